@@ -1,0 +1,102 @@
+//! Command-line arguments (SPEC section 1).
+
+use crate::config::FailOn;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "imagelint",
+    version,
+    about = "Checks container image references: Docker Hub without a mirror, tags that can move, registries that are not allowed.",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// `imagelint PATH...` is `imagelint check PATH...`.
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint image references (the default command)
+    Check(CheckArgs),
+    /// List every image reference found, whether or not a rule fires
+    Inventory(InventoryArgs),
+    /// Resolve tags to digests over the network and write imagelint.lock
+    Lock(LockArgs),
+    /// List the rules: id, default severity, fixable, summary
+    Rules,
+    /// Print a rule's full documentation
+    Explain {
+        /// Rule id, e.g. `mutable-tag`
+        rule: String,
+    },
+}
+
+/// Options every command that reads files shares.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Common {
+    /// Files or folders to read [default: .]
+    pub paths: Vec<PathBuf>,
+    /// Config file [default: the nearest .imagelint.toml or imagelint.toml up to the repository root]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Also read files that .gitignore excludes
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Worker threads [default: the number of CPUs]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Lock file [default: imagelint.lock beside the config file, else in the current directory]
+    #[arg(long, value_name = "FILE")]
+    pub lock: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Output format, optionally to a file: human, json, json-lines, github, sarif, gitlab; repeatable
+    #[arg(long, value_name = "FMT[:PATH]")]
+    pub format: Vec<String>,
+    /// Apply safe fixes in place, then report what remains
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print a unified diff of the fixes and write nothing; exit 1 if there is a diff
+    #[arg(long)]
+    pub diff: bool,
+    /// Lowest severity that makes the exit code 1 [default: warning, or `fail-on` in the config]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// Only these rules
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub select: Vec<String>,
+    /// Not these rules
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub ignore: Vec<String>,
+    /// Read the file's text from standard input and lint it as PATH
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct InventoryArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// table, json or csv
+    #[arg(long, default_value = "table", value_parser = ["table", "json", "csv"])]
+    pub format: String,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct LockArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Re-resolve every locked tag and report the ones that moved
+    #[arg(long)]
+    pub check: bool,
+}

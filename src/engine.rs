@@ -1,0 +1,147 @@
+//! Reads and analyses the candidate files on worker threads and hands the
+//! results over in path order, so output streams sorted whatever the thread
+//! count.
+
+use crate::analyze::{analyze, Analysis, Context, FileRef};
+use crate::classify::{Class, FileKind};
+use crate::extract::looks_like_kubernetes;
+use crate::source::LineIndex;
+use crate::walk::{io_cause, Candidate};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+
+/// What one file gave.
+pub struct FileOutcome {
+    pub path: Arc<str>,
+    /// `None` when the file turned out to be of no kind.
+    pub kind: Option<FileKind>,
+    pub analysis: Analysis,
+    pub error: Option<String>,
+    /// Rendered output for this file, when a renderer was given.
+    pub rendered: Option<String>,
+}
+
+/// Renders one file's findings while its text is at hand.
+pub type Renderer = dyn Fn(&Analysis, &str, &LineIndex) -> String + Sync;
+
+/// Looks for a NUL byte this far into a file to call it binary.
+const BINARY_PROBE: usize = 8192;
+
+pub fn run(
+    candidates: &[Candidate],
+    ctx: &Context,
+    threads: usize,
+    renderer: Option<&Renderer>,
+    mut sink: impl FnMut(FileOutcome),
+) {
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<(usize, FileOutcome)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(candidate) = candidates.get(i) else {
+                    break;
+                };
+                let outcome = process(candidate, ctx, renderer);
+                if tx.send((i, outcome)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending: BTreeMap<usize, FileOutcome> = BTreeMap::new();
+        let mut want = 0;
+        for (i, outcome) in rx {
+            pending.insert(i, outcome);
+            while let Some(outcome) = pending.remove(&want) {
+                sink(outcome);
+                want += 1;
+            }
+        }
+    });
+}
+
+fn process(c: &Candidate, ctx: &Context, renderer: Option<&Renderer>) -> FileOutcome {
+    process_bytes(c, std::fs::read(&c.disk), ctx, renderer)
+}
+
+/// Analyses a file whose bytes were read already (or failed to be).
+pub fn process_bytes(
+    c: &Candidate,
+    read: std::io::Result<Vec<u8>>,
+    ctx: &Context,
+    renderer: Option<&Renderer>,
+) -> FileOutcome {
+    let path: Arc<str> = Arc::from(c.display.as_str());
+    let mut outcome = FileOutcome {
+        path: path.clone(),
+        kind: None,
+        analysis: Analysis::default(),
+        error: None,
+        rendered: None,
+    };
+    let fail = |mut o: FileOutcome, cause: String| {
+        o.error = Some(format!("{}: {cause}", c.display));
+        o
+    };
+    let bytes = match read {
+        Ok(b) => b,
+        Err(e) => return fail(outcome, format!("cannot read: {}", io_cause(&e))),
+    };
+    if bytes[..bytes.len().min(BINARY_PROBE)].contains(&0) {
+        return fail(outcome, "binary file (NUL bytes), not text".into());
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            return fail(outcome, format!("not valid UTF-8 (at byte {at})"));
+        }
+    };
+    let kind = match c.class {
+        Class::Kind(k) => k,
+        Class::MaybeKubernetes if looks_like_kubernetes(&text) => FileKind::Kubernetes,
+        Class::MaybeKubernetes => return outcome,
+    };
+    outcome.kind = Some(kind);
+    if !may_hold_reference(kind, &text) {
+        return outcome;
+    }
+    let lines = LineIndex::new(&text);
+    let file = FileRef {
+        path: &path,
+        rule_path: &c.rule_path,
+        disk_path: &c.disk,
+        kind,
+    };
+    match analyze(ctx, &file, &text, &lines) {
+        Ok(analysis) => {
+            if let Some(render) = renderer {
+                if !analysis.findings.is_empty() {
+                    outcome.rendered = Some(render(&analysis, &text, &lines));
+                }
+            }
+            outcome.analysis = analysis;
+            outcome
+        }
+        Err(cause) => fail(outcome, cause),
+    }
+}
+
+/// A cheap look before parsing: a file without any of its kind's keywords
+/// holds no image position.
+fn may_hold_reference(kind: FileKind, text: &str) -> bool {
+    match kind {
+        FileKind::Dockerfile => true,
+        FileKind::GitlabCi => text.contains("image") || text.contains("services"),
+        FileKind::GithubActions => {
+            text.contains("container") || text.contains("services") || text.contains("docker://")
+        }
+        FileKind::Compose | FileKind::Kubernetes => text.contains("image"),
+        FileKind::HelmValues => text.contains("image") || text.contains("repository"),
+    }
+}

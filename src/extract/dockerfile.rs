@@ -1,0 +1,468 @@
+//! Dockerfiles read as BuildKit reads them: parser directives, line
+//! continuations with the `# escape=` character, comments inside continued
+//! lines, heredoc bodies skipped, global ARG defaults expanded into `FROM`,
+//! stage aliases and `scratch` left alone.
+
+use super::{Env, Occurrence, RefText};
+use crate::interpolate::{expand, sole_variable, Syntax, Value};
+use crate::source::{LineIndex, Span};
+use regex::Regex;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const SHELL: Syntax = Syntax {
+    dollar_escape: false,
+};
+
+/// Build arguments BuildKit fills in itself: unknowable from the file.
+const AUTOMATIC_ARGS: &[&str] = &[
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "TARGETSTAGE",
+    "BUILDKIT_SYNTAX",
+];
+
+/// One instruction, joined from its physical lines.
+struct Logical {
+    text: String,
+    /// (offset in `text`, offset in the file) where each piece starts.
+    pieces: Vec<(usize, usize)>,
+}
+
+impl Logical {
+    fn file_offset(&self, at: usize) -> usize {
+        let i = match self.pieces.binary_search_by_key(&at, |p| p.0) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let (joined, file) = self.pieces[i];
+        file + (at - joined)
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        let s = self.file_offset(start);
+        let e = if end > start {
+            self.file_offset(end - 1) + 1
+        } else {
+            s
+        };
+        Span::new(s, e)
+    }
+
+    /// Whitespace-separated words with their offsets in `text`.
+    fn words(&self) -> Vec<(usize, &str)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, c) in self.text.char_indices() {
+            if c.is_whitespace() {
+                if let Some(s) = start.take() {
+                    out.push((s, &self.text[s..i]));
+                }
+            } else if start.is_none() {
+                start = Some(i);
+            }
+        }
+        if let Some(s) = start {
+            out.push((s, &self.text[s..]));
+        }
+        out
+    }
+}
+
+struct Arg {
+    value: Option<String>,
+    /// Where the default is written, and whether it is written literally.
+    span: Option<(Span, bool)>,
+}
+
+fn directive_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^#[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$").unwrap()
+    })
+}
+
+fn heredoc_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"<<(-?)(?:"([^"\s]+)"|'([^'\s]+)'|([A-Za-z_][A-Za-z0-9_]*))"#).unwrap()
+    })
+}
+
+pub fn extract(text: &str, lines: &LineIndex, env: &Env) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    let mut escape = '\\';
+    let n = lines.line_count();
+    let line_text = |i: usize| {
+        let r = lines.line_range(text, i);
+        (r.start, &text[r])
+    };
+
+    // Parser directives: only at the very top, before any blank line,
+    // other comment or instruction.
+    let mut first = 0;
+    while first < n {
+        let (start, raw) = line_text(first);
+        let (start, line) = match raw.strip_prefix('\u{feff}') {
+            Some(rest) => (start + 3, rest),
+            None => (start, raw),
+        };
+        let Some(c) = directive_re().captures(line) else {
+            break;
+        };
+        let (name, value) = (c.get(1).unwrap(), c.get(2).unwrap());
+        match name.as_str().to_ascii_lowercase().as_str() {
+            "escape" if value.as_str() == "`" => escape = '`',
+            "syntax" if !value.as_str().is_empty() => out.push(Occurrence {
+                span: Span::new(start + value.start(), start + value.end()),
+                text: RefText::Resolved(value.as_str().to_string()),
+                context: "# syntax= directive".into(),
+                exact: true,
+                helm: None,
+            }),
+            _ => {}
+        }
+        first += 1;
+    }
+
+    let mut state = State {
+        env,
+        global: HashMap::new(),
+        stage_args: HashMap::new(),
+        stages: Vec::new(),
+        seen_from: false,
+        out: &mut out,
+    };
+    let mut i = first;
+    let mut current: Option<Logical> = None;
+    while i < n {
+        let (start, line) = line_text(i);
+        i += 1;
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            // Blank lines and comments never end an instruction.
+            continue;
+        }
+        let logical = current.get_or_insert_with(|| Logical {
+            text: String::new(),
+            pieces: Vec::new(),
+        });
+        let body = line.trim_end();
+        let continued = body.ends_with(escape);
+        let piece = if continued {
+            &body[..body.len() - escape.len_utf8()]
+        } else {
+            line
+        };
+        logical.pieces.push((logical.text.len(), start));
+        logical.text.push_str(piece);
+        if continued {
+            logical.text.push(' ');
+            // A space was added that is not in the file: map it to the
+            // escape character so spans never run past the piece.
+            logical
+                .pieces
+                .push((logical.text.len() - 1, start + piece.len()));
+            continue;
+        }
+        let logical = current.take().expect("set above");
+        i = skip_heredocs(&logical, i, n, &line_text);
+        state.instruction(&logical);
+    }
+    if let Some(logical) = current.take() {
+        state.instruction(&logical);
+    }
+    out
+}
+
+/// Heredoc bodies (`RUN <<EOF`) are data, not instructions: returns the
+/// line after the last terminator.
+fn skip_heredocs<'t>(
+    logical: &Logical,
+    mut next: usize,
+    n: usize,
+    line_text: &dyn Fn(usize) -> (usize, &'t str),
+) -> usize {
+    let keyword = logical
+        .text
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    if !matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") {
+        return next;
+    }
+    for c in heredoc_re().captures_iter(&logical.text) {
+        let strip_tabs = !c[1].is_empty();
+        let word = c
+            .get(2)
+            .or(c.get(3))
+            .or(c.get(4))
+            .map_or("", |m| m.as_str());
+        while next < n {
+            let (_, line) = line_text(next);
+            next += 1;
+            let line = if strip_tabs {
+                line.trim_start_matches('\t')
+            } else {
+                line
+            };
+            if line == word {
+                break;
+            }
+        }
+    }
+    next
+}
+
+struct State<'e, 'o> {
+    env: &'e Env<'e>,
+    global: HashMap<String, Arg>,
+    stage_args: HashMap<String, Arg>,
+    /// Stage names, lowercased as BuildKit stores them.
+    stages: Vec<String>,
+    seen_from: bool,
+    out: &'o mut Vec<Occurrence>,
+}
+
+impl State<'_, '_> {
+    fn instruction(&mut self, logical: &Logical) {
+        let words = logical.words();
+        let Some(&(_, keyword)) = words.first() else {
+            return;
+        };
+        match keyword.to_ascii_uppercase().as_str() {
+            "ARG" => self.arg(logical, &words[1..]),
+            "FROM" => self.from(logical, &words[1..]),
+            "COPY" => self.copy_from(logical, &words[1..]),
+            "RUN" => self.run_mount(logical, &words[1..]),
+            _ => {}
+        }
+    }
+
+    fn lookup<'a>(&'a self, name: &str, in_stage: bool) -> Value<'a> {
+        if in_stage {
+            if let Some(arg) = self.stage_args.get(name) {
+                if let Some(v) = &arg.value {
+                    return Value::Set(v);
+                }
+            }
+        }
+        if let Some(arg) = self.global.get(name) {
+            if let Some(v) = &arg.value {
+                return Value::Set(v);
+            }
+        }
+        if let Some(v) = self.env.variables.get(name) {
+            return Value::Set(v);
+        }
+        if AUTOMATIC_ARGS.contains(&name) {
+            return Value::Unknown;
+        }
+        Value::Unset
+    }
+
+    fn arg(&mut self, logical: &Logical, words: &[(usize, &str)]) {
+        for &(at, word) in words {
+            let (name, default) = match word.split_once('=') {
+                Some((name, value)) => (name, Some((at + name.len() + 1, value))),
+                None => (word, None),
+            };
+            let arg = match default {
+                None => Arg {
+                    value: None,
+                    span: None,
+                },
+                Some((vat, raw)) => {
+                    let (vat, inner) = unquote(vat, raw);
+                    let span = logical.span(vat, vat + inner.len());
+                    let value = expand(inner, &SHELL, &|n| self.lookup(n, self.seen_from)).ok();
+                    let literal = !inner.contains('$');
+                    Arg {
+                        value,
+                        span: Some((span, literal)),
+                    }
+                }
+            };
+            if self.seen_from {
+                // A stage ARG without a default takes the global value.
+                let arg = match (arg.value.is_none(), self.global.get(name)) {
+                    (true, Some(global)) => Arg {
+                        value: global.value.clone(),
+                        span: global.span,
+                    },
+                    _ => arg,
+                };
+                self.stage_args.insert(name.to_string(), arg);
+            } else {
+                self.global.insert(name.to_string(), arg);
+            }
+        }
+    }
+
+    fn from(&mut self, logical: &Logical, words: &[(usize, &str)]) {
+        self.seen_from = true;
+        self.stage_args.clear();
+        let mut rest = words.iter().skip_while(|(_, w)| w.starts_with("--"));
+        let Some(&(at, word)) = rest.next() else {
+            return;
+        };
+        let alias = match (rest.next(), rest.next()) {
+            (Some((_, kw)), Some((_, name))) if kw.eq_ignore_ascii_case("as") => {
+                Some(name.to_ascii_lowercase())
+            }
+            _ => None,
+        };
+        let context = match &alias {
+            Some(a) => format!("FROM (stage {a})"),
+            None => format!("FROM (stage {})", self.stages.len()),
+        };
+        self.reference(logical, at, word, context, false, |s, t| {
+            // Stage lookup in FROM is exact-case against lowercased names.
+            t == "scratch" || s.stages.iter().any(|st| st == t)
+        });
+        self.stages.push(alias.unwrap_or_default());
+    }
+
+    fn copy_from(&mut self, logical: &Logical, words: &[(usize, &str)]) {
+        for &(at, word) in words.iter().take_while(|(_, w)| w.starts_with("--")) {
+            let Some(value) = word.strip_prefix("--from=") else {
+                continue;
+            };
+            let vat = at + "--from=".len();
+            let (vat, value) = unquote(vat, value);
+            if value.contains('$') {
+                self.out.push(Occurrence {
+                    span: logical.span(vat, vat + value.len()),
+                    text: RefText::Unresolved(
+                        "BuildKit does not expand variables in `COPY --from`".into(),
+                    ),
+                    context: "COPY --from".into(),
+                    exact: false,
+                    helm: None,
+                });
+                continue;
+            }
+            self.reference(logical, vat, value, "COPY --from".into(), true, |s, t| {
+                // COPY --from takes a stage name in any case, or an index.
+                let lower = t.to_ascii_lowercase();
+                t.bytes().all(|b| b.is_ascii_digit()) || s.stages.contains(&lower)
+            });
+        }
+    }
+
+    fn run_mount(&mut self, logical: &Logical, words: &[(usize, &str)]) {
+        for &(at, word) in words.iter().take_while(|(_, w)| w.starts_with("--")) {
+            let Some(options) = word.strip_prefix("--mount=") else {
+                continue;
+            };
+            let mut offset = at + "--mount=".len();
+            for option in options.split(',') {
+                if let Some(value) = option.strip_prefix("from=") {
+                    let vat = offset + "from=".len();
+                    let (vat, value) = unquote(vat, value);
+                    self.reference(
+                        logical,
+                        vat,
+                        value,
+                        "RUN --mount from=".into(),
+                        true,
+                        |s, t| {
+                            let lower = t.to_ascii_lowercase();
+                            t.bytes().all(|b| b.is_ascii_digit())
+                                || s.stages.contains(&lower)
+                        },
+                    );
+                }
+                offset += option.len() + 1;
+            }
+        }
+    }
+
+    /// Records the reference written at `at` in the instruction, resolving
+    /// variables; `not_image` says which resolved names are stages.
+    fn reference(
+        &mut self,
+        logical: &Logical,
+        at: usize,
+        word: &str,
+        context: String,
+        in_stage: bool,
+        not_image: impl Fn(&Self, &str) -> bool,
+    ) {
+        let word_span = logical.span(at, at + word.len());
+        let resolved = expand(word, &SHELL, &|n| self.lookup(n, in_stage));
+        let text = match resolved {
+            Ok(t) if t.is_empty() => {
+                return self.out.push(Occurrence {
+                    span: word_span,
+                    text: RefText::Unresolved(format!("`{word}` expands to an empty name")),
+                    context,
+                    exact: false,
+                    helm: None,
+                })
+            }
+            Ok(t) => t,
+            Err(u) => {
+                return self.out.push(Occurrence {
+                    span: word_span,
+                    text: RefText::Unresolved(format!(
+                        "`${}` has no value here; give it an ARG default or a value in [variables]",
+                        u.variable
+                    )),
+                    context,
+                    exact: false,
+                    helm: None,
+                })
+            }
+        };
+        if not_image(self, &text) || self.env.build_contexts.contains(&text) {
+            return;
+        }
+        // `FROM ${BASE}`: the text is written at the ARG default, and that is
+        // where a fix goes.
+        if let Some(name) = sole_variable(word) {
+            let arg = in_stage
+                .then(|| self.stage_args.get(name))
+                .flatten()
+                .or_else(|| self.global.get(name));
+            if let Some(Arg {
+                span: Some((span, literal)),
+                ..
+            }) = arg
+            {
+                return self.out.push(Occurrence {
+                    span: *span,
+                    text: RefText::Resolved(text),
+                    context: format!("ARG {name} (used by {})", context),
+                    exact: *literal,
+                    helm: None,
+                });
+            }
+        }
+        let exact = !word.contains('$') && !logical.text[at..at + word.len()].contains(' ');
+        self.out.push(Occurrence {
+            span: word_span,
+            text: RefText::Resolved(text),
+            context,
+            exact,
+            helm: None,
+        });
+    }
+}
+
+/// Strips one pair of matching quotes, moving the offset past the opening one.
+fn unquote(at: usize, value: &str) -> (usize, &str) {
+    for q in ['"', '\''] {
+        if value.len() >= 2 && value.starts_with(q) && value.ends_with(q) {
+            return (at + 1, &value[1..value.len() - 1]);
+        }
+    }
+    (at, value)
+}

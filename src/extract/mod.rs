@@ -1,0 +1,151 @@
+//! Every image position in a file, with the exact byte span of its text.
+//! One module per file kind; they share the occurrence type and the YAML
+//! tree.
+
+mod compose;
+mod dockerfile;
+mod github;
+mod gitlab;
+mod helm;
+mod kubernetes;
+
+use crate::classify::FileKind;
+use crate::source::{LineIndex, Span};
+use crate::yaml::{NodeId, Yaml};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One image reference found in a file.
+#[derive(Debug, Clone)]
+pub struct Occurrence {
+    /// Where the text is written: inside quotes, after `docker://`, at an ARG
+    /// default or a variable's value when the reference comes from there.
+    pub span: Span,
+    pub text: RefText,
+    /// Where in the file this is, for people: `job build: services[0]`.
+    pub context: String,
+    /// The bytes under `span` are the reference text itself, so a fix may
+    /// replace them.
+    pub exact: bool,
+    /// The separate fields of a Helm image map.
+    pub helm: Option<HelmFields>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RefText {
+    /// The reference after variables were resolved.
+    Resolved(String),
+    /// Variables that cannot be known here; the string says which.
+    Unresolved(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct HelmFields {
+    pub registry: Option<Field>,
+    pub repository: Field,
+    pub tag: Option<Field>,
+    pub digest: Option<Field>,
+}
+
+/// One scalar of a Helm image map.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub span: Span,
+    pub value: String,
+    pub exact: bool,
+}
+
+/// What extraction may consult besides the file's text.
+pub struct Env<'a> {
+    pub variables: &'a BTreeMap<String, String>,
+    pub build_contexts: &'a [String],
+    /// The file on disk, to find a Helm chart's `Chart.yaml`.
+    pub disk_path: &'a Path,
+}
+
+/// Extracts from a file of a known kind. `Ok(None)` for a YAML file that
+/// turned out not to be Kubernetes.
+pub fn extract(
+    kind: FileKind,
+    text: &str,
+    lines: &LineIndex,
+    env: &Env,
+) -> Result<Vec<Occurrence>, String> {
+    let mut found = match kind {
+        FileKind::Dockerfile => dockerfile::extract(text, lines, env),
+        _ => {
+            let yaml = Yaml::parse(text, lines).map_err(|e| e.to_string())?;
+            let mut out = Vec::new();
+            let mut sink = Sink {
+                yaml: &yaml,
+                out: &mut out,
+            };
+            match kind {
+                FileKind::GitlabCi => gitlab::extract(&mut sink, env),
+                FileKind::GithubActions => github::extract(&mut sink, env),
+                FileKind::Compose => compose::extract(&mut sink, env),
+                FileKind::Kubernetes => kubernetes::extract(&mut sink),
+                FileKind::HelmValues => helm::extract(&mut sink, env),
+                FileKind::Dockerfile => unreachable!("handled above"),
+            }
+            out
+        }
+    };
+    // A node read twice, through an alias or a merge key, is reported once,
+    // where it is written.
+    found.sort_by(|a, b| (a.span, &a.text).cmp(&(b.span, &b.text)));
+    found.dedup_by(|a, b| a.span == b.span && a.text == b.text);
+    Ok(found)
+}
+
+/// Whether a YAML file's documents are Kubernetes objects.
+pub fn looks_like_kubernetes(text: &str) -> bool {
+    text.contains("apiVersion") && text.contains("kind")
+}
+
+/// Collects occurrences from a YAML tree.
+pub(crate) struct Sink<'t, 'y> {
+    pub yaml: &'y Yaml<'t>,
+    pub out: &'y mut Vec<Occurrence>,
+}
+
+impl Sink<'_, '_> {
+    /// A scalar that holds a reference to be used as written.
+    pub fn literal(&mut self, node: NodeId, context: String) {
+        let Some(s) = self.yaml.scalar(node) else {
+            return;
+        };
+        self.out.push(Occurrence {
+            span: s.span,
+            text: RefText::Resolved(s.value.to_string()),
+            context,
+            exact: s.exact,
+            helm: None,
+        });
+    }
+
+    /// A reference whose text was computed (variables resolved) from the
+    /// scalar at `node`.
+    pub fn computed(&mut self, node: NodeId, text: RefText, context: String) {
+        let Some(s) = self.yaml.scalar(node) else {
+            return;
+        };
+        let exact = s.exact && matches!(&text, RefText::Resolved(t) if *t == *s.value);
+        self.out.push(Occurrence {
+            span: s.span,
+            text,
+            context,
+            exact,
+            helm: None,
+        });
+    }
+
+    pub fn field(&self, node: NodeId) -> Option<Field> {
+        let s = self.yaml.scalar(node)?;
+        Some(Field {
+            span: s.span,
+            value: s.value.to_string(),
+            exact: s.exact,
+        })
+    }
+}

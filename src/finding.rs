@@ -1,0 +1,120 @@
+//! What renderers see: findings and inventory entries, with every position
+//! already computed from the file's line index.
+
+use crate::classify::FileKind;
+use crate::image::Image;
+use crate::rules::Severity;
+use crate::source::{LineIndex, Position, Span};
+use serde::Serialize;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Location {
+    pub start: LineColumn,
+    pub end: LineColumn,
+    pub offset: usize,
+    pub length: usize,
+    /// UTF-16 columns, for SARIF.
+    #[serde(skip)]
+    pub utf16: (usize, usize),
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LineColumn {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl From<Position> for LineColumn {
+    fn from(p: Position) -> LineColumn {
+        LineColumn {
+            line: p.line,
+            column: p.column,
+        }
+    }
+}
+
+impl Location {
+    pub fn new(text: &str, lines: &LineIndex, span: Span) -> Location {
+        Location {
+            start: lines.position(text, span.start).into(),
+            end: lines.position(text, span.end).into(),
+            offset: span.start,
+            length: span.len(),
+            utf16: (
+                lines.utf16_column(text, span.start),
+                lines.utf16_column(text, span.end),
+            ),
+        }
+    }
+}
+
+/// The `image` object of the JSON output.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageInfo {
+    pub text: String,
+    pub registry: String,
+    pub repository: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+    pub canonical: String,
+    pub upstream: Option<String>,
+}
+
+impl ImageInfo {
+    pub fn new(text: &str, image: &Image) -> ImageInfo {
+        let r = &image.reference;
+        ImageInfo {
+            text: text.to_string(),
+            registry: r.registry.clone(),
+            repository: r.repository.clone(),
+            tag: r.tag.clone(),
+            digest: r.digest.clone(),
+            canonical: r.canonical(),
+            upstream: image.upstream.as_ref().map(|u| u.canonical()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub offset: usize,
+    pub length: usize,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub applicability: &'static str,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub path: Arc<str>,
+    pub kind: FileKind,
+    pub span: Span,
+    pub location: Location,
+    /// Where the reference sits in the file (`job build: image`).
+    pub context: String,
+    pub image: Option<Arc<ImageInfo>>,
+    pub fix: Option<Fix>,
+}
+
+/// One image position, for `imagelint inventory`.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub path: Arc<str>,
+    pub kind: FileKind,
+    pub location: Location,
+    pub context: String,
+    pub image: Option<Arc<ImageInfo>>,
+    /// The text as resolved, or why it is not a reference.
+    pub text: String,
+    pub problem: Option<String>,
+    pub tag_class: Option<&'static str>,
+}

@@ -1,0 +1,317 @@
+//! From reference text to an image the rules can judge: parsed, traced to its
+//! upstream when it comes through a mirror or GitLab's dependency proxy, its
+//! tag classed and its registry checked against the allow list.
+
+use crate::classify::glob_set;
+use crate::config::Mirror;
+use crate::reference::{RefError, Reference, DOCKER_HUB};
+use crate::tags::{classify, TagClass};
+use globset::GlobSet;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Pulled from the registry it names.
+    Direct,
+    /// Under a configured mirror prefix.
+    Mirror,
+    /// Through GitLab's dependency proxy (a Docker Hub mirror).
+    DependencyProxy,
+    /// The GitLab project's own registry (`$CI_REGISTRY`).
+    OwnRegistry,
+}
+
+#[derive(Debug, Clone)]
+pub struct Image {
+    /// The reference as written (after variables), normalised.
+    pub reference: Reference,
+    /// Where a mirrored reference really comes from.
+    pub upstream: Option<Reference>,
+    pub origin: Origin,
+    pub tag_class: TagClass,
+    pub registry_allowed: bool,
+}
+
+impl Image {
+    /// What the reference really names: the upstream when mirrored.
+    pub fn effective(&self) -> &Reference {
+        self.upstream.as_ref().unwrap_or(&self.reference)
+    }
+
+    pub fn pinned(&self) -> bool {
+        self.reference.digest.is_some()
+    }
+}
+
+/// One entry of `allowed-registries`.
+enum Allowed {
+    /// A host, matched against the registry alone.
+    Host(GlobSet),
+    /// `host/path` prefix: the name equals it or lies below it.
+    Prefix(String),
+    /// A glob over `registry/repository`.
+    NameGlob(GlobSet),
+}
+
+pub struct Policy {
+    /// (mirror prefix, upstream registry, mirror), longest prefix first.
+    mirrors: Vec<(String, String, Mirror)>,
+    allowed: Option<Vec<Allowed>>,
+}
+
+const GITLAB_PROXY_VARS: [&str; 2] = [
+    "CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX",
+    "CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX",
+];
+const PLACEHOLDER_HOST: &str = "gitlab-registry.invalid";
+const PLACEHOLDER_PROJECT: &str = "gitlab-project";
+
+impl Policy {
+    pub fn new(
+        mirrors: &BTreeMap<String, Mirror>,
+        allowed: Option<&[String]>,
+    ) -> Result<Policy, String> {
+        let mut list: Vec<(String, String, Mirror)> = mirrors
+            .iter()
+            .map(|(upstream, m)| (m.prefix().to_string(), upstream.clone(), m.clone()))
+            .collect();
+        list.sort_by_key(|(prefix, _, _)| std::cmp::Reverse(prefix.len()));
+        let allowed = allowed
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| {
+                        let glob = e.contains(['*', '?', '[', '{']);
+                        let pattern = e.trim_end_matches('/').to_string();
+                        Ok(match (e.contains('/'), glob) {
+                            (false, _) => Allowed::Host(glob_set(&[pattern])?),
+                            (true, false) => Allowed::Prefix(pattern),
+                            (true, true) => Allowed::NameGlob(glob_set(&[pattern])?),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, String>>()
+            })
+            .transpose()
+            .map_err(|e| format!("allowed-registries: {e}"))?;
+        Ok(Policy {
+            mirrors: list,
+            allowed,
+        })
+    }
+
+    pub fn mirror_for(&self, registry: &str) -> Option<&Mirror> {
+        self.mirrors
+            .iter()
+            .find(|(_, upstream, _)| upstream == registry)
+            .map(|(_, _, m)| m)
+    }
+
+    fn allows(&self, r: &Reference) -> bool {
+        let Some(allowed) = &self.allowed else {
+            return true;
+        };
+        let name = r.name();
+        allowed.iter().any(|a| match a {
+            Allowed::Host(g) => g.is_match(&r.registry),
+            Allowed::Prefix(p) => name == *p || name.starts_with(&format!("{p}/")),
+            Allowed::NameGlob(g) => g.is_match(&name),
+        })
+    }
+
+    pub fn analyze(&self, text: &str) -> Result<Image, RefError> {
+        if let Some(image) = gitlab_symbolic(text)? {
+            return Ok(image);
+        }
+        let reference = Reference::parse(text)?;
+        let mut origin = Origin::Direct;
+        let mut upstream = None;
+        let name = reference.name();
+        for (prefix, up_registry, _) in &self.mirrors {
+            if let Some(rest) = name
+                .strip_prefix(prefix.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+            {
+                let mut up = format!("{up_registry}/{rest}");
+                push_tag_digest(&mut up, &reference);
+                upstream = Some(Reference::parse(&up)?);
+                origin = Origin::Mirror;
+                break;
+            }
+        }
+        let registry_allowed = origin != Origin::Direct || self.allows(&reference);
+        Ok(Image {
+            tag_class: classify(reference.tag.as_deref()),
+            reference,
+            upstream,
+            origin,
+            registry_allowed,
+        })
+    }
+}
+
+fn push_tag_digest(out: &mut String, r: &Reference) {
+    if let Some(tag) = &r.tag {
+        out.push(':');
+        out.push_str(tag);
+    }
+    if let Some(digest) = &r.digest {
+        out.push('@');
+        out.push_str(digest);
+    }
+}
+
+/// GitLab's predefined registry variables, left unexpanded by the GitLab
+/// extractor: the dependency proxy prefixes mirror Docker Hub, and
+/// `$CI_REGISTRY`/`$CI_REGISTRY_IMAGE` are the project's own registry.
+fn gitlab_symbolic(text: &str) -> Result<Option<Image>, RefError> {
+    if !text.starts_with("${CI_") {
+        return Ok(None);
+    }
+    for var in GITLAB_PROXY_VARS {
+        let prefix = format!("${{{var}}}/");
+        if let Some(rest) = text.strip_prefix(&prefix) {
+            return proxied(&format!("${{{var}}}"), rest).map(Some);
+        }
+    }
+    if let Some(rest) = text.strip_prefix("${CI_DEPENDENCY_PROXY_SERVER}/") {
+        if let Some(at) = rest.find("/dependency_proxy/containers/") {
+            let prefix = format!(
+                "${{CI_DEPENDENCY_PROXY_SERVER}}/{}",
+                &rest[..at + "/dependency_proxy/containers".len()]
+            );
+            return proxied(&prefix, &rest[at + "/dependency_proxy/containers/".len()..]).map(Some);
+        }
+    }
+    let own = if let Some(rest) = text.strip_prefix("${CI_REGISTRY_IMAGE}") {
+        Some((
+            format!("{PLACEHOLDER_HOST}/{PLACEHOLDER_PROJECT}{rest}"),
+            true,
+        ))
+    } else {
+        text.strip_prefix("${CI_REGISTRY}")
+            .map(|rest| (format!("{PLACEHOLDER_HOST}{rest}"), false))
+    };
+    let Some((stand_in, project)) = own else {
+        return Ok(None);
+    };
+    let mut reference = Reference::parse(&stand_in)?;
+    if reference.registry != PLACEHOLDER_HOST {
+        return Err(RefError("`$CI_REGISTRY` must be followed by a path".into()));
+    }
+    reference.registry = "${CI_REGISTRY}".into();
+    if project {
+        reference.repository =
+            reference
+                .repository
+                .replacen(PLACEHOLDER_PROJECT, "${CI_PROJECT_PATH}", 1);
+    }
+    Ok(Some(Image {
+        tag_class: classify(reference.tag.as_deref()),
+        reference,
+        upstream: None,
+        origin: Origin::OwnRegistry,
+        registry_allowed: true,
+    }))
+}
+
+fn proxied(prefix: &str, rest: &str) -> Result<Image, RefError> {
+    let upstream = Reference::parse(rest)?;
+    if upstream.registry != DOCKER_HUB {
+        return Err(RefError(format!(
+            "GitLab's dependency proxy only mirrors Docker Hub, not `{}`",
+            upstream.registry
+        )));
+    }
+    let path = rest.split(['@']).next().unwrap_or(rest);
+    let path = path.rsplit_once(':').map_or(path, |(p, _)| p);
+    let reference = Reference {
+        registry: prefix.to_string(),
+        repository: path.to_string(),
+        tag: upstream.tag.clone(),
+        digest: upstream.digest.clone(),
+        registry_written: true,
+    };
+    Ok(Image {
+        tag_class: classify(reference.tag.as_deref()),
+        reference,
+        upstream: Some(upstream),
+        origin: Origin::DependencyProxy,
+        registry_allowed: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> Policy {
+        let mut mirrors = BTreeMap::new();
+        mirrors.insert(
+            "docker.io".to_string(),
+            Mirror::Prefix("registry.corp.example/dockerhub".into()),
+        );
+        let allowed = vec![
+            "registry.corp.example".to_string(),
+            "ghcr.io/acme/**".to_string(),
+        ];
+        Policy::new(&mirrors, Some(&allowed)).unwrap()
+    }
+
+    #[test]
+    fn mirrors_know_their_upstream() {
+        let i = policy()
+            .analyze("registry.corp.example/dockerhub/library/python:3.11")
+            .unwrap();
+        assert_eq!(i.origin, Origin::Mirror);
+        assert_eq!(
+            i.upstream.unwrap().canonical(),
+            "docker.io/library/python:3.11"
+        );
+        let i = policy()
+            .analyze("registry.corp.example/dockerhub/python:3.11")
+            .unwrap();
+        assert_eq!(
+            i.upstream.unwrap().canonical(),
+            "docker.io/library/python:3.11"
+        );
+    }
+
+    #[test]
+    fn allow_list_by_host_and_path() {
+        let p = policy();
+        assert!(p.analyze("ghcr.io/acme/tools:1").unwrap().registry_allowed);
+        assert!(!p.analyze("ghcr.io/other/tools:1").unwrap().registry_allowed);
+        assert!(!p.analyze("quay.io/x/y").unwrap().registry_allowed);
+        assert!(
+            p.analyze("registry.corp.example/team/app:1")
+                .unwrap()
+                .registry_allowed
+        );
+    }
+
+    #[test]
+    fn gitlab_variables() {
+        let p = policy();
+        let i = p
+            .analyze("${CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX}/python:3.12")
+            .unwrap();
+        assert_eq!(i.origin, Origin::DependencyProxy);
+        assert_eq!(
+            i.upstream.unwrap().canonical(),
+            "docker.io/library/python:3.12"
+        );
+        let i = p.analyze("${CI_REGISTRY_IMAGE}/builder:latest").unwrap();
+        assert_eq!(
+            i.reference.canonical(),
+            "${CI_REGISTRY}/${CI_PROJECT_PATH}/builder:latest"
+        );
+        assert_eq!(i.tag_class, TagClass::Latest);
+        let i = p
+            .analyze("${CI_DEPENDENCY_PROXY_SERVER}/grp/dependency_proxy/containers/alpine:3.19")
+            .unwrap();
+        assert_eq!(
+            i.upstream.unwrap().canonical(),
+            "docker.io/library/alpine:3.19"
+        );
+    }
+}

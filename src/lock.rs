@@ -1,0 +1,38 @@
+//! `imagelint.lock`: upstream tag -> the digest it pointed to (SPEC section 7).
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lock {
+    pub version: u32,
+    #[serde(default)]
+    pub digests: BTreeMap<String, String>,
+}
+
+impl Lock {
+    /// The lock file at `path`; a missing file is an empty lock.
+    pub fn load(path: &Path) -> Result<Lock, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Lock::default()),
+            Err(e) => return Err(format!("{}: cannot read lock file: {e}", path.display())),
+        };
+        let lock: Lock =
+            toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+        if lock.version != 1 {
+            return Err(format!(
+                "{}: unsupported lock file version {}",
+                path.display(),
+                lock.version
+            ));
+        }
+        Ok(lock)
+    }
+
+    pub fn digest(&self, key: &str) -> Option<&str> {
+        self.digests.get(key).map(String::as_str)
+    }
+}

@@ -1,0 +1,13 @@
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = imagelint::cli::Cli::parse();
+    match imagelint::app::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("imagelint: {message}");
+            ExitCode::from(imagelint::app::EXIT_ERROR)
+        }
+    }
+}

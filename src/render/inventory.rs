@@ -1,0 +1,64 @@
+//! `imagelint inventory` as a table or CSV (JSON shares `render::json`).
+
+use crate::finding::Entry;
+use std::io::{self, Write};
+
+pub fn table_row(w: &mut dyn Write, e: &Entry) -> io::Result<()> {
+    let place = format!(
+        "{}:{}:{}",
+        e.path, e.location.start.line, e.location.start.column
+    );
+    let what = match (&e.image, &e.problem) {
+        (Some(i), _) => i.canonical.clone(),
+        (None, Some(p)) => format!("{} ({p})", e.text),
+        (None, None) => e.text.clone(),
+    };
+    writeln!(
+        w,
+        "{place:<48} {:<15} {:<16} {what}  [{}]",
+        e.kind.as_str(),
+        e.tag_class.unwrap_or("-"),
+        e.context
+    )
+}
+
+pub fn table_header(w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "{:<48} {:<15} {:<16} IMAGE  [CONTEXT]",
+        "LOCATION", "KIND", "TAG CLASS"
+    )
+}
+
+pub const CSV_HEADER: &str =
+    "path,line,column,kind,text,registry,repository,tag,digest,canonical,upstream,tag_class,context,problem";
+
+pub fn csv_row(w: &mut dyn Write, e: &Entry) -> io::Result<()> {
+    let i = e.image.as_deref();
+    let field = |s: Option<&str>| csv_escape(s.unwrap_or(""));
+    let cols = [
+        csv_escape(&e.path),
+        e.location.start.line.to_string(),
+        e.location.start.column.to_string(),
+        e.kind.as_str().to_string(),
+        csv_escape(&e.text),
+        field(i.map(|i| i.registry.as_str())),
+        field(i.map(|i| i.repository.as_str())),
+        field(i.and_then(|i| i.tag.as_deref())),
+        field(i.and_then(|i| i.digest.as_deref())),
+        field(i.map(|i| i.canonical.as_str())),
+        field(i.and_then(|i| i.upstream.as_deref())),
+        field(e.tag_class),
+        csv_escape(&e.context),
+        field(e.problem.as_deref()),
+    ];
+    writeln!(w, "{}", cols.join(","))
+}
+
+fn csv_escape(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,185 @@
+//! Positions in a source file: byte spans, and the one line index that turns
+//! them into lines and columns for every output.
+
+use std::ops::Range;
+
+/// A half-open byte range into the original bytes of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+}
+
+/// A 1-based line and column; the column counts Unicode scalar values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Byte offsets of line starts. A line ends at `\n`; a `\r` before it belongs
+/// to the line break, not to the line's text.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// 0-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// Byte offset where 0-based `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(self.len)
+    }
+
+    /// Byte range of 0-based `line`'s text, without its line break.
+    pub fn line_range(&self, text: &str, line: usize) -> Range<usize> {
+        let start = self.line_start(line);
+        let mut end = self.line_start(line + 1);
+        let bytes = text.as_bytes();
+        if end > start && bytes.get(end - 1) == Some(&b'\n') {
+            end -= 1;
+            if end > start && bytes.get(end - 1) == Some(&b'\r') {
+                end -= 1;
+            }
+        }
+        start..end
+    }
+
+    /// 1-based line and character column of byte `offset`.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let line = self.line_of(offset);
+        let start = self.line_start(line);
+        let column = text[start..offset].chars().count() + 1;
+        Position {
+            line: line + 1,
+            column,
+        }
+    }
+
+    /// 1-based column of byte `offset` counted in UTF-16 code units (SARIF).
+    pub fn utf16_column(&self, text: &str, offset: usize) -> usize {
+        let start = self.line_start(self.line_of(offset));
+        text[start..offset].encode_utf16().count() + 1
+    }
+}
+
+/// Converts saphyr's character-based markers into byte offsets. Markers come
+/// nearly in order, so a cursor on the current line keeps this linear.
+pub struct CharToByte<'a> {
+    text: &'a str,
+    lines: &'a LineIndex,
+    ascii: bool,
+    cursor: (usize, usize, usize),
+}
+
+impl<'a> CharToByte<'a> {
+    pub fn new(text: &'a str, lines: &'a LineIndex) -> CharToByte<'a> {
+        CharToByte {
+            text,
+            lines,
+            ascii: text.is_ascii(),
+            cursor: (0, 0, 0),
+        }
+    }
+
+    /// Byte offset of a marker given as 1-based `line`, 0-based character
+    /// `col`, and the character `index` from the start of the stream.
+    pub fn offset(&mut self, index: usize, line: usize, col: usize) -> usize {
+        if self.ascii {
+            return index.min(self.text.len());
+        }
+        let line0 = line.saturating_sub(1);
+        let (cur_line, cur_col, cur_byte) = self.cursor;
+        let (mut col_at, mut byte) = if cur_line == line0 && cur_col <= col {
+            (cur_col, cur_byte)
+        } else {
+            (0, self.lines.line_start(line0))
+        };
+        let bytes = self.text.as_bytes();
+        while col_at < col && byte < bytes.len() {
+            byte += utf8_len(bytes[byte]);
+            col_at += 1;
+        }
+        let byte = byte.min(self.text.len());
+        self.cursor = (line0, col_at, byte);
+        byte
+    }
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters() {
+        let text = "a: é\r\nb: x\n";
+        let idx = LineIndex::new(text);
+        let b = text.find('x').unwrap();
+        assert_eq!(idx.position(text, b), Position { line: 2, column: 4 });
+        let e = text.find('é').unwrap();
+        assert_eq!(idx.position(text, e + 2), Position { line: 1, column: 5 });
+        assert_eq!(idx.line_range(text, 0), 0..5);
+    }
+
+    #[test]
+    fn char_markers_become_bytes() {
+        let text = "# café\nimage: x\n";
+        let idx = LineIndex::new(text);
+        let mut conv = CharToByte::new(text, &idx);
+        // 'x' is character 14, line 2, column 7
+        assert_eq!(conv.offset(14, 2, 7), text.find('x').unwrap());
+    }
+}

@@ -1,0 +1,380 @@
+//! A small YAML tree built from saphyr-parser events, with exact byte spans on
+//! every scalar. Aliases point at the anchored node itself, so a value read
+//! through an alias or a `<<` merge key still carries the span where its text
+//! is written.
+
+use crate::source::{CharToByte, LineIndex, Span};
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// Deeper nesting than this is refused: no real configuration needs it, and
+/// every walk over the tree stays well inside the stack.
+pub const MAX_DEPTH: usize = 256;
+/// How many merge keys deep a lookup follows.
+const MAX_MERGE_DEPTH: usize = 32;
+
+pub type NodeId = usize;
+
+#[derive(Debug)]
+pub struct Scalar<'a> {
+    pub value: Cow<'a, str>,
+    /// The written content: inside the quotes for quoted scalars.
+    pub span: Span,
+    /// The bytes under `span` are exactly `value` (no escapes, no folding), so
+    /// an edit there changes the value and nothing else.
+    pub exact: bool,
+    pub style: ScalarStyle,
+}
+
+#[derive(Debug)]
+pub enum Node<'a> {
+    Scalar(Scalar<'a>),
+    Seq(Vec<NodeId>),
+    Map(Vec<(NodeId, NodeId)>),
+}
+
+#[derive(Debug)]
+pub struct Yaml<'a> {
+    nodes: Vec<Node<'a>>,
+    /// The root node of each document in the stream.
+    pub documents: Vec<NodeId>,
+}
+
+#[derive(Debug)]
+pub struct YamlError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for YamlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "invalid YAML at line {} column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+enum Frame {
+    Seq(usize, Vec<NodeId>),
+    Map(usize, Vec<(NodeId, NodeId)>, Option<NodeId>),
+}
+
+impl<'a> Yaml<'a> {
+    pub fn parse(text: &'a str, lines: &LineIndex) -> Result<Yaml<'a>, YamlError> {
+        let mut conv = CharToByte::new(text, lines);
+        let mut yaml = Yaml {
+            nodes: Vec::new(),
+            documents: Vec::new(),
+        };
+        let mut anchors: HashMap<usize, NodeId> = HashMap::new();
+        let mut stack: Vec<Frame> = Vec::new();
+        for event in Parser::new_from_str(text) {
+            let (event, span) = event.map_err(|e| YamlError {
+                line: e.marker().line(),
+                column: e.marker().col() + 1,
+                message: e.info().to_string(),
+            })?;
+            let done = match event {
+                Event::Scalar(value, style, anchor, _tag) => {
+                    let start =
+                        conv.offset(span.start.index(), span.start.line(), span.start.col());
+                    let end = conv.offset(span.end.index(), span.end.line(), span.end.col());
+                    let node = yaml.push(Node::Scalar(scalar(text, value, style, start, end)));
+                    if anchor > 0 {
+                        anchors.insert(anchor, node);
+                    }
+                    Some(node)
+                }
+                Event::Alias(anchor) => Some(*anchors.get(&anchor).ok_or_else(|| YamlError {
+                    line: span.start.line(),
+                    column: span.start.col() + 1,
+                    message: "alias to an unknown anchor".into(),
+                })?),
+                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(YamlError {
+                            line: span.start.line(),
+                            column: span.start.col() + 1,
+                            message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                        });
+                    }
+                    stack.push(match event {
+                        Event::SequenceStart(..) => Frame::Seq(anchor, Vec::new()),
+                        _ => Frame::Map(anchor, Vec::new(), None),
+                    });
+                    None
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let (anchor, node) = match stack.pop() {
+                        Some(Frame::Seq(anchor, items)) => (anchor, Node::Seq(items)),
+                        Some(Frame::Map(anchor, entries, _)) => (anchor, Node::Map(entries)),
+                        None => continue,
+                    };
+                    let node = yaml.push(node);
+                    if anchor > 0 {
+                        anchors.insert(anchor, node);
+                    }
+                    Some(node)
+                }
+                _ => None,
+            };
+            if let Some(node) = done {
+                match stack.last_mut() {
+                    None => yaml.documents.push(node),
+                    Some(Frame::Seq(_, items)) => items.push(node),
+                    Some(Frame::Map(_, entries, key)) => match key.take() {
+                        None => *key = Some(node),
+                        Some(k) => entries.push((k, node)),
+                    },
+                }
+            }
+        }
+        Ok(yaml)
+    }
+
+    fn push(&mut self, node: Node<'a>) -> NodeId {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node<'a> {
+        &self.nodes[id]
+    }
+
+    pub fn scalar(&self, id: NodeId) -> Option<&Scalar<'a>> {
+        match &self.nodes[id] {
+            Node::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The text of a scalar that is a string, not a YAML null.
+    pub fn str(&self, id: NodeId) -> Option<&str> {
+        let s = self.scalar(id)?;
+        if s.style == ScalarStyle::Plain && matches!(&*s.value, "" | "~" | "null" | "Null" | "NULL")
+        {
+            return None;
+        }
+        Some(&s.value)
+    }
+
+    pub fn seq(&self, id: NodeId) -> Option<&[NodeId]> {
+        match &self.nodes[id] {
+            Node::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn is_map(&self, id: NodeId) -> bool {
+        matches!(self.nodes[id], Node::Map(_))
+    }
+
+    /// A mapping's entries as they read after `<<` merges: written keys
+    /// first, then merged keys not already present, in the order merged.
+    pub fn entries(&self, id: NodeId) -> Vec<(&str, NodeId)> {
+        let mut out: Vec<(&str, NodeId)> = Vec::new();
+        self.collect_entries(id, &mut out, 0);
+        out
+    }
+
+    fn collect_entries<'s>(&'s self, id: NodeId, out: &mut Vec<(&'s str, NodeId)>, depth: usize) {
+        let Node::Map(entries) = &self.nodes[id] else {
+            return;
+        };
+        let mut merges = Vec::new();
+        for &(k, v) in entries {
+            let Some(key) = self.scalar(k).map(|s| &*s.value) else {
+                continue;
+            };
+            if key == "<<" {
+                merges.push(v);
+            } else if !out.iter().any(|(seen, _)| *seen == key) {
+                out.push((key, v));
+            }
+        }
+        if depth >= MAX_MERGE_DEPTH {
+            return;
+        }
+        for merge in merges {
+            let sources: Vec<NodeId> = match &self.nodes[merge] {
+                Node::Seq(items) => items.clone(),
+                _ => vec![merge],
+            };
+            for source in sources {
+                let mut merged = Vec::new();
+                self.collect_entries(source, &mut merged, depth + 1);
+                for (key, v) in merged {
+                    if !out.iter().any(|(seen, _)| *seen == key) {
+                        out.push((key, v));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The value under `key` in a mapping, merges followed.
+    pub fn get(&self, id: NodeId, key: &str) -> Option<NodeId> {
+        let Node::Map(entries) = &self.nodes[id] else {
+            return None;
+        };
+        if let Some(&(_, v)) = entries
+            .iter()
+            .find(|(k, _)| self.scalar(*k).is_some_and(|s| s.value == key))
+        {
+            return Some(v);
+        }
+        if !entries
+            .iter()
+            .any(|(k, _)| self.scalar(*k).is_some_and(|s| s.value == "<<"))
+        {
+            return None;
+        }
+        self.entries(id)
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// Follows a path of mapping keys.
+    pub fn path(&self, mut id: NodeId, keys: &[&str]) -> Option<NodeId> {
+        for key in keys {
+            id = self.get(id, key)?;
+        }
+        Some(id)
+    }
+}
+
+fn scalar<'a>(
+    text: &str,
+    value: Cow<'a, str>,
+    style: ScalarStyle,
+    start: usize,
+    end: usize,
+) -> Scalar<'a> {
+    let bytes = text.as_bytes();
+    let (span, exact) = match style {
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+            // saphyr's end marker overshoots past trailing blanks and
+            // comments, so find the closing quote ourselves.
+            let quote = if style == ScalarStyle::SingleQuoted {
+                b'\''
+            } else {
+                b'"'
+            };
+            let open = start;
+            let close = closing_quote(bytes, open, quote).unwrap_or(end.max(open + 1));
+            let span = Span::new((open + 1).min(close), close);
+            (span, text.get(span.range()) == Some(&*value))
+        }
+        ScalarStyle::Plain => {
+            let span = Span::new(start, end.max(start));
+            (span, text.get(span.range()) == Some(&*value))
+        }
+        _ => {
+            // Block scalars: the content starts at `start`; it is exact only
+            // when the value is one line written as is.
+            let trimmed = value.trim_end_matches('\n');
+            let span = Span::new(start, (start + trimmed.len()).min(text.len()));
+            let exact = !trimmed.contains('\n') && text.get(span.range()) == Some(trimmed);
+            (
+                if exact {
+                    span
+                } else {
+                    Span::new(start, end.max(start))
+                },
+                false,
+            )
+        }
+    };
+    Scalar {
+        value,
+        span,
+        exact,
+        style,
+    }
+}
+
+fn closing_quote(bytes: &[u8], open: usize, quote: u8) -> Option<usize> {
+    let mut i = open + 1;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quote == b'\'' && b == b'\'' {
+            if bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return Some(i);
+        }
+        if quote == b'"' {
+            if b == b'\\' {
+                i += 2;
+                continue;
+            }
+            if b == b'"' {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<(String, String, bool)> {
+        let lines = LineIndex::new(text);
+        let yaml = Yaml::parse(text, &lines).unwrap();
+        yaml.nodes
+            .iter()
+            .filter_map(|n| match n {
+                Node::Scalar(s) => Some((
+                    s.value.to_string(),
+                    text[s.span.range()].to_string(),
+                    s.exact,
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn quoted_and_flow_spans_are_exact() {
+        let got = spans("b: 'x:1'   # c\nc: \"café/img:2\"\nf: [ 'q:1' , r:2 ]\n");
+        assert!(got.contains(&("x:1".into(), "x:1".into(), true)));
+        assert!(got.contains(&("café/img:2".into(), "café/img:2".into(), true)));
+        assert!(got.contains(&("q:1".into(), "q:1".into(), true)));
+        assert!(got.contains(&("r:2".into(), "r:2".into(), true)));
+    }
+
+    #[test]
+    fn escapes_are_not_exact() {
+        let got = spans("a: \"x\\u003a1\"\nb: 'it''s'\n");
+        assert!(got.contains(&("x:1".into(), "x\\u003a1".into(), false)));
+        assert!(got.contains(&("it's".into(), "it''s".into(), false)));
+    }
+
+    #[test]
+    fn merges_follow_anchors() {
+        let text = "base: &b {image: x:1, tag: a}\njob:\n  <<: *b\n  tag: own\n";
+        let lines = LineIndex::new(text);
+        let y = Yaml::parse(text, &lines).unwrap();
+        let root = y.documents[0];
+        let job = y.get(root, "job").unwrap();
+        let image = y.get(job, "image").unwrap();
+        assert_eq!(&text[y.scalar(image).unwrap().span.range()], "x:1");
+        assert_eq!(y.str(y.get(job, "tag").unwrap()), Some("own"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = "[".repeat(MAX_DEPTH + 10);
+        let lines = LineIndex::new(&text);
+        assert!(Yaml::parse(&text, &lines).is_err());
+    }
+}
