@@ -20,10 +20,14 @@ pub struct Context {
     pub lock: Lock,
     pub variables: BTreeMap<String, String>,
     pub build_contexts: Vec<String>,
+    /// Keep an inventory entry per reference (`imagelint inventory`).
+    pub collect_entries: bool,
 }
 
 #[derive(Default)]
 pub struct Analysis {
+    /// How many image references the file holds.
+    pub images: usize,
     pub entries: Vec<Entry>,
     pub findings: Vec<Finding>,
 }
@@ -66,16 +70,19 @@ pub fn analyze(
             ),
         };
         let info = image.as_ref().map(|i| Arc::new(ImageInfo::new(&shown, i)));
-        out.entries.push(Entry {
-            path: file.path.clone(),
-            kind: file.kind,
-            location: location.clone(),
-            context: occ.context.clone(),
-            image: info.clone(),
-            text: shown.clone(),
-            problem: (!detail.is_empty()).then(|| detail.clone()),
-            tag_class: image.as_ref().map(|i| i.tag_class.as_str()),
-        });
+        out.images += 1;
+        if ctx.collect_entries {
+            out.entries.push(Entry {
+                path: file.path.clone(),
+                kind: file.kind,
+                location: location.clone(),
+                context: occ.context.clone(),
+                image: info.clone(),
+                text: shown.clone(),
+                problem: (!detail.is_empty()).then(|| detail.clone()),
+                tag_class: image.as_ref().map(|i| i.tag_class.as_str()),
+            });
+        }
         let fired = ctx
             .rules
             .evaluate(target, file.kind, file.rule_path, image.as_ref());

@@ -1,7 +1,7 @@
 //! The commands: settings from config and flags, the walk, the engine, and
 //! the outputs, ending in an exit code.
 
-use crate::analyze::Context;
+use crate::analyze::{Analysis, Context};
 use crate::classify::{glob_set, Classifier, FileKind};
 use crate::cli::{CheckArgs, Cli, Command, Common, InventoryArgs};
 use crate::config::{self, Config, FailOn};
@@ -10,6 +10,7 @@ use crate::image::Policy;
 use crate::lock::Lock;
 use crate::render::{human, inventory, json};
 use crate::rules::{builtin_defs, RuleSet, Selection, Severity};
+use crate::source::LineIndex;
 use crate::walk::{display_path, walk, Candidate, WalkOptions};
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
@@ -40,7 +41,12 @@ struct Setup {
     threads: usize,
 }
 
-fn setup(common: &Common, selection: &Selection, discover_from: &Path) -> Result<Setup, String> {
+fn setup(
+    common: &Common,
+    selection: &Selection,
+    discover_from: &Path,
+    collect_entries: bool,
+) -> Result<Setup, String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let config_path = match &common.config {
@@ -83,6 +89,7 @@ fn setup(common: &Common, selection: &Selection, discover_from: &Path) -> Result
             lock,
             variables: config.variables,
             build_contexts: config.build_contexts,
+            collect_entries,
         },
         classifier: Classifier::new(kinds, exclude),
         cwd,
@@ -192,10 +199,10 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
         .as_ref()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    let setup = setup(&args.common, &selection, &discover_from)?;
+    let setup = setup(&args.common, &selection, &discover_from, false)?;
     let fail_on = args.fail_on.unwrap_or(setup.fail_on);
     let mut outputs = open_outputs(parse_formats(&args.format)?)?;
-    let human = Human::for_outputs(&outputs);
+    let renderers = renderers(&outputs);
     for o in &mut outputs {
         if o.format == Format::Json {
             o.json = Some(json::Stream::begin(&mut o.writer, "findings").map_err(write_err)?);
@@ -205,8 +212,11 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
     let mut io_error = None;
     let mut sink = |outcome: FileOutcome| {
         tally.add(&outcome);
-        for o in &mut outputs {
-            let r = write_outcome(o, &outcome);
+        for (o, chunk) in outputs.iter_mut().zip(&outcome.rendered) {
+            let r = match &mut o.json {
+                Some(stream) => stream.chunk(&mut o.writer, chunk),
+                None => o.writer.write_all(chunk.as_bytes()),
+            };
             if let Err(e) = r {
                 io_error.get_or_insert(e);
             }
@@ -228,12 +238,7 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
                         class,
                         rule_path,
                     };
-                    sink(engine::process_bytes(
-                        &c,
-                        Ok(text),
-                        &setup.ctx,
-                        human.renderer(),
-                    ));
+                    sink(engine::process_bytes(&c, Ok(text), &setup.ctx, &renderers));
                 }
                 None => eprintln!("imagelint: {display}: not a file kind imagelint reads"),
             }
@@ -245,13 +250,12 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
                 &candidates,
                 &setup.ctx,
                 setup.threads,
-                human.renderer(),
+                &renderers,
                 &mut sink,
             );
             errors
         }
     };
-
     let summary = json::Summary {
         files: tally.files,
         images: tally.images,
@@ -276,43 +280,26 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
     finish(io_error, &errors, &tally, |s| meets(s, fail_on))
 }
 
-fn write_outcome(o: &mut Output, outcome: &FileOutcome) -> io::Result<()> {
-    match o.format {
-        Format::Human => {
-            if let Some(text) = &outcome.rendered {
-                o.writer.write_all(text.as_bytes())?;
-            }
-        }
-        Format::Json => {
-            if let Some(stream) = &mut o.json {
-                for f in &outcome.analysis.findings {
-                    stream.finding(&mut o.writer, f)?;
+/// One renderer per output, run on the worker threads.
+fn renderers(outputs: &[Output]) -> Vec<Box<Renderer>> {
+    let color = use_color();
+    outputs
+        .iter()
+        .map(|o| -> Box<Renderer> {
+            match o.format {
+                Format::Human => {
+                    let h = human::Human::new(color);
+                    Box::new(move |a: &Analysis, t: &str, l: &LineIndex| h.render_file(a, t, l))
                 }
+                Format::Json => Box::new(|a: &Analysis, _: &str, _: &LineIndex| {
+                    json::findings_chunk(&a.findings)
+                }),
+                Format::JsonLines => Box::new(|a: &Analysis, _: &str, _: &LineIndex| {
+                    json::findings_lines(&a.findings)
+                }),
             }
-        }
-        Format::JsonLines => {
-            for f in &outcome.analysis.findings {
-                json::finding_line(&mut o.writer, f)?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The miette renderer, built once, when some output is human.
-struct Human(Option<Box<Renderer>>);
-
-impl Human {
-    fn for_outputs(outputs: &[Output]) -> Human {
-        Human(outputs.iter().any(|o| o.format == Format::Human).then(|| {
-            let h = human::Human::new(use_color());
-            Box::new(move |a: &_, t: &_, l: &_| h.render_file(a, t, l)) as Box<Renderer>
-        }))
-    }
-
-    fn renderer(&self) -> Option<&Renderer> {
-        self.0.as_deref()
-    }
+        })
+        .collect()
 }
 
 #[derive(Default)]
@@ -328,7 +315,7 @@ impl Tally {
         if outcome.kind.is_some() {
             self.files += 1;
         }
-        self.images += outcome.analysis.entries.len();
+        self.images += outcome.analysis.images;
         self.findings.extend(
             outcome
                 .analysis
@@ -382,38 +369,48 @@ fn finish(
 }
 
 fn inventory(args: &InventoryArgs) -> Result<u8, String> {
-    let setup = setup(
-        &args.common,
-        &Selection {
-            select: &[],
-            ignore: &[],
-        },
-        Path::new(""),
-    )?;
+    let no_rules = Selection {
+        select: &[],
+        ignore: &[],
+    };
+    let setup = setup(&args.common, &no_rules, Path::new(""), true)?;
     let (candidates, errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout());
     let mut tally = Tally::default();
     let mut io_error: Option<io::Error> = None;
     let mut stream = None;
-    let r = match args.format.as_str() {
-        "json" => json::Stream::begin(&mut out, "images").map(|s| stream = Some(s)),
-        "csv" => writeln!(out, "{}", inventory::CSV_HEADER),
-        _ => inventory::table_header(&mut out),
-    };
-    r.map_err(write_err)?;
-    engine::run(&candidates, &setup.ctx, setup.threads, None, |outcome| {
-        tally.add(&outcome);
-        for e in &outcome.analysis.entries {
-            let r = match (&mut stream, args.format.as_str()) {
-                (Some(s), _) => s.entry(&mut out, e),
-                (None, "csv") => inventory::csv_row(&mut out, e),
-                _ => inventory::table_row(&mut out, e),
-            };
-            if let Err(e) = r {
-                io_error.get_or_insert(e);
-            }
+    let renderer: Box<Renderer> = match args.format.as_str() {
+        "json" => {
+            stream = Some(json::Stream::begin(&mut out, "images").map_err(write_err)?);
+            Box::new(|a: &Analysis, _: &str, _: &LineIndex| json::entries_chunk(&a.entries))
         }
-    });
+        "csv" => {
+            writeln!(out, "{}", inventory::CSV_HEADER).map_err(write_err)?;
+            Box::new(|a: &Analysis, _: &str, _: &LineIndex| inventory::csv_chunk(&a.entries))
+        }
+        _ => {
+            inventory::table_header(&mut out).map_err(write_err)?;
+            Box::new(|a: &Analysis, _: &str, _: &LineIndex| inventory::table_chunk(&a.entries))
+        }
+    };
+    engine::run(
+        &candidates,
+        &setup.ctx,
+        setup.threads,
+        &[renderer],
+        |outcome| {
+            tally.add(&outcome);
+            for chunk in &outcome.rendered {
+                let r = match &mut stream {
+                    Some(s) => s.chunk(&mut out, chunk),
+                    None => out.write_all(chunk.as_bytes()),
+                };
+                if let Err(e) = r {
+                    io_error.get_or_insert(e);
+                }
+            }
+        },
+    );
     let r = match stream {
         Some(s) => s.end(&mut out, None),
         None => Ok(()),

@@ -107,6 +107,41 @@ impl Classifier {
     }
 }
 
+/// YAML files with well-known jobs of their own: never Kubernetes, so never
+/// opened to find out.
+const NOT_KUBERNETES: &[&str] = &[
+    "Chart.yaml",
+    "Chart.lock",
+    ".pre-commit-config.yaml",
+    ".pre-commit-hooks.yaml",
+    "mkdocs.yml",
+    "mkdocs.yaml",
+    "codecov.yml",
+    ".codecov.yml",
+    "pnpm-lock.yaml",
+    "pnpm-workspace.yaml",
+    ".golangci.yml",
+    ".golangci.yaml",
+    ".yamllint.yml",
+    ".yamllint.yaml",
+    "dependabot.yml",
+    "dependabot.yaml",
+    ".travis.yml",
+    "appveyor.yml",
+    ".readthedocs.yaml",
+    ".readthedocs.yml",
+    "environment.yml",
+    "pubspec.yaml",
+    "pubspec.lock",
+    ".clang-format",
+    "_config.yml",
+    "buf.yaml",
+    "buf.gen.yaml",
+    "conda.yaml",
+    "serverless.yml",
+    "netlify.yml",
+];
+
 fn builtin(rel: &str) -> Option<Class> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let dir = &rel[..rel.len() - name.len()];
@@ -145,6 +180,8 @@ fn builtin(rel: &str) -> Option<Class> {
         || (is_yaml && stem.ends_with("-values"))
     {
         FileKind::HelmValues
+    } else if NOT_KUBERNETES.contains(&name) {
+        return None;
     } else {
         return Some(Class::MaybeKubernetes);
     };
@@ -189,6 +226,7 @@ mod tests {
         assert_eq!(kind("chart/prod-values.yaml"), Some(Kind(HelmValues)));
         assert_eq!(kind("k8s/app.yaml"), Some(MaybeKubernetes));
         assert_eq!(kind("README.md"), None);
-        assert_eq!(kind(".github/dependabot.yml"), Some(MaybeKubernetes));
+        assert_eq!(kind(".github/dependabot.yml"), None);
+        assert_eq!(kind("chart/Chart.yaml"), None);
     }
 }

@@ -18,12 +18,17 @@ pub struct FileOutcome {
     pub kind: Option<FileKind>,
     pub analysis: Analysis,
     pub error: Option<String>,
-    /// Rendered output for this file, when a renderer was given.
-    pub rendered: Option<String>,
+    /// This file's output from each renderer, in the order given.
+    pub rendered: Vec<String>,
 }
 
-/// Renders one file's findings while its text is at hand.
+/// Renders one file's findings while its text is at hand, on the worker
+/// thread, so the main thread only writes bytes.
 pub type Renderer = dyn Fn(&Analysis, &str, &LineIndex) -> String + Sync;
+
+/// Files a worker takes at a time: fewer wake-ups than one by one, and the
+/// results still arrive nearly in order.
+const BATCH: usize = 16;
 
 /// Looks for a NUL byte this far into a file to call it binary.
 const BINARY_PROBE: usize = 8192;
@@ -32,41 +37,45 @@ pub fn run(
     candidates: &[Candidate],
     ctx: &Context,
     threads: usize,
-    renderer: Option<&Renderer>,
+    renderers: &[Box<Renderer>],
     mut sink: impl FnMut(FileOutcome),
 ) {
     let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<(usize, FileOutcome)>();
+    let (tx, rx) = mpsc::channel::<(usize, Vec<FileOutcome>)>();
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
             let tx = tx.clone();
             let next = &next;
             scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(candidate) = candidates.get(i) else {
+                let first = next.fetch_add(BATCH, Ordering::Relaxed);
+                let Some(batch) = candidates.get(first..(first + BATCH).min(candidates.len()))
+                else {
                     break;
                 };
-                let outcome = process(candidate, ctx, renderer);
-                if tx.send((i, outcome)).is_err() {
+                if batch.is_empty() {
+                    break;
+                }
+                let outcomes = batch.iter().map(|c| process(c, ctx, renderers)).collect();
+                if tx.send((first, outcomes)).is_err() {
                     break;
                 }
             });
         }
         drop(tx);
-        let mut pending: BTreeMap<usize, FileOutcome> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, Vec<FileOutcome>> = BTreeMap::new();
         let mut want = 0;
-        for (i, outcome) in rx {
-            pending.insert(i, outcome);
-            while let Some(outcome) = pending.remove(&want) {
-                sink(outcome);
-                want += 1;
+        for (first, outcomes) in rx {
+            pending.insert(first, outcomes);
+            while let Some(outcomes) = pending.remove(&want) {
+                want += outcomes.len();
+                outcomes.into_iter().for_each(&mut sink);
             }
         }
     });
 }
 
-fn process(c: &Candidate, ctx: &Context, renderer: Option<&Renderer>) -> FileOutcome {
-    process_bytes(c, std::fs::read(&c.disk), ctx, renderer)
+fn process(c: &Candidate, ctx: &Context, renderers: &[Box<Renderer>]) -> FileOutcome {
+    process_bytes(c, std::fs::read(&c.disk), ctx, renderers)
 }
 
 /// Analyses a file whose bytes were read already (or failed to be).
@@ -74,7 +83,7 @@ pub fn process_bytes(
     c: &Candidate,
     read: std::io::Result<Vec<u8>>,
     ctx: &Context,
-    renderer: Option<&Renderer>,
+    renderers: &[Box<Renderer>],
 ) -> FileOutcome {
     let path: Arc<str> = Arc::from(c.display.as_str());
     let mut outcome = FileOutcome {
@@ -82,7 +91,7 @@ pub fn process_bytes(
         kind: None,
         analysis: Analysis::default(),
         error: None,
-        rendered: None,
+        rendered: Vec::new(),
     };
     let fail = |mut o: FileOutcome, cause: String| {
         o.error = Some(format!("{}: {cause}", c.display));
@@ -120,11 +129,10 @@ pub fn process_bytes(
     };
     match analyze(ctx, &file, &text, &lines) {
         Ok(analysis) => {
-            if let Some(render) = renderer {
-                if !analysis.findings.is_empty() {
-                    outcome.rendered = Some(render(&analysis, &text, &lines));
-                }
-            }
+            outcome.rendered = renderers
+                .iter()
+                .map(|r| r(&analysis, &text, &lines))
+                .collect();
             outcome.analysis = analysis;
             outcome
         }

@@ -11,3 +11,8 @@ fn main() -> ExitCode {
         }
     }
 }
+
+// Most of a run is small allocations on worker threads: strings for
+// findings, YAML nodes; mimalloc's thread-local pools halve their cost.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -375,8 +375,7 @@ impl State<'_, '_> {
                         true,
                         |s, t| {
                             let lower = t.to_ascii_lowercase();
-                            t.bytes().all(|b| b.is_ascii_digit())
-                                || s.stages.contains(&lower)
+                            t.bytes().all(|b| b.is_ascii_digit()) || s.stages.contains(&lower)
                         },
                     );
                 }

@@ -25,6 +25,7 @@ impl Human {
         Human {
             handler: GraphicalReportHandler::new_themed(theme)
                 .with_width(120)
+                .with_wrap_lines(false)
                 .with_context_lines(1)
                 .with_links(false),
         }

@@ -1,9 +1,28 @@
 //! `imagelint inventory` as a table or CSV (JSON shares `render::json`).
 
 use crate::finding::Entry;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
-pub fn table_row(w: &mut dyn Write, e: &Entry) -> io::Result<()> {
+/// One file's entries as table rows.
+pub fn table_chunk(entries: &[Entry]) -> String {
+    let mut out = Vec::new();
+    for e in entries {
+        let _ = table_row(&mut out, e);
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// One file's entries as CSV rows.
+pub fn csv_chunk(entries: &[Entry]) -> String {
+    let mut out = String::new();
+    for e in entries {
+        let _ = csv_row(&mut out, e);
+    }
+    out
+}
+
+fn table_row(w: &mut dyn Write, e: &Entry) -> io::Result<()> {
     let place = format!(
         "{}:{}:{}",
         e.path, e.location.start.line, e.location.start.column
@@ -33,7 +52,7 @@ pub fn table_header(w: &mut dyn Write) -> io::Result<()> {
 pub const CSV_HEADER: &str =
     "path,line,column,kind,text,registry,repository,tag,digest,canonical,upstream,tag_class,context,problem";
 
-pub fn csv_row(w: &mut dyn Write, e: &Entry) -> io::Result<()> {
+fn csv_row(w: &mut String, e: &Entry) -> std::fmt::Result {
     let i = e.image.as_deref();
     let field = |s: Option<&str>| csv_escape(s.unwrap_or(""));
     let cols = [

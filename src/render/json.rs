@@ -37,18 +37,16 @@ impl Stream {
         Ok(Stream { first: true })
     }
 
-    fn item(&mut self, w: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
-        w.write_all(if self.first { b"\n    " } else { b",\n    " })?;
+    /// Writes a chunk made by [`findings_chunk`] or [`entries_chunk`].
+    pub fn chunk(&mut self, w: &mut dyn Write, chunk: &str) -> io::Result<()> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        if !self.first {
+            w.write_all(b",")?;
+        }
         self.first = false;
-        serde_json::to_writer(&mut *w, value).map_err(io::Error::other)
-    }
-
-    pub fn finding(&mut self, w: &mut dyn Write, f: &Finding) -> io::Result<()> {
-        self.item(w, &finding_json(f))
-    }
-
-    pub fn entry(&mut self, w: &mut dyn Write, e: &Entry) -> io::Result<()> {
-        self.item(w, &EntryJson::from(e))
+        w.write_all(chunk.as_bytes())
     }
 
     pub fn end(self, w: &mut dyn Write, summary: Option<&Summary>) -> io::Result<()> {
@@ -59,6 +57,26 @@ impl Stream {
         }
         w.write_all(b"\n}\n")
     }
+}
+
+/// One file's findings as array items, each on its own line.
+pub fn findings_chunk(findings: &[Finding]) -> String {
+    items(findings.iter().map(finding_json))
+}
+
+/// One file's inventory entries as array items.
+pub fn entries_chunk(entries: &[Entry]) -> String {
+    items(entries.iter().map(EntryJson::from))
+}
+
+fn items<T: Serialize>(values: impl Iterator<Item = T>) -> String {
+    let mut out = Vec::new();
+    for (i, v) in values.enumerate() {
+        out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+        // Serialising plain structs of strings and numbers cannot fail.
+        let _ = serde_json::to_writer(&mut out, &v);
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn finding_json(f: &Finding) -> JsonFinding<'_> {
@@ -74,10 +92,14 @@ fn finding_json(f: &Finding) -> JsonFinding<'_> {
     }
 }
 
-/// One line of `--format json-lines`: a finding object.
-pub fn finding_line(w: &mut dyn Write, f: &Finding) -> io::Result<()> {
-    serde_json::to_writer(&mut *w, &finding_json(f)).map_err(io::Error::other)?;
-    w.write_all(b"\n")
+/// `--format json-lines`: one finding object a line.
+pub fn findings_lines(findings: &[Finding]) -> String {
+    let mut out = Vec::new();
+    for f in findings {
+        let _ = serde_json::to_writer(&mut out, &finding_json(f));
+        out.push(b'\n');
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[derive(Serialize)]
