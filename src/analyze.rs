@@ -101,7 +101,12 @@ pub fn analyze(
                 (Some(kind), Some(plan)) => plan.fix_for(kind),
                 _ => None,
             };
-            if rule.def.fix == Some(FixKind::Pin) && fix.is_none() {
+            if let Some(edit) = fix.as_ref().and_then(|f| f.edits.first()) {
+                help = Some(format!(
+                    "`imagelint check --fix` rewrites it to `{}`",
+                    edit.content
+                ));
+            } else if rule.def.fix == Some(FixKind::Pin) {
                 if let Some(key) = plan.as_ref().and_then(|p| p.missing_lock_key.clone()) {
                     help = Some(format!("no digest for `{key}` in the lock file: run `imagelint lock` to record one"));
                 }

@@ -4,7 +4,7 @@
 const MARKER: &str = "imagelint:";
 
 pub struct Suppressions {
-    /// (0-based line, rule ids; empty means every rule)
+    /// (0-based line the comment silences, rule ids; empty means every rule)
     entries: Vec<(usize, Vec<String>)>,
 }
 
@@ -33,16 +33,19 @@ impl Suppressions {
                 None if rest.is_empty() || rest.starts_with(char::is_whitespace) => Vec::new(),
                 None => continue,
             };
-            entries.push((line, rules));
+            // A comment alone on its line speaks for the next line; one after
+            // code speaks for its own line.
+            let own_line = l[..hash].trim().is_empty();
+            entries.push((if own_line { line + 1 } else { line }, rules));
         }
         Suppressions { entries }
     }
 
     /// Whether `rule` is silenced for a reference on 0-based `line`.
     pub fn covers(&self, line: usize, rule: &str) -> bool {
-        self.entries.iter().any(|(l, rules)| {
-            (*l == line || *l + 1 == line) && (rules.is_empty() || rules.iter().any(|r| r == rule))
-        })
+        self.entries
+            .iter()
+            .any(|(l, rules)| *l == line && (rules.is_empty() || rules.iter().any(|r| r == rule)))
     }
 }
 
@@ -52,11 +55,15 @@ mod tests {
 
     #[test]
     fn same_line_and_line_above() {
-        let text = "a: x # imagelint: ignore[mutable-tag]\n# imagelint: ignore\nb: y\nc: z\n";
+        let text = "a: x # imagelint: ignore[mutable-tag]\nb: w\n# imagelint: ignore\nb: y\nc: z\n";
         let s = Suppressions::scan(text);
         assert!(s.covers(0, "mutable-tag"));
         assert!(!s.covers(0, "floating-tag"));
-        assert!(s.covers(2, "anything"));
-        assert!(!s.covers(3, "anything"));
+        assert!(
+            !s.covers(1, "mutable-tag"),
+            "a trailing comment stays on its line"
+        );
+        assert!(s.covers(3, "anything"));
+        assert!(!s.covers(4, "anything"));
     }
 }

@@ -89,7 +89,8 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<Strin
             }
         }
     }
-    found.sort_by(|a, b| a.display.cmp(&b.display));
+    // Component by component, as `Path` orders: `a/b` before `a.txt`.
+    found.sort_by(|a, b| Path::new(&a.display).cmp(Path::new(&b.display)));
     found.dedup_by(|a, b| a.display == b.display);
     errors.sort();
     (found, errors)

@@ -44,6 +44,7 @@ impl Human {
             if self.handler.render_report(&mut out, &diag).is_err() {
                 out.push_str(&format!("{}: {}\n", finding.path, finding.message));
             }
+            out.push('\n');
         }
         out
     }

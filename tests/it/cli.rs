@@ -1,0 +1,193 @@
+//! Commands, flags, config errors and exit codes.
+
+use crate::common::{fixture, imagelint, imagelint_stdin, json, root};
+use std::fs;
+
+#[test]
+fn rules_and_explain_come_from_the_rule_files() {
+    let run = imagelint(&root(), &["rules"]);
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!("rules", run.stdout);
+    let run = imagelint(&root(), &["explain", "mutable-tag"]);
+    assert_eq!(run.code, 0);
+    let file = fs::read_to_string(root().join("rules/mutable-tag.toml")).unwrap();
+    let doc: toml::Value = toml::from_str(&file).unwrap();
+    assert!(run
+        .stdout
+        .contains(doc["documentation"].as_str().unwrap().trim()));
+    let run = imagelint(&root(), &["explain", "no-such-rule"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("unknown rule `no-such-rule`"));
+}
+
+#[test]
+fn unknown_config_keys_name_the_key_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join(".imagelint.toml"),
+        "allowed-registries = []\n[mirrors]\n\"docker.io\" = \"m.example\"\n[filez]\n",
+    )
+    .unwrap();
+    let run = imagelint(dir.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(".imagelint.toml") && run.stderr.contains("filez"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    fs::write(
+        dir.path().join(".imagelint.toml"),
+        "[rules]\nno-such = \"off\"\n",
+    )
+    .unwrap();
+    let run = imagelint(dir.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown rule `no-such`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn config_is_found_upward_and_overridden() {
+    let dir = fixture("config");
+    let sub = dir.join("deploy");
+    let run = imagelint(&sub, &["check", "--format", "json"]);
+    let out = json(&run);
+    // The config one folder up made deploy/*.tpl Kubernetes.
+    assert_eq!(out["findings"][0]["path"], "app.tpl");
+    let run = imagelint(
+        &sub,
+        &["check", "--config", "/dev/null", "--format", "json"],
+    );
+    assert_eq!(json(&run)["findings"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn select_ignore_fail_on_and_exit_codes() {
+    let dir = fixture("compose");
+    let count = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        let run = imagelint(&dir, &all);
+        if run.code == 2 {
+            return (0, 2);
+        }
+        (json(&run)["findings"].as_array().unwrap().len(), run.code)
+    };
+    let (all, code) = count(&[]);
+    assert_eq!(code, 1);
+    let (only, _) = count(&["--select", "mutable-tag"]);
+    let (without, _) = count(&["--ignore", "mutable-tag"]);
+    assert!(only > 0 && only + without == all);
+    assert_eq!(count(&["--fail-on", "never"]).1, 0);
+    assert_eq!(
+        count(&["--select", "unresolved-reference", "--fail-on", "warning"]).1,
+        0
+    );
+    assert_eq!(
+        count(&["--select", "unresolved-reference", "--fail-on", "info"]).1,
+        1
+    );
+    assert_eq!(count(&["--select", "nope"]).1, 2);
+}
+
+#[test]
+fn gitignored_folders_and_other_files_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::process::Command::new("git")
+        .arg("init")
+        .arg("-q")
+        .current_dir(root)
+        .status()
+        .unwrap();
+    fs::write(root.join(".gitignore"), "node_modules/\n").unwrap();
+    fs::create_dir_all(root.join("node_modules/x")).unwrap();
+    fs::write(
+        root.join("node_modules/x/docker-compose.yml"),
+        "services: {a: {image: nginx}}\n",
+    )
+    .unwrap();
+    fs::write(root.join("README.md"), "image: nginx:latest\nFROM nginx\n").unwrap();
+    fs::write(root.join("notes.yaml"), "image: nginx:latest\n").unwrap();
+    fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    fs::write(
+        root.join(".github/workflows/ci.yml"),
+        "jobs: {a: {container: 'nginx:1.25'}}\n",
+    )
+    .unwrap();
+    let run = imagelint(root, &["inventory", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<&str> = run.stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{}", run.stdout);
+    assert!(
+        rows[0].starts_with(".github/workflows/ci.yml,1,24,github-actions,nginx:1.25,"),
+        "{}",
+        rows[0]
+    );
+    // --no-ignore reads the ignored folder; an explicit path is always read.
+    let run = imagelint(root, &["inventory", "--format", "csv", "--no-ignore"]);
+    assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
+    let run = imagelint(
+        root,
+        &[
+            "inventory",
+            "--format",
+            "csv",
+            "node_modules/x/docker-compose.yml",
+        ],
+    );
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+}
+
+#[test]
+fn output_is_sorted_whatever_the_thread_count() {
+    let dir = fixture("dockerfile");
+    let one = imagelint(
+        &dir.join(".."),
+        &["check", "--threads", "1", "--format", "json"],
+    );
+    let many = imagelint(
+        &dir.join(".."),
+        &["check", "--threads", "7", "--format", "json"],
+    );
+    assert_eq!(one.stdout, many.stdout);
+    let findings = json(&one)["findings"].as_array().unwrap().clone();
+    let keys: Vec<(String, u64, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["location"]["offset"].as_u64().unwrap(),
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort_by(|a, b| {
+        (std::path::Path::new(&a.0), a.1, &a.2).cmp(&(std::path::Path::new(&b.0), b.1, &b.2))
+    });
+    assert_eq!(keys, sorted);
+}
+
+#[test]
+fn stdin_filename_drives_kind_and_path() {
+    let dir = fixture("config");
+    let run = imagelint_stdin(
+        &dir,
+        &[
+            "check",
+            "--stdin-filename",
+            "deploy/pod.tpl",
+            "--format",
+            "json",
+        ],
+        Some(b"apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: a, image: alpine}]\n"),
+    );
+    let out = json(&run);
+    assert_eq!(out["findings"][0]["path"], "deploy/pod.tpl");
+    assert_eq!(out["findings"][0]["kind"], "kubernetes");
+}

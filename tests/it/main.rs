@@ -1,0 +1,8 @@
+//! Integration tests: each runs the real `imagelint` binary.
+
+mod bad_input;
+mod cli;
+mod common;
+mod corpus;
+mod fixtures;
+mod reference;
