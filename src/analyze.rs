@@ -70,13 +70,14 @@ pub fn analyze(
             ),
         };
         let info = image.as_ref().map(|i| Arc::new(ImageInfo::new(&shown, i)));
+        let context: Arc<str> = occ.context.as_str().into();
         out.images += 1;
         if ctx.collect_entries {
             out.entries.push(Entry {
                 path: file.path.clone(),
                 kind: file.kind,
                 location: location.clone(),
-                context: occ.context.clone(),
+                context: context.clone(),
                 image: info.clone(),
                 text: shown.clone(),
                 problem: (!detail.is_empty()).then(|| detail.clone()),
@@ -112,7 +113,7 @@ pub fn analyze(
                 }
             }
             out.findings.push(Finding {
-                rule: rule.id().to_string(),
+                rule: rule.shared_id.clone(),
                 severity: rule.severity,
                 message: rule.message(&shown, image.as_ref(), &detail),
                 help,
@@ -120,7 +121,7 @@ pub fn analyze(
                 kind: file.kind,
                 span: occ.span,
                 location: location.clone(),
-                context: occ.context.clone(),
+                context: context.clone(),
                 image: info.clone(),
                 fix,
             });

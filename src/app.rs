@@ -238,7 +238,7 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
                         class,
                         rule_path,
                     };
-                    sink(engine::process_bytes(&c, Ok(text), &setup.ctx, &renderers));
+                    sink(engine::process_bytes(&c, Ok(&text), &setup.ctx, &renderers));
                 }
                 None => eprintln!("imagelint: {display}: not a file kind imagelint reads"),
             }

@@ -91,6 +91,19 @@ impl Classifier {
         self.exclude.is_match(rel)
     }
 
+    /// Whether a file with this name could be of some kind.
+    pub fn may_match_name(&self, name: &str) -> bool {
+        if !self.custom.is_empty() {
+            return true;
+        }
+        let b = name.as_bytes();
+        name.ends_with(".yml")
+            || name.ends_with(".yaml")
+            || name.starts_with("Dockerfile")
+            || name.starts_with("Containerfile")
+            || (b.len() > 11 && b[b.len() - 11..].eq_ignore_ascii_case(b".dockerfile"))
+    }
+
     pub fn exclude_set(&self) -> GlobSet {
         self.exclude.clone()
     }

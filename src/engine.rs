@@ -8,6 +8,7 @@ use crate::extract::looks_like_kubernetes;
 use crate::source::LineIndex;
 use crate::walk::{io_cause, Candidate};
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 
@@ -46,18 +47,25 @@ pub fn run(
         for _ in 0..threads.max(1) {
             let tx = tx.clone();
             let next = &next;
-            scope.spawn(move || loop {
-                let first = next.fetch_add(BATCH, Ordering::Relaxed);
-                let Some(batch) = candidates.get(first..(first + BATCH).min(candidates.len()))
-                else {
-                    break;
-                };
-                if batch.is_empty() {
-                    break;
-                }
-                let outcomes = batch.iter().map(|c| process(c, ctx, renderers)).collect();
-                if tx.send((first, outcomes)).is_err() {
-                    break;
+            scope.spawn(move || {
+                // One read buffer a thread, reused for every file it reads.
+                let mut buf = Vec::new();
+                loop {
+                    let first = next.fetch_add(BATCH, Ordering::Relaxed);
+                    let Some(batch) = candidates.get(first..(first + BATCH).min(candidates.len()))
+                    else {
+                        break;
+                    };
+                    if batch.is_empty() {
+                        break;
+                    }
+                    let outcomes = batch
+                        .iter()
+                        .map(|c| process(c, ctx, renderers, &mut buf))
+                        .collect();
+                    if tx.send((first, outcomes)).is_err() {
+                        break;
+                    }
                 }
             });
         }
@@ -74,14 +82,21 @@ pub fn run(
     });
 }
 
-fn process(c: &Candidate, ctx: &Context, renderers: &[Box<Renderer>]) -> FileOutcome {
-    process_bytes(c, std::fs::read(&c.disk), ctx, renderers)
+fn process(
+    c: &Candidate,
+    ctx: &Context,
+    renderers: &[Box<Renderer>],
+    buf: &mut Vec<u8>,
+) -> FileOutcome {
+    buf.clear();
+    let read = std::fs::File::open(&c.disk).and_then(|mut f| f.read_to_end(buf));
+    process_bytes(c, read.map(|_| &buf[..]), ctx, renderers)
 }
 
 /// Analyses a file whose bytes were read already (or failed to be).
 pub fn process_bytes(
     c: &Candidate,
-    read: std::io::Result<Vec<u8>>,
+    read: std::io::Result<&[u8]>,
     ctx: &Context,
     renderers: &[Box<Renderer>],
 ) -> FileOutcome {
@@ -104,34 +119,34 @@ pub fn process_bytes(
     if bytes[..bytes.len().min(BINARY_PROBE)].contains(&0) {
         return fail(outcome, "binary file (NUL bytes), not text".into());
     }
-    let text = match String::from_utf8(bytes) {
+    let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let at = e.utf8_error().valid_up_to();
+            let at = e.valid_up_to();
             return fail(outcome, format!("not valid UTF-8 (at byte {at})"));
         }
     };
     let kind = match c.class {
         Class::Kind(k) => k,
-        Class::MaybeKubernetes if looks_like_kubernetes(&text) => FileKind::Kubernetes,
+        Class::MaybeKubernetes if looks_like_kubernetes(text) => FileKind::Kubernetes,
         Class::MaybeKubernetes => return outcome,
     };
     outcome.kind = Some(kind);
-    if !may_hold_reference(kind, &text) {
+    if !may_hold_reference(kind, text) {
         return outcome;
     }
-    let lines = LineIndex::new(&text);
+    let lines = LineIndex::new(text);
     let file = FileRef {
         path: &path,
         rule_path: &c.rule_path,
         disk_path: &c.disk,
         kind,
     };
-    match analyze(ctx, &file, &text, &lines) {
+    match analyze(ctx, &file, text, &lines) {
         Ok(analysis) => {
             outcome.rendered = renderers
                 .iter()
-                .map(|r| r(&analysis, &text, &lines))
+                .map(|r| r(&analysis, text, &lines))
                 .collect();
             outcome.analysis = analysis;
             outcome

@@ -91,7 +91,7 @@ pub struct Fix {
 
 #[derive(Debug, Clone)]
 pub struct Finding {
-    pub rule: String,
+    pub rule: Arc<str>,
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
@@ -100,7 +100,7 @@ pub struct Finding {
     pub span: Span,
     pub location: Location,
     /// Where the reference sits in the file (`job build: image`).
-    pub context: String,
+    pub context: Arc<str>,
     pub image: Option<Arc<ImageInfo>>,
     pub fix: Option<Fix>,
 }
@@ -111,7 +111,7 @@ pub struct Entry {
     pub path: Arc<str>,
     pub kind: FileKind,
     pub location: Location,
-    pub context: String,
+    pub context: Arc<str>,
     pub image: Option<Arc<ImageInfo>>,
     /// The text as resolved, or why it is not a reference.
     pub text: String,

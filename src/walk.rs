@@ -89,8 +89,9 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<Strin
             }
         }
     }
-    // Component by component, as `Path` orders: `a/b` before `a.txt`.
-    found.sort_by(|a, b| Path::new(&a.display).cmp(Path::new(&b.display)));
+    // Component by component, as `Path` orders (`a/b` before `a.txt`):
+    // with `/` as the lowest byte, a plain byte comparison does that.
+    found.sort_by_cached_key(|c| c.display.replace('/', "\0"));
     found.dedup_by(|a, b| a.display == b.display);
     errors.sort();
     (found, errors)
@@ -133,8 +134,19 @@ impl ExcludeCheck {
 }
 
 fn candidate(path: &Path, opts: &WalkOptions) -> Option<Candidate> {
+    // Most files of a tree are of no kind: turn them away on their name,
+    // before any path is built.
+    let name = path.file_name()?.to_str()?;
+    if !opts.classifier.may_match_name(name) {
+        return None;
+    }
     let display = display_path(path, opts.cwd);
-    let rule_path = rule_path(path, opts);
+    let rule_path =
+        if opts.cwd == opts.config_root && !path.is_absolute() && !display.starts_with("../") {
+            display.clone()
+        } else {
+            rule_path(path, opts)
+        };
     let class = opts.classifier.classify(&display, &rule_path)?;
     if class == Class::MaybeKubernetes && is_helm_template(path) {
         return None;
@@ -161,6 +173,15 @@ fn relative_to(path: &Path, base: &Path) -> String {
 
 /// How a path is shown: relative to the current directory.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
+    // The walk yields `./a/b` for `.`: strip that without building paths.
+    if let (false, Some(s)) = (path.is_absolute(), path.to_str()) {
+        let clean = s.trim_start_matches("./");
+        let plain =
+            !clean.is_empty() && clean != "." && !clean.contains("/./") && !clean.ends_with("/.");
+        if plain && std::path::MAIN_SEPARATOR == '/' {
+            return clean.to_string();
+        }
+    }
     if path.is_absolute() {
         let p = normalize(path);
         if let Ok(rel) = p.strip_prefix(cwd) {

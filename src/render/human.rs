@@ -26,7 +26,7 @@ impl Human {
             handler: GraphicalReportHandler::new_themed(theme)
                 .with_width(120)
                 .with_wrap_lines(false)
-                .with_context_lines(1)
+                .with_context_lines(0)
                 .with_links(false),
         }
     }
@@ -127,7 +127,7 @@ impl Diagnostic for Diag<'_> {
         let span = self.finding.span;
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
-                Some(self.finding.context.clone()),
+                Some(self.finding.context.to_string()),
                 SourceSpan::new(span.start.into(), span.len()),
             ),
         )))

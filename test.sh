@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs everything the tests need, then runs every test. Safe to re-run:
+# installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_apt=()
+command -v git >/dev/null || need_apt+=(git)
+command -v python3 >/dev/null || need_apt+=(python3)
+if ((${#need_apt[@]})); then
+    echo "test.sh: installing ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if ! command -v cargo >/dev/null; then
+    echo "test.sh: cargo is required (https://rustup.rs)" >&2
+    exit 2
+fi
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+cargo fmt --all -- --check
+cargo clippy --locked --all-targets -- -D warnings
+cargo test --locked
