@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 need_apt=()
 command -v git >/dev/null || need_apt+=(git)
 command -v python3 >/dev/null || need_apt+=(python3)
+command -v patch >/dev/null || need_apt+=(patch)
 if ((${#need_apt[@]})); then
     echo "test.sh: installing ${need_apt[*]}"
     apt-get update -qq

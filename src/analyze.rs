@@ -2,7 +2,7 @@
 //! reference, run the rules, plan the fixes, apply inline suppressions.
 
 use crate::classify::FileKind;
-use crate::extract::{self, Env, Occurrence, RefText};
+use crate::extract::{self, Env, Field, HelmFields, Occurrence, RefText};
 use crate::finding::{Edit, Entry, Finding, Fix, ImageInfo, Location};
 use crate::image::{Image, Origin, Policy};
 use crate::lock::Lock;
@@ -22,6 +22,7 @@ pub struct Context {
     pub build_contexts: Vec<String>,
     /// Keep an inventory entry per reference (`imagelint inventory`).
     pub collect_entries: bool,
+    pub fix: crate::engine::FixMode,
 }
 
 #[derive(Default)]
@@ -158,64 +159,116 @@ impl Plan {
 fn plan_fix(ctx: &Context, occ: &Occurrence, image: &Image, fired: &[&Rule]) -> Plan {
     let wants = |k: FixKind| fired.iter().any(|r| r.def.fix == Some(k));
     let r = &image.reference;
-    let mut name = r.name();
-    let mut mirrored = false;
-    if wants(FixKind::Mirror) && image.origin == Origin::Direct {
-        if let Some(mirror) = ctx.policy.mirror_for(&r.registry) {
+    // The mirror prefix and the repository path to write under it.
+    let mirror = (wants(FixKind::Mirror) && image.origin == Origin::Direct)
+        .then(|| ctx.policy.mirror_for(&r.registry))
+        .flatten()
+        .map(|m| {
             let repo = match r.repository.strip_prefix("library/") {
-                Some(short) if !mirror.keep_library() && r.is_docker_hub() => short,
+                Some(short) if !m.keep_library() && r.is_docker_hub() => short,
                 _ => &r.repository,
             };
-            name = format!("{}/{repo}", mirror.prefix());
-            mirrored = true;
-        }
-    }
+            (m.prefix().to_string(), repo.to_string())
+        });
     let mut digest = None;
-    let mut pinned = false;
     let mut missing_lock_key = None;
     if wants(FixKind::Pin) && r.digest.is_none() {
         let key = image.effective().lock_key();
         match ctx.lock.digest(&key) {
-            Some(d) => {
-                digest = Some(d.to_string());
-                pinned = true;
-            }
+            Some(d) => digest = Some(d.to_string()),
             None => missing_lock_key = Some(key),
         }
     }
-    // Without a mirror rewrite the written text stays as it is.
-    let mut final_text = match (&occ.text, mirrored) {
-        (RefText::Resolved(written), false) => written.clone(),
-        _ => {
-            let mut t = name;
-            if let Some(tag) = &r.tag {
-                t.push(':');
-                t.push_str(tag);
+    let (edits, mirrored, pinned) = match &occ.helm {
+        Some(fields) => helm_edits(fields, mirror.as_ref(), digest.as_deref()),
+        None if occ.exact && (mirror.is_some() || digest.is_some()) => {
+            // Without a mirror rewrite the written text stays as it is.
+            let mut text = match (&mirror, &occ.text) {
+                (None, RefText::Resolved(written)) => written.clone(),
+                _ => {
+                    let (prefix, repo) = mirror.clone().unwrap_or_default();
+                    let mut t = format!("{prefix}/{repo}");
+                    if let Some(tag) = &r.tag {
+                        t.push(':');
+                        t.push_str(tag);
+                    }
+                    if let Some(d) = &r.digest {
+                        t.push('@');
+                        t.push_str(d);
+                    }
+                    t
+                }
+            };
+            if let Some(d) = &digest {
+                text.push('@');
+                text.push_str(d);
             }
-            if let Some(d) = &r.digest {
-                t.push('@');
-                t.push_str(d);
-            }
-            t
+            let edit = Edit {
+                offset: occ.span.start,
+                length: occ.span.len(),
+                content: text,
+            };
+            (vec![edit], mirror.is_some(), digest.is_some())
         }
+        None => (Vec::new(), false, false),
     };
-    if pinned {
-        final_text.push('@');
-        final_text.push_str(digest.as_deref().unwrap_or_default());
-    }
-    // Only a reference written as is, in one place, can be rewritten in place.
-    let edit = (occ.exact && occ.helm.is_none() && (mirrored || pinned)).then(|| Fix {
-        applicability: "safe",
-        edits: vec![Edit {
-            offset: occ.span.start,
-            length: occ.span.len(),
-            content: final_text,
-        }],
-    });
     Plan {
-        mirrored: mirrored && edit.is_some(),
-        pinned: pinned && edit.is_some(),
-        edit,
+        edit: (!edits.is_empty()).then_some(Fix {
+            applicability: "safe",
+            edits,
+        }),
+        mirrored,
+        pinned,
         missing_lock_key,
     }
+}
+
+/// Helm image maps are fixed field by field: the mirror goes into
+/// `registry:` when the map has one, else before the `repository:` value;
+/// the digest into `digest:` when the map has one, else after the `tag:`.
+fn helm_edits(
+    f: &HelmFields,
+    mirror: Option<&(String, String)>,
+    digest: Option<&str>,
+) -> (Vec<Edit>, bool, bool) {
+    let replace = |field: &Field, content: String| Edit {
+        offset: field.span.start,
+        length: field.span.len(),
+        content,
+    };
+    let editable = |field: &Field| field.exact && (field.quoted || !field.value.is_empty());
+    let mut edits = Vec::new();
+    let mut mirrored = false;
+    if let Some((prefix, repo)) = mirror {
+        match &f.registry {
+            Some(reg) if editable(reg) && !reg.value.is_empty() && editable(&f.repository) => {
+                edits.push(replace(reg, prefix.clone()));
+                if f.repository.value != *repo {
+                    edits.push(replace(&f.repository, repo.clone()));
+                }
+                mirrored = true;
+            }
+            None if editable(&f.repository) => {
+                edits.push(replace(&f.repository, format!("{prefix}/{repo}")));
+                mirrored = true;
+            }
+            _ => {}
+        }
+    }
+    let mut pinned = false;
+    if let Some(d) = digest {
+        match (&f.digest, &f.tag) {
+            (Some(field), _) if editable(field) => {
+                edits.push(replace(field, d.to_string()));
+                pinned = true;
+            }
+            (None, Some(tag)) if editable(tag) && !tag.value.is_empty() => {
+                edits.push(replace(tag, format!("{}@{d}", tag.value)));
+                pinned = true;
+            }
+            _ => {}
+        }
+    }
+    edits.sort_by_key(|e| e.offset);
+    (edits, mirrored, pinned)
 }

@@ -5,7 +5,7 @@ use crate::analyze::{Analysis, Context};
 use crate::classify::{glob_set, Classifier, FileKind};
 use crate::cli::{CheckArgs, Cli, Command, Common, InventoryArgs};
 use crate::config::{self, Config, FailOn};
-use crate::engine::{self, FileOutcome, Renderer};
+use crate::engine::{self, FileOutcome, FixMode, Renderer};
 use crate::image::Policy;
 use crate::lock::Lock;
 use crate::render::{human, inventory, json};
@@ -46,6 +46,7 @@ fn setup(
     selection: &Selection,
     discover_from: &Path,
     collect_entries: bool,
+    fix: FixMode,
 ) -> Result<Setup, String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
@@ -90,6 +91,7 @@ fn setup(
             variables: config.variables,
             build_contexts: config.build_contexts,
             collect_entries,
+            fix,
         },
         classifier: Classifier::new(kinds, exclude),
         cwd,
@@ -163,7 +165,10 @@ struct Output {
     json: Option<json::Stream>,
 }
 
-fn open_outputs(formats: Vec<(Format, Option<PathBuf>)>) -> Result<Vec<Output>, String> {
+fn open_outputs(
+    formats: Vec<(Format, Option<PathBuf>)>,
+    stdout_taken: bool,
+) -> Result<Vec<Output>, String> {
     formats
         .into_iter()
         .map(|(format, path)| {
@@ -171,6 +176,7 @@ fn open_outputs(formats: Vec<(Format, Option<PathBuf>)>) -> Result<Vec<Output>, 
                 Some(p) => Box::new(BufWriter::new(
                     File::create(&p).map_err(|e| format!("{}: cannot write: {e}", p.display()))?,
                 )),
+                None if stdout_taken => Box::new(BufWriter::new(io::stderr())),
                 None => Box::new(BufWriter::with_capacity(1 << 16, io::stdout())),
             };
             Ok(Output {
@@ -187,9 +193,6 @@ fn use_color() -> bool {
 }
 
 fn check(args: &CheckArgs) -> Result<u8, String> {
-    if args.fix || args.diff {
-        return Err("--fix and --diff are not available in this build yet".into());
-    }
     let selection = Selection {
         select: &args.select,
         ignore: &args.ignore,
@@ -199,9 +202,23 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
         .as_ref()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    let setup = setup(&args.common, &selection, &discover_from, false)?;
+    let stdin = args.stdin_filename.is_some();
+    let fix = match (args.fix, args.diff, stdin) {
+        (true, _, true) => FixMode::Return,
+        (true, _, false) => FixMode::Write,
+        (false, true, _) => FixMode::Diff,
+        _ => FixMode::Off,
+    };
+    let setup = setup(&args.common, &selection, &discover_from, false, fix)?;
     let fail_on = args.fail_on.unwrap_or(setup.fail_on);
-    let mut outputs = open_outputs(parse_formats(&args.format)?)?;
+    // `--diff` prints diffs only; `--fix` on standard input prints the fixed
+    // text, so reports go to standard error.
+    let formats = if fix == FixMode::Diff {
+        Vec::new()
+    } else {
+        parse_formats(&args.format)?
+    };
+    let mut outputs = open_outputs(formats, fix == FixMode::Return)?;
     let renderers = renderers(&outputs);
     for o in &mut outputs {
         if o.format == Format::Json {
@@ -210,8 +227,19 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
     }
     let mut tally = Tally::default();
     let mut io_error = None;
+    let mut stdout = BufWriter::new(io::stdout());
     let mut sink = |outcome: FileOutcome| {
         tally.add(&outcome);
+        let extra = match (fix, &outcome.diff, &outcome.fixed) {
+            (FixMode::Diff, Some(diff), _) => Some(diff.as_bytes()),
+            (FixMode::Return, _, Some(fixed)) => Some(fixed.as_bytes()),
+            _ => None,
+        };
+        if let Some(bytes) = extra {
+            if let Err(e) = stdout.write_all(bytes) {
+                io_error.get_or_insert(e);
+            }
+        }
         for (o, chunk) in outputs.iter_mut().zip(&outcome.rendered) {
             let r = match &mut o.json {
                 Some(stream) => stream.chunk(&mut o.writer, chunk),
@@ -222,6 +250,7 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
             }
         }
     };
+    let mut unchanged: Option<Vec<u8>> = None;
     let errors = match &args.stdin_filename {
         Some(name) => {
             let mut text = Vec::new();
@@ -238,7 +267,13 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
                         class,
                         rule_path,
                     };
-                    sink(engine::process_bytes(&c, Ok(&text), &setup.ctx, &renderers));
+                    let outcome = engine::process_bytes(&c, Ok(&text), &setup.ctx, &renderers);
+                    if fix == FixMode::Return && outcome.fixed.is_none() && outcome.error.is_none()
+                    {
+                        // Nothing to fix: the text goes back as it came.
+                        unchanged = Some(text);
+                    }
+                    sink(outcome);
                 }
                 None => eprintln!("imagelint: {display}: not a file kind imagelint reads"),
             }
@@ -256,6 +291,15 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
             errors
         }
     };
+    if let Some(text) = unchanged {
+        if let Err(e) = stdout.write_all(&text) {
+            io_error.get_or_insert(e);
+        }
+    }
+    if let Err(e) = stdout.flush() {
+        io_error.get_or_insert(e);
+    }
+    drop(stdout);
     let summary = json::Summary {
         files: tally.files,
         images: tally.images,
@@ -264,9 +308,15 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
     };
     for mut o in outputs {
         let r = match o.format {
-            Format::Human => o
-                .writer
-                .write_all(human::summary(&tally.findings, tally.files, tally.images).as_bytes()),
+            Format::Human => {
+                let mut text = String::new();
+                if tally.fixed_files > 0 {
+                    let s = if tally.fixed_files == 1 { "" } else { "s" };
+                    text.push_str(&format!("Fixed {} file{s}.\n", tally.fixed_files));
+                }
+                text.push_str(&human::summary(&tally.findings, tally.files, tally.images));
+                o.writer.write_all(text.as_bytes())
+            }
             Format::Json => match o.json.take() {
                 Some(stream) => stream.end(&mut o.writer, Some(&summary)),
                 None => Ok(()),
@@ -276,6 +326,25 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
         if let Err(e) = r.and_then(|_| o.writer.flush()) {
             io_error.get_or_insert(e);
         }
+    }
+    if fix == FixMode::Diff {
+        let diffs = tally.fixed_files > 0;
+        return finish(
+            io_error,
+            &errors,
+            &Tally {
+                findings: vec![],
+                ..tally
+            },
+            |_| false,
+        )
+        .map(|code| {
+            if code == EXIT_OK && diffs {
+                EXIT_FINDINGS
+            } else {
+                code
+            }
+        });
     }
     finish(io_error, &errors, &tally, |s| meets(s, fail_on))
 }
@@ -305,6 +374,7 @@ fn renderers(outputs: &[Output]) -> Vec<Box<Renderer>> {
 #[derive(Default)]
 struct Tally {
     files: usize,
+    fixed_files: usize,
     images: usize,
     findings: Vec<(Severity, bool)>,
     errors: Vec<String>,
@@ -314,6 +384,9 @@ impl Tally {
     fn add(&mut self, outcome: &FileOutcome) {
         if outcome.kind.is_some() {
             self.files += 1;
+        }
+        if outcome.fixed.is_some() {
+            self.fixed_files += 1;
         }
         self.images += outcome.analysis.images;
         self.findings.extend(
@@ -373,7 +446,7 @@ fn inventory(args: &InventoryArgs) -> Result<u8, String> {
         select: &[],
         ignore: &[],
     };
-    let setup = setup(&args.common, &no_rules, Path::new(""), true)?;
+    let setup = setup(&args.common, &no_rules, Path::new(""), true, FixMode::Off)?;
     let (candidates, errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout());
     let mut tally = Tally::default();

@@ -21,6 +21,23 @@ pub struct FileOutcome {
     pub error: Option<String>,
     /// This file's output from each renderer, in the order given.
     pub rendered: Vec<String>,
+    /// The fixed text, when fixes changed the file (written already in
+    /// `FixMode::Write`).
+    pub fixed: Option<String>,
+    /// The fix as a unified diff, in `FixMode::Diff`.
+    pub diff: Option<String>,
+}
+
+/// What to do with fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixMode {
+    Off,
+    /// Write fixed files in place and report what remains.
+    Write,
+    /// Make a diff, write nothing.
+    Diff,
+    /// Hand the fixed text back (for `--stdin-filename`).
+    Return,
 }
 
 /// Renders one file's findings while its text is at hand, on the worker
@@ -107,6 +124,8 @@ pub fn process_bytes(
         analysis: Analysis::default(),
         error: None,
         rendered: Vec::new(),
+        fixed: None,
+        diff: None,
     };
     let fail = |mut o: FileOutcome, cause: String| {
         o.error = Some(format!("{}: {cause}", c.display));
@@ -142,17 +161,88 @@ pub fn process_bytes(
         disk_path: &c.disk,
         kind,
     };
-    match analyze(ctx, &file, text, &lines) {
-        Ok(analysis) => {
-            outcome.rendered = renderers
-                .iter()
-                .map(|r| r(&analysis, text, &lines))
-                .collect();
+    let analysis = match analyze(ctx, &file, text, &lines) {
+        Ok(a) => a,
+        Err(cause) => return fail(outcome, cause),
+    };
+    let (analysis, fixed) = match fix_file(ctx, &file, text, analysis) {
+        Ok(done) => done,
+        Err((analysis, cause)) => {
             outcome.analysis = analysis;
-            outcome
+            return fail(outcome, cause);
         }
-        Err(cause) => fail(outcome, cause),
+    };
+    if let Some(new) = &fixed {
+        match ctx.fix {
+            FixMode::Write => {
+                if let Err(e) = crate::fix::write_atomic(&c.disk, new.as_bytes()) {
+                    return fail(outcome, format!("cannot write the fix: {}", io_cause(&e)));
+                }
+            }
+            FixMode::Diff => outcome.diff = Some(crate::fix::unified_diff(&c.display, text, new)),
+            FixMode::Return | FixMode::Off => {}
+        }
     }
+    // Report against the text as it now is.
+    let shown = match (&fixed, ctx.fix) {
+        (Some(new), FixMode::Write | FixMode::Return) => new.as_str(),
+        _ => text,
+    };
+    let shown_lines = if shown.len() == text.len() && shown == text {
+        lines
+    } else {
+        LineIndex::new(shown)
+    };
+    outcome.rendered = renderers
+        .iter()
+        .map(|r| r(&analysis, shown, &shown_lines))
+        .collect();
+    outcome.analysis = analysis;
+    outcome.fixed = fixed;
+    outcome
+}
+
+/// Applies a file's safe fixes to its text and checks the result: it must
+/// still parse and hold as many image references. Returns what to report
+/// (the findings left after the fix, or the original ones) and the new text.
+#[allow(clippy::type_complexity)]
+fn fix_file(
+    ctx: &Context,
+    file: &FileRef,
+    text: &str,
+    analysis: Analysis,
+) -> Result<(Analysis, Option<String>), (Analysis, String)> {
+    if ctx.fix == FixMode::Off {
+        return Ok((analysis, None));
+    }
+    let edits = crate::fix::edits_of(&analysis.findings);
+    if edits.is_empty() {
+        return Ok((analysis, None));
+    }
+    let fixed = crate::fix::apply(text, &edits);
+    let after =
+        match analyze(ctx, file, &fixed, &LineIndex::new(&fixed)) {
+            Ok(after) => after,
+            Err(cause) => return Err((
+                analysis,
+                format!(
+                    "fix refused, the file is left as it was: the result would not parse ({cause})"
+                ),
+            )),
+        };
+    if after.images != analysis.images {
+        let cause = format!(
+            "fix refused, the file is left as it was: it would change the number of image references from {} to {}",
+            analysis.images, after.images
+        );
+        return Err((analysis, cause));
+    }
+    let report = if ctx.fix == FixMode::Diff {
+        analysis
+    } else {
+        after
+    };
+    Ok((report, Some(fixed)))
 }
 
 /// A cheap look before parsing: a file without any of its kind's keywords

@@ -11,6 +11,7 @@ pub mod config;
 pub mod engine;
 pub mod extract;
 pub mod finding;
+pub mod fix;
 pub mod image;
 pub mod interpolate;
 pub mod lock;

@@ -36,3 +36,17 @@ impl Lock {
         self.digests.get(key).map(String::as_str)
     }
 }
+
+/// `sha256:` and 64 lowercase hex digits, or `sha512:` and 128.
+pub fn is_digest(s: &str) -> bool {
+    let hex = |h: &str, n: usize| {
+        h.len() == n
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    match s.split_once(':') {
+        Some(("sha256", h)) => hex(h, 64),
+        Some(("sha512", h)) => hex(h, 128),
+        _ => false,
+    }
+}

@@ -161,7 +161,13 @@ impl Walk<'_> {
             text.push('@');
             text.push_str(&d.value);
         }
-        let registry = if global.is_some() { None } else { registry };
+        // A shared `global.imageRegistry` is not this map's to rewrite.
+        let helm = global.is_none().then_some(HelmFields {
+            registry,
+            repository: repository.clone(),
+            tag,
+            digest,
+        });
         sink.out.push(Occurrence {
             span: repository.span,
             text: match unresolved {
@@ -170,12 +176,7 @@ impl Walk<'_> {
             },
             context,
             exact: false,
-            helm: Some(HelmFields {
-                registry,
-                repository,
-                tag,
-                digest,
-            }),
+            helm,
         });
     }
 

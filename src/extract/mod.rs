@@ -53,6 +53,8 @@ pub struct Field {
     pub span: Span,
     pub value: String,
     pub exact: bool,
+    /// Written in quotes, so even an empty value has a place to edit.
+    pub quoted: bool,
 }
 
 /// What extraction may consult besides the file's text.
@@ -146,6 +148,10 @@ impl Sink<'_, '_> {
             span: s.span,
             value: s.value.to_string(),
             exact: s.exact,
+            quoted: matches!(
+                s.style,
+                saphyr_parser::ScalarStyle::SingleQuoted | saphyr_parser::ScalarStyle::DoubleQuoted
+            ),
         })
     }
 }

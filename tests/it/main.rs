@@ -4,5 +4,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod corpus;
+mod fix;
 mod fixtures;
+mod properties;
 mod reference;
