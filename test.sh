@@ -8,6 +8,12 @@ need_apt=()
 command -v git >/dev/null || need_apt+=(git)
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v patch >/dev/null || need_apt+=(patch)
+# A real registry for `imagelint lock` tests, skopeo to push to it, htpasswd
+# for its Basic auth and openssl for the token service's signing key.
+command -v docker-registry >/dev/null || need_apt+=(docker-registry)
+command -v skopeo >/dev/null || need_apt+=(skopeo)
+command -v htpasswd >/dev/null || need_apt+=(apache2-utils)
+command -v openssl >/dev/null || need_apt+=(openssl)
 if ((${#need_apt[@]})); then
     echo "test.sh: installing ${need_apt[*]}"
     apt-get update -qq

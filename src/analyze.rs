@@ -23,6 +23,8 @@ pub struct Context {
     /// Keep an inventory entry per reference (`imagelint inventory`).
     pub collect_entries: bool,
     pub fix: crate::engine::FixMode,
+    /// `resolve-via-mirror`: ask the mirror, not the upstream, for digests.
+    pub resolve_via_mirror: bool,
 }
 
 #[derive(Default)]
@@ -83,6 +85,7 @@ pub fn analyze(
                 text: shown.clone(),
                 problem: (!detail.is_empty()).then(|| detail.clone()),
                 tag_class: image.as_ref().map(|i| i.tag_class.as_str()),
+                lock: image.as_ref().and_then(|i| lock_target(ctx, i)),
             });
         }
         let fired = ctx
@@ -131,6 +134,21 @@ pub fn analyze(
     out.findings
         .sort_by(|a, b| (a.span.start, &a.rule).cmp(&(b.span.start, &b.rule)));
     Ok(out)
+}
+
+/// What `imagelint lock` resolves for an image: nothing when it is pinned
+/// or its registry is only known symbolically (`$CI_REGISTRY`).
+fn lock_target(ctx: &Context, image: &Image) -> Option<(String, crate::reference::Reference)> {
+    if image.pinned() || image.effective().registry.starts_with('$') {
+        return None;
+    }
+    let key = image.effective().lock_key();
+    let at = if ctx.resolve_via_mirror && image.origin == Origin::Mirror {
+        image.reference.clone()
+    } else {
+        image.effective().clone()
+    };
+    Some((key, at))
 }
 
 /// The one edit that brings a reference to its final form, and which rule

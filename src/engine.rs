@@ -220,16 +220,17 @@ fn fix_file(
         return Ok((analysis, None));
     }
     let fixed = crate::fix::apply(text, &edits);
-    let after =
-        match analyze(ctx, file, &fixed, &LineIndex::new(&fixed)) {
-            Ok(after) => after,
-            Err(cause) => return Err((
+    let after = match analyze(ctx, file, &fixed, &LineIndex::new(&fixed)) {
+        Ok(after) => after,
+        Err(cause) => {
+            return Err((
                 analysis,
                 format!(
                     "fix refused, the file is left as it was: the result would not parse ({cause})"
                 ),
-            )),
-        };
+            ))
+        }
+    };
     if after.images != analysis.images {
         let cause = format!(
             "fix refused, the file is left as it was: it would change the number of image references from {} to {}",

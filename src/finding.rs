@@ -117,4 +117,6 @@ pub struct Entry {
     pub text: String,
     pub problem: Option<String>,
     pub tag_class: Option<&'static str>,
+    /// For an unpinned image: the lock file key and the reference to resolve.
+    pub lock: Option<(String, crate::reference::Reference)>,
 }

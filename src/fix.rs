@@ -84,6 +84,24 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// Writes a file atomically whether or not it exists yet (the lock file).
+pub fn write_new_atomic(path: &Path, content: &[u8]) -> std::io::Result<()> {
+    if fs::symlink_metadata(path).is_ok() {
+        return write_atomic(path, content);
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.imagelint-{}.tmp", std::process::id()));
+    let result = fs::write(&tmp, content).and_then(|_| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// A unified diff of a fix. Edits never add or remove line breaks, so the
 /// old and new texts have the same lines, changed in place.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {

@@ -16,6 +16,7 @@ pub mod image;
 pub mod interpolate;
 pub mod lock;
 pub mod reference;
+pub mod registry;
 pub mod render;
 pub mod rules;
 pub mod source;

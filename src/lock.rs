@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 #[derive(Debug, Default, Deserialize)]
@@ -35,6 +36,22 @@ impl Lock {
     pub fn digest(&self, key: &str) -> Option<&str> {
         self.digests.get(key).map(String::as_str)
     }
+
+    /// The file's text: a header, the version, the entries sorted by key.
+    pub fn to_toml(digests: &BTreeMap<String, String>) -> String {
+        let mut out = String::from(
+            "# Written by `imagelint lock`. Upstream tag -> the digest it pointed to.\nversion = 1\n\n[digests]\n",
+        );
+        for (key, digest) in digests {
+            let _ = writeln!(out, "{} = {}", quote(key), quote(digest));
+        }
+        out
+    }
+}
+
+fn quote(s: &str) -> String {
+    // TOML basic strings share JSON's escapes for what a reference can hold.
+    serde_json::to_string(s).unwrap_or_default()
 }
 
 /// `sha256:` and 64 lowercase hex digits, or `sha512:` and 128.

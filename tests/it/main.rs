@@ -8,3 +8,4 @@ mod fix;
 mod fixtures;
 mod properties;
 mod reference;
+mod registry;

@@ -1,0 +1,414 @@
+//! Resolving a tag to the digest it points to, over the registry HTTP API:
+//! `HEAD /v2/<name>/manifests/<tag>` with every manifest type in `Accept`
+//! (so a multi-arch tag gives its index digest), the anonymous or
+//! credentialed bearer-token flow, and Basic auth. Credentials from the
+//! Docker config go only to their own registry and the token realm that
+//! registry announces.
+
+use crate::reference::Reference;
+use base64::Engine as _;
+use sha2::{Digest as _, Sha256};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+use ureq::config::RedirectAuthHeaders;
+use ureq::Agent;
+
+const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
+    application/vnd.docker.distribution.manifest.list.v2+json, \
+    application/vnd.oci.image.manifest.v1+json, \
+    application/vnd.docker.distribution.manifest.v2+json";
+const ATTEMPTS: u32 = 4;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResolveError {
+    NotFound,
+    Denied(String),
+    Unreachable(String),
+    Other(String),
+}
+
+impl std::fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ResolveError::NotFound => f.write_str("404 unknown tag: the registry has no such tag"),
+            ResolveError::Denied(why) => write!(f, "401 denied: {why}"),
+            ResolveError::Unreachable(why) => write!(f, "unreachable: {why}"),
+            ResolveError::Other(why) => f.write_str(why),
+        }
+    }
+}
+
+/// `user:password` for one registry, from the Docker config.
+#[derive(Clone)]
+struct Credential {
+    user: String,
+    password: String,
+}
+
+pub struct Client {
+    agent: Agent,
+    credentials: HashMap<String, Credential>,
+    insecure: Vec<String>,
+    /// Pause before retry `n` is `backoff * 2^n`.
+    backoff: Duration,
+}
+
+impl Client {
+    pub fn new(insecure: &[String]) -> Result<Client, String> {
+        let agent: Agent = Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_global(Some(Duration::from_secs(30)))
+            .redirect_auth_headers(RedirectAuthHeaders::Never)
+            .user_agent(concat!("imagelint/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Ok(Client {
+            agent,
+            credentials: docker_credentials()?,
+            insecure: insecure.to_vec(),
+            backoff: Duration::from_millis(
+                std::env::var("IMAGELINT_RETRY_BACKOFF_MS")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(500),
+            ),
+        })
+    }
+
+    /// The digest `reference`'s tag points to now.
+    pub fn resolve(&self, reference: &Reference) -> Result<String, ResolveError> {
+        let host = api_host(&reference.registry);
+        let scheme = if is_loopback(host)
+            || self
+                .insecure
+                .iter()
+                .any(|h| h == host || *h == reference.registry)
+        {
+            "http"
+        } else {
+            "https"
+        };
+        let tag = reference.tag.as_deref().unwrap_or("latest");
+        let url = format!(
+            "{scheme}://{host}/v2/{}/manifests/{tag}",
+            reference.repository
+        );
+        let credential = self.credential_for(&reference.registry, host);
+        let mut authorization: Option<String> = None;
+        for _ in 0..2 {
+            let response = self.with_retries(|| {
+                let mut req = self.agent.head(&url).header("Accept", ACCEPT);
+                if let Some(a) = &authorization {
+                    req = req.header("Authorization", a);
+                }
+                req.call()
+            })?;
+            match response.status().as_u16() {
+                200 => {
+                    return match header(&response, "docker-content-digest") {
+                        Some(d) => Ok(d),
+                        None => self.digest_by_get(&url, authorization.as_deref()),
+                    }
+                }
+                404 => return Err(ResolveError::NotFound),
+                401 if authorization.is_none() => {
+                    let challenge = header(&response, "www-authenticate").unwrap_or_default();
+                    authorization =
+                        Some(self.authorize(&challenge, credential.as_ref(), reference)?);
+                }
+                401 | 403 => {
+                    return Err(ResolveError::Denied(match credential {
+                        Some(_) => "the credentials in the Docker config were refused".into(),
+                        None => {
+                            "the registry wants credentials; add them with `docker login`".into()
+                        }
+                    }))
+                }
+                code => return Err(ResolveError::Other(format!("HTTP {code} from {host}"))),
+            }
+        }
+        Err(ResolveError::Denied(
+            "authorization was not accepted".into(),
+        ))
+    }
+
+    /// Answers a `WWW-Authenticate` challenge: a Basic header with the
+    /// registry's credential, or a bearer token from the announced realm.
+    fn authorize(
+        &self,
+        challenge: &str,
+        credential: Option<&Credential>,
+        reference: &Reference,
+    ) -> Result<String, ResolveError> {
+        let (scheme, params) = parse_challenge(challenge);
+        if scheme.eq_ignore_ascii_case("basic") {
+            return match credential {
+                Some(c) => Ok(basic(c)),
+                None => Err(ResolveError::Denied(
+                    "the registry wants credentials; add them with `docker login`".into(),
+                )),
+            };
+        }
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(ResolveError::Other(format!(
+                "unsupported authentication `{scheme}`"
+            )));
+        }
+        let realm = params
+            .get("realm")
+            .ok_or_else(|| ResolveError::Other("bearer challenge without a realm".into()))?;
+        let scope = params
+            .get("scope")
+            .cloned()
+            .unwrap_or_else(|| format!("repository:{}:pull", reference.repository));
+        let mut response = self.with_retries(|| {
+            let mut req = self.agent.get(realm.as_str()).query("scope", &scope);
+            if let Some(service) = params.get("service") {
+                req = req.query("service", service);
+            }
+            // The realm is the one this registry announced: it may see the
+            // registry's own credential, and no other.
+            if let Some(c) = credential {
+                req = req.header("Authorization", &basic(c));
+            }
+            req.call()
+        })?;
+        match response.status().as_u16() {
+            200 => {}
+            401 | 403 => return Err(ResolveError::Denied("the token service refused".into())),
+            code => {
+                return Err(ResolveError::Other(format!(
+                    "HTTP {code} from the token service"
+                )))
+            }
+        }
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(1 << 20)
+            .read_to_string()
+            .map_err(|e| ResolveError::Other(format!("token response: {e}")))?;
+        let json: serde_json::Value = serde_json::from_str(&body)
+            .map_err(|e| ResolveError::Other(format!("token response: {e}")))?;
+        let token = json["token"]
+            .as_str()
+            .or(json["access_token"].as_str())
+            .ok_or_else(|| ResolveError::Other("token response without a token".into()))?;
+        Ok(format!("Bearer {token}"))
+    }
+
+    /// Registries that send no digest header: GET the manifest and hash it.
+    fn digest_by_get(
+        &self,
+        url: &str,
+        authorization: Option<&str>,
+    ) -> Result<String, ResolveError> {
+        let mut response = self.with_retries(|| {
+            let mut req = self.agent.get(url).header("Accept", ACCEPT);
+            if let Some(a) = authorization {
+                req = req.header("Authorization", a);
+            }
+            req.call()
+        })?;
+        if response.status().as_u16() != 200 {
+            return Err(ResolveError::Other(format!(
+                "HTTP {} fetching the manifest",
+                response.status()
+            )));
+        }
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(16 << 20)
+            .read_to_vec()
+            .map_err(|e| ResolveError::Other(e.to_string()))?;
+        let hex: String = Sha256::digest(&body)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(format!("sha256:{hex}"))
+    }
+
+    /// Retries connection failures, 429 and 5xx, with exponential backoff.
+    fn with_retries(
+        &self,
+        call: impl Fn() -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<ureq::http::Response<ureq::Body>, ResolveError> {
+        let mut last = String::new();
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(self.backoff * 2u32.pow(attempt - 1));
+            }
+            match call() {
+                Ok(r) if r.status().as_u16() == 429 || r.status().is_server_error() => {
+                    last = format!("HTTP {}", r.status().as_u16());
+                }
+                Ok(r) => return Ok(r),
+                Err(e) => last = e.to_string(),
+            }
+        }
+        Err(ResolveError::Unreachable(format!(
+            "{last} (after {ATTEMPTS} attempts)"
+        )))
+    }
+
+    fn credential_for(&self, registry: &str, host: &str) -> Option<Credential> {
+        let names: &[&str] = if registry == "docker.io" {
+            &[
+                "https://index.docker.io/v1/",
+                "index.docker.io",
+                "docker.io",
+                "registry-1.docker.io",
+            ]
+        } else {
+            &[registry, host]
+        };
+        names.iter().find_map(|n| self.credentials.get(*n).cloned())
+    }
+}
+
+fn basic(c: &Credential) -> String {
+    let raw = format!("{}:{}", c.user, c.password);
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    )
+}
+
+fn header(response: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)?
+        .to_str()
+        .ok()
+        .map(str::to_string)
+}
+
+/// Docker Hub's API lives at another host than its name.
+fn api_host(registry: &str) -> &str {
+    if registry == "docker.io" {
+        "registry-1.docker.io"
+    } else {
+        registry
+    }
+}
+
+/// Loopback registries use plain HTTP, as Docker does.
+pub fn is_loopback(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    name == "localhost" || name == "::1" || name.starts_with("127.")
+}
+
+/// `Bearer realm="…",service="…",scope="…"` into its scheme and parameters.
+fn parse_challenge(header: &str) -> (String, HashMap<String, String>) {
+    let header = header.trim();
+    let (scheme, rest) = header.split_once(' ').unwrap_or((header, ""));
+    let mut params = HashMap::new();
+    let mut rest = rest.trim();
+    while !rest.is_empty() {
+        let Some((key, after)) = rest.split_once('=') else {
+            break;
+        };
+        let key = key
+            .trim()
+            .trim_start_matches(',')
+            .trim()
+            .to_ascii_lowercase();
+        let (value, remaining) = if let Some(quoted) = after.strip_prefix('"') {
+            match quoted.find('"') {
+                Some(end) => (&quoted[..end], &quoted[end + 1..]),
+                None => (quoted, ""),
+            }
+        } else {
+            match after.find(',') {
+                Some(end) => (&after[..end], &after[end..]),
+                None => (after, ""),
+            }
+        };
+        params.insert(key, value.to_string());
+        rest = remaining.trim_start_matches([',', ' ']);
+    }
+    (scheme.to_string(), params)
+}
+
+/// `auths` from `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`.
+fn docker_credentials() -> Result<HashMap<String, Credential>, String> {
+    let dir = match std::env::var_os("DOCKER_CONFIG") {
+        Some(d) => PathBuf::from(d),
+        None => match std::env::var_os("HOME") {
+            Some(h) => PathBuf::from(h).join(".docker"),
+            None => return Ok(HashMap::new()),
+        },
+    };
+    let path = dir.join("config.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(_) => return Ok(HashMap::new()),
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = HashMap::new();
+    if let Some(auths) = json["auths"].as_object() {
+        for (name, entry) in auths {
+            let decoded = entry["auth"]
+                .as_str()
+                .and_then(|a| base64::engine::general_purpose::STANDARD.decode(a).ok())
+                .and_then(|b| String::from_utf8(b).ok());
+            let pair = match decoded {
+                Some(d) => d
+                    .split_once(':')
+                    .map(|(u, p)| (u.to_string(), p.to_string())),
+                None => entry["username"]
+                    .as_str()
+                    .zip(entry["password"].as_str())
+                    .map(|(u, p)| (u.to_string(), p.to_string())),
+            };
+            if let Some((user, password)) = pair {
+                let key = name
+                    .trim_start_matches("https://")
+                    .trim_start_matches("http://");
+                let key = if name.contains("index.docker.io/v1") {
+                    name.as_str()
+                } else {
+                    key.trim_end_matches('/')
+                };
+                out.insert(key.to_string(), Credential { user, password });
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenges_parse() {
+        let (s, p) = parse_challenge(
+            r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull""#,
+        );
+        assert_eq!(s, "Bearer");
+        assert_eq!(p["realm"], "https://auth.docker.io/token");
+        assert_eq!(p["scope"], "repository:library/nginx:pull");
+        let (s, p) = parse_challenge(r#"Basic realm="Registry Realm""#);
+        assert_eq!(
+            (s.as_str(), p["realm"].as_str()),
+            ("Basic", "Registry Realm")
+        );
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        assert!(is_loopback("localhost:5000"));
+        assert!(is_loopback("127.0.0.1:5055"));
+        assert!(is_loopback("[::1]:5000"));
+        assert!(!is_loopback("registry.example.com"));
+        assert!(!is_loopback("10.0.0.1:5000"));
+    }
+}

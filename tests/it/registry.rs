@@ -1,0 +1,477 @@
+//! `imagelint lock` against a real registry: Debian's docker-registry on a
+//! free loopback port, images built here as OCI layouts and pushed with
+//! skopeo. Each registry is stopped when its guard drops, test passing or not.
+
+use crate::common::{imagelint, root};
+use base64::Engine as _;
+use sha2::{Digest as _, Sha256};
+use std::fs;
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process killed on drop.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("nothing listens on 127.0.0.1:{port}");
+}
+
+/// Starts docker-registry on `port` with `storage`; `auth` is YAML for its
+/// `auth:` section.
+fn registry(dir: &Path, port: u16, storage: &Path, auth: &str) -> Guard {
+    let cfg = dir.join(format!("registry-{port}.yml"));
+    fs::write(
+        &cfg,
+        format!(
+            "version: 0.1\nlog: {{level: error}}\nstorage: {{filesystem: {{rootdirectory: {}}}, delete: {{enabled: true}}}}\nhttp: {{addr: 127.0.0.1:{port}}}\n{auth}",
+            storage.display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new("docker-registry")
+        .arg("serve")
+        .arg(&cfg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("docker-registry is installed (test.sh installs it)");
+    let guard = Guard(child);
+    wait_for(port);
+    guard
+}
+
+fn sha(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// An OCI image layout under construction.
+struct Layout {
+    dir: PathBuf,
+}
+
+impl Layout {
+    fn new(dir: PathBuf) -> Layout {
+        fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+        fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+        Layout { dir }
+    }
+
+    /// Stores a blob; returns its descriptor fields (digest, size).
+    fn blob(&self, data: &[u8]) -> (String, usize) {
+        let hex = sha(data);
+        fs::write(self.dir.join("blobs/sha256").join(&hex), data).unwrap();
+        (format!("sha256:{hex}"), data.len())
+    }
+
+    /// A one-layer image manifest for `arch`; `salt` changes its content.
+    fn manifest(&self, arch: &str, salt: &str) -> (String, usize) {
+        // The layer: an empty tar archive holding one file, gzipped.
+        let mut tar = vec![0u8; 512];
+        let name = format!("{salt}.txt");
+        tar[..name.len()].copy_from_slice(name.as_bytes());
+        tar[100..107].copy_from_slice(b"0000644");
+        tar[124..135].copy_from_slice(b"00000000000");
+        tar[156] = b'0';
+        tar[257..262].copy_from_slice(b"ustar");
+        tar[148..156].copy_from_slice(b"        ");
+        let sum: u32 = tar.iter().map(|b| *b as u32).sum();
+        tar[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+        tar.extend_from_slice(&[0u8; 1024]);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&tar).unwrap();
+        let (layer, layer_size) = self.blob(&gz.finish().unwrap());
+        let config = format!(
+            r#"{{"architecture":"{arch}","os":"linux","rootfs":{{"type":"layers","diff_ids":["sha256:{}"]}},"config":{{}}}}"#,
+            sha(&tar)
+        );
+        let (config, config_size) = self.blob(config.as_bytes());
+        let manifest = format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":{config_size}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{layer}","size":{layer_size}}}]}}"#
+        );
+        self.blob(manifest.as_bytes())
+    }
+
+    /// A two-platform index.
+    fn index(&self, salt: &str) -> (String, usize) {
+        let entries: Vec<String> = ["amd64", "arm64"]
+            .iter()
+            .map(|arch| {
+                let (d, s) = self.manifest(arch, salt);
+                format!(r#"{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{d}","size":{s},"platform":{{"architecture":"{arch}","os":"linux"}}}}"#)
+            })
+            .collect();
+        let index = format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{}]}}"#,
+            entries.join(",")
+        );
+        self.blob(index.as_bytes())
+    }
+
+    /// Names the top-level descriptor `tag` in index.json.
+    fn tag(&self, media_type: &str, (digest, size): (String, usize), tag: &str) {
+        fs::write(
+            self.dir.join("index.json"),
+            format!(
+                r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"{media_type}","digest":"{digest}","size":{size},"annotations":{{"org.opencontainers.image.ref.name":"{tag}"}}}}]}}"#
+            ),
+        )
+        .unwrap();
+    }
+}
+
+fn skopeo(args: &[&str]) -> String {
+    let out = Command::new("skopeo")
+        .args(args)
+        .output()
+        .expect("skopeo is installed (test.sh installs it)");
+    assert!(
+        out.status.success(),
+        "skopeo {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Builds and pushes `name:tag`: a multi-arch index, or a single manifest.
+fn push(work: &Path, port: u16, name: &str, tag: &str, multi: bool, salt: &str) {
+    let layout = Layout::new(work.join(format!("oci-{name}-{tag}-{salt}").replace('/', "-")));
+    if multi {
+        let index = layout.index(salt);
+        layout.tag("application/vnd.oci.image.index.v1+json", index, tag);
+    } else {
+        let manifest = layout.manifest("arm64", salt);
+        layout.tag("application/vnd.oci.image.manifest.v1+json", manifest, tag);
+    }
+    let src = format!("oci:{}:{tag}", layout.dir.display());
+    let dest = format!("docker://127.0.0.1:{port}/{name}:{tag}");
+    skopeo(&[
+        "copy",
+        "--quiet",
+        "--all",
+        "--preserve-digests",
+        "--dest-tls-verify=false",
+        &src,
+        &dest,
+    ]);
+}
+
+fn inspect(port: u16, name: &str, tag: &str) -> String {
+    skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        "--format",
+        "{{.Digest}}",
+        &format!("docker://127.0.0.1:{port}/{name}:{tag}"),
+    ])
+}
+
+fn lock_entries(dir: &Path) -> toml::Table {
+    let text = fs::read_to_string(dir.join("imagelint.lock")).unwrap();
+    text.parse::<toml::Table>().unwrap()["digests"]
+        .as_table()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn lock_records_index_and_manifest_digests_and_check_sees_repushes() {
+    let work = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _registry = registry(work.path(), port, &work.path().join("storage"), "");
+    push(work.path(), port, "team/app", "v1", true, "one");
+    push(work.path(), port, "team/single", "v2", false, "one");
+    let repo = work.path().join("repo");
+    fs::create_dir(&repo).unwrap();
+    fs::write(
+        repo.join("compose.yaml"),
+        format!("services:\n  a: {{image: 127.0.0.1:{port}/team/app:v1}}\n  b: {{image: 127.0.0.1:{port}/team/single:v2}}\n"),
+    )
+    .unwrap();
+    let run = imagelint(&repo, &["lock"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let entries = lock_entries(&repo);
+    let app = format!("127.0.0.1:{port}/team/app:v1");
+    let single = format!("127.0.0.1:{port}/team/single:v2");
+    assert_eq!(
+        entries[&app].as_str().unwrap(),
+        inspect(port, "team/app", "v1")
+    );
+    assert_eq!(
+        entries[&single].as_str().unwrap(),
+        inspect(port, "team/single", "v2")
+    );
+    // The multi-arch digest is the index's, not a platform manifest's.
+    let raw = skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        "--raw",
+        &format!("docker://127.0.0.1:{port}/team/app:v1"),
+    ]);
+    assert!(raw.contains("image.index.v1+json"), "{raw}");
+    assert_eq!(
+        entries[&app].as_str().unwrap(),
+        format!("sha256:{}", sha(raw.as_bytes()))
+    );
+
+    // Nothing moved yet.
+    let check = imagelint(&repo, &["lock", "--check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+
+    // A missing tag is reported; the rest is still written.
+    fs::write(
+        repo.join("compose.yaml"),
+        format!("services:\n  a: {{image: 127.0.0.1:{port}/team/app:v1}}\n  c: {{image: 127.0.0.1:{port}/team/app:missing}}\n"),
+    )
+    .unwrap();
+    let run = imagelint(&repo, &["lock"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&format!(
+            "127.0.0.1:{port}/team/app:missing: 404 unknown tag"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        lock_entries(&repo)[&app].as_str().unwrap(),
+        inspect(port, "team/app", "v1")
+    );
+
+    // Re-push v1 with new content: the locked digest no longer matches.
+    let old = inspect(port, "team/app", "v1");
+    push(work.path(), port, "team/app", "v1", true, "two");
+    let new = inspect(port, "team/app", "v1");
+    assert_ne!(old, new);
+    let check = imagelint(&repo, &["lock", "--check"]);
+    assert_eq!(check.code, 1, "{}{}", check.stdout, check.stderr);
+    assert!(
+        check
+            .stdout
+            .contains(&format!("moved: {app}: locked {old}, now {new}")),
+        "{}",
+        check.stdout
+    );
+
+    // An unreachable registry: exit 2, the entries kept.
+    drop(_registry);
+    let check = imagelint(&repo, &["lock", "--check"]);
+    assert_eq!(check.code, 2, "{}{}", check.stdout, check.stderr);
+    assert!(check.stderr.contains("unreachable"), "{}", check.stderr);
+}
+
+fn docker_config(dir: &Path, host: &str, user: &str, password: &str) -> PathBuf {
+    let cfg = dir.join("docker-config");
+    fs::create_dir_all(&cfg).unwrap();
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    fs::write(
+        cfg.join("config.json"),
+        format!(r#"{{"auths": {{"{host}": {{"auth": "{auth}"}}}}}}"#),
+    )
+    .unwrap();
+    cfg
+}
+
+fn imagelint_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> crate::common::Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_imagelint"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("IMAGELINT_RETRY_BACKOFF_MS", "10");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    crate::common::Run {
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        code: out.status.code().unwrap(),
+    }
+}
+
+#[test]
+fn basic_auth_with_credentials_from_docker_config() {
+    let work = tempfile::tempdir().unwrap();
+    let storage = work.path().join("storage");
+    let open_port = free_port();
+    {
+        let _open = registry(work.path(), open_port, &storage, "");
+        push(work.path(), open_port, "team/app", "v1", true, "one");
+    }
+    let out = Command::new("htpasswd")
+        .args(["-Bbn", "alice", "s3cret"])
+        .output()
+        .unwrap();
+    fs::write(work.path().join("htpasswd"), out.stdout).unwrap();
+    let port = free_port();
+    let auth = format!(
+        "auth: {{htpasswd: {{realm: test, path: {}}}}}\n",
+        work.path().join("htpasswd").display()
+    );
+    let _registry = registry(work.path(), port, &storage, &auth);
+    let repo = work.path().join("repo");
+    fs::create_dir(&repo).unwrap();
+    fs::write(
+        repo.join("compose.yaml"),
+        format!("services:\n  a: {{image: 127.0.0.1:{port}/team/app:v1}}\n"),
+    )
+    .unwrap();
+
+    let empty = work.path().join("no-config");
+    fs::create_dir(&empty).unwrap();
+    let run = imagelint_env(&repo, &["lock"], &[("DOCKER_CONFIG", &empty)]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("401 denied"), "{}", run.stderr);
+
+    let cfg = docker_config(work.path(), &format!("127.0.0.1:{port}"), "alice", "s3cret");
+    let run = imagelint_env(&repo, &["lock"], &[("DOCKER_CONFIG", &cfg)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let key = format!("127.0.0.1:{port}/team/app:v1");
+    let digest = lock_entries(&repo)[&key].as_str().unwrap().to_string();
+    let via_open = {
+        let _open = registry(work.path(), open_port, &storage, "");
+        inspect(open_port, "team/app", "v1")
+    };
+    assert_eq!(digest, via_open);
+}
+
+#[test]
+fn bearer_tokens_and_credentials_stay_with_their_registry() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let storage = w.join("storage");
+    let open_port = free_port();
+    let pushed = {
+        let _open = registry(w, open_port, &storage, "");
+        push(w, open_port, "team/app", "v1", true, "one");
+        inspect(open_port, "team/app", "v1")
+    };
+    // A signing key and the certificate the registry trusts for it.
+    let ok = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=imagelint-test",
+        ])
+        .arg("-keyout")
+        .arg(w.join("key.pem"))
+        .arg("-out")
+        .arg(w.join("cert.pem"))
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let token_port = free_port();
+    let token_log = w.join("token.log");
+    let _tokens = Guard(
+        Command::new("python3")
+            .arg(root().join("tests/support/token_server.py"))
+            .arg(token_port.to_string())
+            .arg(w.join("key.pem"))
+            .arg(w.join("cert.pem"))
+            .args(["imagelint-test", "bob:hunter2"])
+            .arg(&token_log)
+            .spawn()
+            .unwrap(),
+    );
+    wait_for(token_port);
+    let port = free_port();
+    let auth = format!(
+        "auth: {{token: {{realm: 'http://127.0.0.1:{token_port}/token', service: test-registry, issuer: imagelint-test, rootcertbundle: {}}}}}\n",
+        w.join("cert.pem").display()
+    );
+    let _registry = registry(w, port, &storage, &auth);
+    let other_port = free_port();
+    let other_log = w.join("other.log");
+    let _other = Guard(
+        Command::new("python3")
+            .arg(root().join("tests/support/other_registry.py"))
+            .arg(other_port.to_string())
+            .arg(&other_log)
+            .spawn()
+            .unwrap(),
+    );
+    wait_for(other_port);
+    let repo = w.join("repo");
+    fs::create_dir(&repo).unwrap();
+    fs::write(
+        repo.join("compose.yaml"),
+        format!("services:\n  a: {{image: 127.0.0.1:{port}/team/app:v1}}\n  b: {{image: 127.0.0.1:{other_port}/x/y:1}}\n"),
+    )
+    .unwrap();
+
+    // Anonymous token flow.
+    let none = w.join("no-config");
+    fs::create_dir(&none).unwrap();
+    let run = imagelint_env(&repo, &["lock"], &[("DOCKER_CONFIG", &none)]);
+    let key = format!("127.0.0.1:{port}/team/app:v1");
+    assert_eq!(
+        lock_entries(&repo)[&key].as_str().unwrap(),
+        pushed,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        fs::read_to_string(&token_log)
+            .unwrap()
+            .lines()
+            .all(|l| l == "/token "),
+        "anonymous requests carry no credentials"
+    );
+
+    // With credentials for the token-auth registry: they reach its realm,
+    // and neither the other registry nor its realm sees any.
+    fs::write(&token_log, "").unwrap();
+    fs::write(&other_log, "").unwrap();
+    let cfg = docker_config(w, &format!("127.0.0.1:{port}"), "bob", "hunter2");
+    let run = imagelint_env(&repo, &["lock"], &[("DOCKER_CONFIG", &cfg)]);
+    assert_eq!(
+        lock_entries(&repo)[&key].as_str().unwrap(),
+        pushed,
+        "{}",
+        run.stderr
+    );
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("bob:hunter2")
+    );
+    assert!(fs::read_to_string(&token_log).unwrap().contains(&basic));
+    let other = fs::read_to_string(&other_log).unwrap();
+    assert!(other.contains("/v2/x/y/manifests/1"), "{other}");
+    assert!(!other.contains("Basic"), "{other}");
+    // The other registry gave a token but no digest: that one failed.
+    assert_eq!(run.code, 2);
+}
