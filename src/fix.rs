@@ -189,7 +189,14 @@ mod tests {
     #[test]
     fn diff_has_hunks_with_context() {
         let old = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n";
-        let new = old.replace("2\n", "two\n").replace("11\n", "eleven\n");
+        let new: String = old
+            .lines()
+            .map(|l| match l {
+                "2" => "two\n".to_string(),
+                "11" => "eleven\n".to_string(),
+                other => format!("{other}\n"),
+            })
+            .collect();
         let d = unified_diff("f", old, &new);
         assert!(
             d.starts_with("--- a/f\n+++ b/f\n@@ -1,5 +1,5 @@\n 1\n-2\n+two\n 3\n"),
