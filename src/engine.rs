@@ -259,3 +259,73 @@ fn may_hold_reference(kind: FileKind, text: &str) -> bool {
         FileKind::HelmValues => text.contains("image") || text.contains("repository"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Edit, Fix};
+    use crate::image::Policy;
+    use crate::lock::Lock;
+    use crate::rules::{RuleSet, Selection};
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    fn ctx() -> Context {
+        Context {
+            rules: RuleSet::new(
+                &BTreeMap::new(),
+                &[],
+                &Selection {
+                    select: &[],
+                    ignore: &[],
+                },
+            )
+            .unwrap(),
+            policy: Policy::new(&BTreeMap::new(), None).unwrap(),
+            lock: Lock::default(),
+            variables: BTreeMap::new(),
+            build_contexts: Vec::new(),
+            collect_entries: false,
+            fix: FixMode::Write,
+            resolve_via_mirror: false,
+        }
+    }
+
+    /// A fix whose result would not parse, or would hold another number of
+    /// references, is refused and the original findings kept.
+    #[test]
+    fn broken_fixes_are_refused() {
+        let ctx = ctx();
+        let path: Arc<str> = "compose.yaml".into();
+        let file = FileRef {
+            path: &path,
+            rule_path: "compose.yaml",
+            disk_path: Path::new("compose.yaml"),
+            kind: FileKind::Compose,
+        };
+        let text = "services:\n  a: {image: nginx}\n  b: {image: redis}\n";
+        for (content, why) in [
+            ("nginx]", "would not parse"),
+            ("nginx}\n  c: {image: x", "number of image references"),
+        ] {
+            let mut analysis = analyze(&ctx, &file, text, &LineIndex::new(text)).unwrap();
+            let n = analysis.findings.len();
+            analysis.findings[0].fix = Some(Fix {
+                applicability: "safe",
+                edits: vec![Edit {
+                    offset: text.find("nginx").unwrap(),
+                    length: 5,
+                    content: content.into(),
+                }],
+            });
+            let Err((kept, cause)) = fix_file(&ctx, &file, text, analysis) else {
+                panic!("{content:?} was accepted");
+            };
+            assert!(
+                cause.contains(why) && cause.contains("left as it was"),
+                "{cause}"
+            );
+            assert_eq!(kept.findings.len(), n);
+        }
+    }
+}
