@@ -19,6 +19,13 @@ if ((${#need_apt[@]})); then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+# pre-commit runs the hooks in .pre-commit-hooks.yaml for real.
+if ! command -v pre-commit >/dev/null; then
+    echo "test.sh: installing pre-commit"
+    python3 -m pip --version >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq python3-pip >/dev/null; }
+    python3 -m pip install --quiet pre-commit 2>/dev/null ||
+        python3 -m pip install --quiet --break-system-packages pre-commit
+fi
 if ! command -v cargo >/dev/null; then
     echo "test.sh: cargo is required (https://rustup.rs)" >&2
     exit 2

@@ -6,9 +6,11 @@ use crate::classify::{glob_set, Classifier, FileKind};
 use crate::cli::{CheckArgs, Cli, Command, Common, InventoryArgs, LockArgs};
 use crate::config::{self, Config, FailOn};
 use crate::engine::{self, FileOutcome, FixMode, Renderer};
+use crate::finding::Finding;
 use crate::image::Policy;
 use crate::lock::Lock;
-use crate::render::{human, inventory, json};
+use crate::render::gitlab::fingerprints;
+use crate::render::{github, gitlab, human, inventory, json, sarif};
 use crate::rules::{builtin_defs, RuleSet, Selection, Severity};
 use crate::source::LineIndex;
 use crate::walk::{display_path, walk, Candidate, WalkOptions};
@@ -131,6 +133,16 @@ enum Format {
     Human,
     Json,
     JsonLines,
+    Github,
+    Sarif,
+    Gitlab,
+}
+
+impl Format {
+    /// Formats written at the end, from all findings at once.
+    fn whole_run(self) -> bool {
+        matches!(self, Format::Github | Format::Sarif | Format::Gitlab)
+    }
 }
 
 fn parse_formats(specs: &[String]) -> Result<Vec<(Format, Option<PathBuf>)>, String> {
@@ -148,16 +160,12 @@ fn parse_formats(specs: &[String]) -> Result<Vec<(Format, Option<PathBuf>)>, Str
                 "human" => Format::Human,
                 "json" => Format::Json,
                 "json-lines" => Format::JsonLines,
-                "github" | "sarif" | "gitlab" => {
-                    return Err(format!(
-                        "--format {name} is not available in this build yet"
-                    ))
-                }
-                other => {
-                    return Err(format!(
-                        "unknown --format `{other}` (human, json, json-lines)"
-                    ))
-                }
+                "github" => Format::Github,
+                "sarif" => Format::Sarif,
+                "gitlab" => Format::Gitlab,
+                other => return Err(format!(
+                    "unknown --format `{other}` (human, json, json-lines, github, sarif, gitlab)"
+                )),
             };
             Ok((format, path))
         })
@@ -234,8 +242,13 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
     let mut tally = Tally::default();
     let mut io_error = None;
     let mut stdout = BufWriter::new(io::stdout());
-    let mut sink = |outcome: FileOutcome| {
+    let collect = outputs.iter().any(|o| o.format.whole_run());
+    let mut collected: Vec<Finding> = Vec::new();
+    let mut sink = |mut outcome: FileOutcome| {
         tally.add(&outcome);
+        if collect {
+            collected.append(&mut outcome.analysis.findings);
+        }
         let extra = match (fix, &outcome.diff, &outcome.fixed) {
             (FixMode::Diff, Some(diff), _) => Some(diff.as_bytes()),
             (FixMode::Return, _, Some(fixed)) => Some(fixed.as_bytes()),
@@ -328,6 +341,25 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
                 None => Ok(()),
             },
             Format::JsonLines => Ok(()),
+            Format::Github => {
+                if let Some(path) =
+                    std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+                {
+                    append(Path::new(&path), &github::summary(&collected, tally.files))?;
+                }
+                o.writer.write_all(github::render(&collected).as_bytes())
+            }
+            Format::Sarif => o.writer.write_all(
+                sarif::render(
+                    &setup.ctx.rules.rules,
+                    &collected,
+                    &fingerprints(&collected),
+                )
+                .as_bytes(),
+            ),
+            Format::Gitlab => o
+                .writer
+                .write_all(gitlab::render(&collected, &fingerprints(&collected)).as_bytes()),
         };
         if let Err(e) = r.and_then(|_| o.writer.flush()) {
             io_error.get_or_insert(e);
@@ -352,7 +384,14 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
             }
         });
     }
-    finish(io_error, &errors, &tally, |s| meets(s, fail_on))
+    let fixed_files = tally.fixed_files;
+    finish(io_error, &errors, &tally, |s| meets(s, fail_on)).map(|code| {
+        if code == EXIT_OK && args.exit_non_zero_on_fix && fixed_files > 0 {
+            EXIT_FINDINGS
+        } else {
+            code
+        }
+    })
 }
 
 /// One renderer per output, run on the worker threads.
@@ -372,6 +411,10 @@ fn renderers(outputs: &[Output]) -> Vec<Box<Renderer>> {
                 Format::JsonLines => Box::new(|a: &Analysis, _: &str, _: &LineIndex| {
                     json::findings_lines(&a.findings)
                 }),
+                // Written at the end, from every finding.
+                Format::Github | Format::Sarif | Format::Gitlab => {
+                    Box::new(|_: &Analysis, _: &str, _: &LineIndex| String::new())
+                }
             }
         })
         .collect()
@@ -704,4 +747,15 @@ fn lock_check(
     } else {
         EXIT_OK
     })
+}
+
+/// Appends to a file GitHub reads after the step (the job summary).
+fn append(path: &Path, text: &str) -> Result<(), String> {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("{}: cannot write the job summary: {e}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| format!("{}: cannot write the job summary: {e}", path.display()))
 }

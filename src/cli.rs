@@ -69,6 +69,9 @@ pub struct CheckArgs {
     /// Print a unified diff of the fixes and write nothing; exit 1 if there is a diff
     #[arg(long)]
     pub diff: bool,
+    /// With --fix: exit 1 when a file was changed, even if nothing remains
+    #[arg(long, requires = "fix")]
+    pub exit_non_zero_on_fix: bool,
     /// Lowest severity that makes the exit code 1 [default: warning, or `fail-on` in the config]
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,

@@ -1,11 +1,14 @@
 //! Integration tests: each runs the real `imagelint` binary.
 
+mod action;
 mod bad_input;
 mod cli;
 mod common;
 mod corpus;
 mod fix;
 mod fixtures;
+mod formats;
+mod precommit;
 mod properties;
 mod reference;
 mod registry;
