@@ -163,9 +163,11 @@ fn parse_formats(specs: &[String]) -> Result<Vec<(Format, Option<PathBuf>)>, Str
                 "github" => Format::Github,
                 "sarif" => Format::Sarif,
                 "gitlab" => Format::Gitlab,
-                other => return Err(format!(
+                other => {
+                    return Err(format!(
                     "unknown --format `{other}` (human, json, json-lines, github, sarif, gitlab)"
-                )),
+                ))
+                }
             };
             Ok((format, path))
         })
