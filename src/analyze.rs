@@ -205,16 +205,7 @@ fn plan_fix(ctx: &Context, occ: &Occurrence, image: &Image, fired: &[&Rule]) -> 
                 (None, RefText::Resolved(written)) => written.clone(),
                 _ => {
                     let (prefix, repo) = mirror.clone().unwrap_or_default();
-                    let mut t = format!("{prefix}/{repo}");
-                    if let Some(tag) = &r.tag {
-                        t.push(':');
-                        t.push_str(tag);
-                    }
-                    if let Some(d) = &r.digest {
-                        t.push('@');
-                        t.push_str(d);
-                    }
-                    t
+                    format!("{prefix}/{repo}{}", r.suffix())
                 }
             };
             if let Some(d) = &digest {

@@ -369,16 +369,7 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
     }
     if fix == FixMode::Diff {
         let diffs = tally.fixed_files > 0;
-        return finish(
-            io_error,
-            &errors,
-            &Tally {
-                findings: vec![],
-                ..tally
-            },
-            |_| false,
-        )
-        .map(|code| {
+        return finish(io_error, &errors, &tally, |_| false).map(|code| {
             if code == EXIT_OK && diffs {
                 EXIT_FINDINGS
             } else {
@@ -542,15 +533,7 @@ fn inventory(args: &InventoryArgs) -> Result<u8, String> {
     if let Err(e) = r.and_then(|_| out.flush()) {
         io_error.get_or_insert(e);
     }
-    finish(
-        io_error,
-        &errors,
-        &Tally {
-            findings: vec![],
-            ..tally
-        },
-        |_| false,
-    )
+    finish(io_error, &errors, &tally, |_| false)
 }
 
 fn rules() -> Result<u8, String> {

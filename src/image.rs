@@ -131,9 +131,10 @@ impl Policy {
                 .strip_prefix(prefix.as_str())
                 .and_then(|r| r.strip_prefix('/'))
             {
-                let mut up = format!("{up_registry}/{rest}");
-                push_tag_digest(&mut up, &reference);
-                upstream = Some(Reference::parse(&up)?);
+                upstream = Some(Reference::parse(&format!(
+                    "{up_registry}/{rest}{}",
+                    reference.suffix()
+                ))?);
                 origin = Origin::Mirror;
                 break;
             }
@@ -146,17 +147,6 @@ impl Policy {
             origin,
             registry_allowed,
         })
-    }
-}
-
-fn push_tag_digest(out: &mut String, r: &Reference) {
-    if let Some(tag) = &r.tag {
-        out.push(':');
-        out.push_str(tag);
-    }
-    if let Some(digest) = &r.digest {
-        out.push('@');
-        out.push_str(digest);
     }
 }
 

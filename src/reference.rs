@@ -137,7 +137,12 @@ impl Reference {
 
     /// Fully qualified form, with no implied tag.
     pub fn canonical(&self) -> String {
-        let mut s = self.name();
+        format!("{}{}", self.name(), self.suffix())
+    }
+
+    /// `:tag@digest`, each part only when written.
+    pub fn suffix(&self) -> String {
+        let mut s = String::new();
         if let Some(tag) = &self.tag {
             s.push(':');
             s.push_str(tag);

@@ -5,6 +5,17 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The fixture folders that hold one file kind each (and `config`).
+pub const KINDS: [&str; 7] = [
+    "dockerfile",
+    "gitlab-ci",
+    "github-actions",
+    "compose",
+    "kubernetes",
+    "helm-values",
+    "config",
+];
+
 pub fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
 }

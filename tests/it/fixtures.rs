@@ -1,17 +1,7 @@
 //! Every fixture folder: snapshots of the human and JSON output, and the
 //! span invariant checked on every reference found.
 
-use crate::common::{fixture, imagelint, json};
-
-const KINDS: [&str; 7] = [
-    "dockerfile",
-    "gitlab-ci",
-    "github-actions",
-    "compose",
-    "kubernetes",
-    "helm-values",
-    "config",
-];
+use crate::common::{fixture, imagelint, json, KINDS};
 
 #[test]
 fn json_output() {

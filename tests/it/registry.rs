@@ -299,21 +299,12 @@ fn docker_config(dir: &Path, host: &str, user: &str, password: &str) -> PathBuf 
     cfg
 }
 
+/// imagelint with a Docker config, retrying fast.
 fn imagelint_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> crate::common::Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_imagelint"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("IMAGELINT_RETRY_BACKOFF_MS", "10");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    crate::common::Run {
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-        code: out.status.code().unwrap(),
-    }
+    let mut all: Vec<(&str, &std::ffi::OsStr)> =
+        vec![("IMAGELINT_RETRY_BACKOFF_MS", "10".as_ref())];
+    all.extend(env.iter().map(|(k, v)| (*k, v.as_os_str())));
+    crate::common::imagelint_env(dir, args, &all)
 }
 
 #[test]
