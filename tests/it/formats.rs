@@ -348,15 +348,7 @@ fn gitlab_fingerprints_are_unique_and_survive_moved_lines() {
 #[test]
 fn json_output_matches_its_schema() {
     let v = schema(&crate::common::root().join("docs/json-output.schema.json"));
-    for name in [
-        "dockerfile",
-        "gitlab-ci",
-        "github-actions",
-        "compose",
-        "kubernetes",
-        "helm-values",
-        "config",
-    ] {
+    for name in crate::common::KINDS {
         for args in [
             &["check", "--format", "json"][..],
             &["inventory", "--format", "json"][..],
