@@ -162,3 +162,36 @@ fn stdin_fix_prints_the_fixed_text() {
     );
     assert_eq!(run.stdout, want);
 }
+
+#[test]
+fn a_mirror_can_drop_library() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join(".imagelint.toml"),
+        "[mirrors]\n\"docker.io\" = { prefix = \"gitlab.example.com:443/grp/dependency_proxy/containers\", keep-library = false }\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM python:3.11\nFROM bitnami/redis:7\n",
+    )
+    .unwrap();
+    let run = imagelint(dir.path(), &["check", "--fix", "--fail-on", "never"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        "FROM gitlab.example.com:443/grp/dependency_proxy/containers/python:3.11\nFROM gitlab.example.com:443/grp/dependency_proxy/containers/bitnami/redis:7\n"
+    );
+    // Under the mirror, each still knows its upstream.
+    let out = json(&imagelint(dir.path(), &["check", "--format", "json"]));
+    let upstreams: Vec<&str> = out["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["image"]["upstream"].as_str().unwrap())
+        .collect();
+    assert!(
+        upstreams.contains(&"docker.io/library/python:3.11"),
+        "{upstreams:?}"
+    );
+}
