@@ -14,7 +14,6 @@ use std::sync::{mpsc, Arc};
 
 /// What one file gave.
 pub struct FileOutcome {
-    pub path: Arc<str>,
     /// `None` when the file turned out to be of no kind.
     pub kind: Option<FileKind>,
     pub analysis: Analysis,
@@ -119,7 +118,6 @@ pub fn process_bytes(
 ) -> FileOutcome {
     let path: Arc<str> = Arc::from(c.display.as_str());
     let mut outcome = FileOutcome {
-        path: path.clone(),
         kind: None,
         analysis: Analysis::default(),
         error: None,

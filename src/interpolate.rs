@@ -24,11 +24,6 @@ pub struct Syntax {
     pub dollar_escape: bool,
 }
 
-/// Whether `text` uses any variable at all.
-pub fn has_variables(text: &str) -> bool {
-    text.contains('$')
-}
-
 /// If `text` is exactly one variable (`$X` or `${X}`), its name.
 pub fn sole_variable(text: &str) -> Option<&str> {
     let name = if let Some(inner) = text.strip_prefix("${").and_then(|t| t.strip_suffix('}')) {
