@@ -326,4 +326,43 @@ mod tests {
             assert_eq!(kept.findings.len(), n);
         }
     }
+
+    fn piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just("FROM ".to_string()),
+            Just("ARG A=${B:-x}\n".to_string()),
+            Just("image: ".to_string()),
+            Just("services:\n  - ".to_string()),
+            Just("<<: *a\n".to_string()),
+            Just("&a {".to_string()),
+            Just("${{ matrix.image }}".to_string()),
+            Just("docker://".to_string()),
+            Just("repository: x\ntag: \"\"\n".to_string()),
+            Just("RUN <<EOF\n".to_string()),
+            Just("apiVersion: v1\nkind: Pod\n".to_string()),
+            Just("\\\n".to_string()),
+            Just("\r\n".to_string()),
+            "\\PC{0,12}",
+        ]
+    }
+
+    proptest::proptest! {
+        /// Any text, in any file kind: a result or an error, never a panic.
+        #[test]
+        fn analysis_never_panics(parts in proptest::collection::vec(piece(), 0..24), kind in 0..6usize) {
+            let text: String = parts.concat();
+            let ctx = ctx();
+            let path: Arc<str> = "f".into();
+            let file = FileRef {
+                path: &path,
+                rule_path: "f",
+                disk_path: Path::new("f"),
+                kind: FileKind::ALL[kind],
+            };
+            if let Ok(a) = analyze(&ctx, &file, &text, &LineIndex::new(&text)) {
+                let _ = fix_file(&ctx, &file, &text, a);
+            }
+        }
+    }
 }
