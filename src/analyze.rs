@@ -101,21 +101,22 @@ pub fn analyze(
             .collect();
         let plan = image.as_ref().map(|i| plan_fix(ctx, occ, i, &fired));
         for rule in fired {
-            let mut help = rule.help(&shown, image.as_ref(), &detail);
             let fix = match (rule.def.fix, &plan) {
                 (Some(kind), Some(plan)) => plan.fix_for(kind),
                 _ => None,
             };
-            if let Some(edit) = fix.as_ref().and_then(|f| f.edits.first()) {
-                help = Some(format!(
-                    "`imagelint check --fix` rewrites it to `{}`",
-                    edit.content
-                ));
-            } else if rule.def.fix == Some(FixKind::Pin) {
-                if let Some(key) = plan.as_ref().and_then(|p| p.missing_lock_key.clone()) {
-                    help = Some(format!("no digest for `{key}` in the lock file: run `imagelint lock` to record one"));
+            let missing_lock_key = plan.as_ref().and_then(|p| p.missing_lock_key.as_deref());
+            let help = match (&fix, plan.as_ref().map(|p| &p.final_text)) {
+                (Some(_), Some(text)) => {
+                    Some(format!("`imagelint check --fix` rewrites it to `{text}`"))
                 }
-            }
+                _ => match (rule.def.fix, missing_lock_key) {
+                    (Some(FixKind::Pin), Some(key)) => Some(format!(
+                        "no digest for `{key}` in the lock file: run `imagelint lock` to record one"
+                    )),
+                    _ => rule.help(&shown, image.as_ref(), &detail),
+                },
+            };
             out.findings.push(Finding {
                 rule: rule.shared_id.clone(),
                 severity: rule.severity,
@@ -155,6 +156,8 @@ fn lock_target(ctx: &Context, image: &Image) -> Option<(String, crate::reference
 /// kinds it serves.
 struct Plan {
     edit: Option<Fix>,
+    /// The reference as the fix leaves it.
+    final_text: String,
     mirrored: bool,
     pinned: bool,
     missing_lock_key: Option<String>,
@@ -221,7 +224,22 @@ fn plan_fix(ctx: &Context, occ: &Occurrence, image: &Image, fired: &[&Rule]) -> 
         }
         None => (Vec::new(), false, false),
     };
+    let final_text = match (&occ.helm, edits.first()) {
+        (None, Some(edit)) => edit.content.clone(),
+        _ => {
+            let name = match (&mirror, mirrored) {
+                (Some((prefix, repo)), true) => format!("{prefix}/{repo}"),
+                _ => r.name(),
+            };
+            let pin = digest
+                .as_ref()
+                .filter(|_| pinned)
+                .map_or(String::new(), |d| format!("@{d}"));
+            format!("{name}{}{pin}", r.suffix())
+        }
+    };
     Plan {
+        final_text,
         edit: (!edits.is_empty()).then_some(Fix {
             applicability: "safe",
             edits,

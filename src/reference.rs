@@ -39,8 +39,6 @@ fn err<T>(msg: impl Into<String>) -> Result<T, RefError> {
 
 struct Grammar {
     domain: Regex,
-    component: Regex,
-    tag: Regex,
     digest: Regex,
     image_id: Regex,
     bare_digest: Regex,
@@ -53,8 +51,6 @@ fn grammar() -> &'static Grammar {
         let host = format!(r"(?:{comp}(?:\.{comp})*|\[[a-fA-F0-9:]+\])");
         Grammar {
             domain: Regex::new(&format!(r"^{host}(?::[0-9]+)?$")).unwrap(),
-            component: Regex::new(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$").unwrap(),
-            tag: Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").unwrap(),
             digest: Regex::new(
                 r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$",
             )
@@ -100,7 +96,7 @@ impl Reference {
         if name.chars().any(|c| c.is_ascii_uppercase()) {
             return err("repository name must be lowercase");
         }
-        if name.is_empty() || !name.split('/').all(|c| g.component.is_match(c)) {
+        if name.is_empty() || !name.split('/').all(is_path_component) {
             return err(format!("`{name}` is not a valid repository name"));
         }
         let repository = if registry == DOCKER_HUB && !name.contains('/') {
@@ -114,7 +110,7 @@ impl Reference {
             ));
         }
         if let Some(tag) = tag {
-            if !g.tag.is_match(tag) {
+            if !is_tag(tag) {
                 return err(format!("`{tag}` is not a valid tag"));
             }
         }
@@ -169,6 +165,43 @@ impl Reference {
     }
 }
 
+/// `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`, checked by hand: it runs for
+/// every reference of every file.
+fn is_path_component(c: &str) -> bool {
+    let b = c.as_bytes();
+    let alnum = |x: u8| x.is_ascii_lowercase() || x.is_ascii_digit();
+    if b.is_empty() || !alnum(b[0]) || !alnum(b[b.len() - 1]) {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        if alnum(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !alnum(b[i]) {
+            i += 1;
+        }
+        match &b[start..i] {
+            b"." | b"_" | b"__" => {}
+            sep if sep.iter().all(|x| *x == b'-') => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+fn is_tag(t: &str) -> bool {
+    let b = t.as_bytes();
+    let word = |x: u8| x.is_ascii_alphanumeric() || x == b'_';
+    !b.is_empty()
+        && b.len() <= 128
+        && word(b[0])
+        && b[1..].iter().all(|x| word(*x) || *x == b'.' || *x == b'-')
+}
+
 /// Docker's `splitDockerDomain`: the first component names a registry only if
 /// a `/` follows it and it holds `.` or `:`, is `localhost`, or has uppercase.
 fn split_domain(text: &str) -> (&str, &str, bool) {
@@ -214,6 +247,28 @@ mod tests {
         Reference::parse(s)
             .map(|r| r.canonical())
             .unwrap_or_else(|e| format!("error: {e}"))
+    }
+
+    #[test]
+    fn hand_checks_match_the_grammar() {
+        let component = Regex::new(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$").unwrap();
+        let tag = Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").unwrap();
+        let alphabet = ["a", "0", ".", "_", "-", "A", ":", "é"];
+        // Every string of up to five symbols from the alphabet.
+        let mut all = vec![String::new()];
+        for _ in 0..5 {
+            let next: Vec<String> = all
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |a| format!("{s}{a}")))
+                .collect();
+            all.extend(next);
+            all.dedup();
+        }
+        for s in &all {
+            assert_eq!(is_path_component(s), component.is_match(s), "{s:?}");
+            assert_eq!(is_tag(s), tag.is_match(s), "{s:?}");
+        }
+        assert!(is_tag(&"a".repeat(128)) && !is_tag(&"a".repeat(129)));
     }
 
     #[test]
