@@ -231,14 +231,16 @@ pub fn classify(tag: Option<&str>) -> TagClass {
     if tag == "latest" {
         return TagClass::Latest;
     }
-    if p.date.is_match(tag) {
+    // Guards that spare the regexes on most tags: a date has 8 digits.
+    let digits = tag.bytes().filter(u8::is_ascii_digit).count();
+    if digits >= 8 && p.date.is_match(tag) {
         return TagClass::FullVersion;
     }
     if p.pr.is_match(tag) {
         return TagClass::Moving;
     }
-    let all_digits = tag.bytes().all(|b| b.is_ascii_digit());
-    if (p.commit.is_match(tag) && !all_digits) || p.build_id.is_match(tag) {
+    let all_digits = digits == tag.len();
+    if (tag.len() >= 7 && !all_digits && p.commit.is_match(tag)) || p.build_id.is_match(tag) {
         return TagClass::Other;
     }
     if p.java_update.is_match(tag) {
