@@ -1,9 +1,11 @@
 //! The commands: settings from config and flags, the walk, the engine, and
 //! the outputs, ending in an exit code.
 
+mod lock;
+
 use crate::analyze::{Analysis, Context};
 use crate::classify::{glob_set, Classifier, FileKind};
-use crate::cli::{CheckArgs, Cli, Command, Common, InventoryArgs, LockArgs};
+use crate::cli::{CheckArgs, Cli, Command, Common, InventoryArgs};
 use crate::config::{self, Config, FailOn};
 use crate::engine::{self, FileOutcome, FixMode, Renderer};
 use crate::finding::Finding;
@@ -27,7 +29,7 @@ pub fn run(cli: Cli) -> Result<u8, String> {
         None => check(&cli.check),
         Some(Command::Check(args)) => check(&args),
         Some(Command::Inventory(args)) => inventory(&args),
-        Some(Command::Lock(args)) => lock(&args),
+        Some(Command::Lock(args)) => lock::lock(&args),
         Some(Command::Rules) => rules(),
         Some(Command::Explain { rule }) => explain(&rule),
     }
@@ -583,155 +585,6 @@ fn explain(id: &str) -> Result<u8, String> {
     }
     io::stdout().write_all(text.as_bytes()).map_err(write_err)?;
     Ok(EXIT_OK)
-}
-
-/// Resolves many references on a few threads; answers in input order.
-fn resolve_all(
-    client: &crate::registry::Client,
-    targets: &[(String, crate::reference::Reference)],
-) -> Vec<Result<String, crate::registry::ResolveError>> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(vec![None; targets.len()]);
-    std::thread::scope(|scope| {
-        for _ in 0..4.min(targets.len()) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some((_, reference)) = targets.get(i) else {
-                    break;
-                };
-                let r = client.resolve(reference);
-                if let Ok(mut all) = results.lock() {
-                    all[i] = Some(r);
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| {
-            r.unwrap_or(Err(crate::registry::ResolveError::Other(
-                "not resolved".into(),
-            )))
-        })
-        .collect()
-}
-
-fn lock(args: &LockArgs) -> Result<u8, String> {
-    let no_rules = Selection {
-        select: &[],
-        ignore: &[],
-    };
-    let setup = setup(&args.common, &no_rules, Path::new(""), true, FixMode::Off)?;
-    let client = crate::registry::Client::new(&setup.insecure)?;
-    let lock_display = display_path(&setup.lock_path, &setup.cwd);
-    if args.check {
-        return lock_check(&setup, &client, &lock_display);
-    }
-    let (candidates, mut errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
-    let mut targets: std::collections::BTreeMap<String, crate::reference::Reference> =
-        Default::default();
-    let mut bad_files = 0;
-    engine::run(&candidates, &setup.ctx, setup.threads, &[], |outcome| {
-        if let Some(e) = &outcome.error {
-            eprintln!("imagelint: {e}");
-            bad_files += 1;
-        }
-        for entry in outcome.analysis.entries {
-            if let Some((key, reference)) = entry.lock {
-                targets.entry(key).or_insert(reference);
-            }
-        }
-    });
-    let targets: Vec<(String, crate::reference::Reference)> = targets.into_iter().collect();
-    let results = resolve_all(&client, &targets);
-    let mut digests = setup.ctx.lock.digests.clone();
-    let (mut changed, mut failed) = (0, 0);
-    for ((key, _), result) in targets.iter().zip(results) {
-        match result {
-            Ok(digest) if crate::lock::is_digest(&digest) => {
-                if digests.insert(key.clone(), digest.clone()).as_ref() != Some(&digest) {
-                    changed += 1;
-                }
-            }
-            Ok(digest) => {
-                failed += 1;
-                errors.push(format!(
-                    "lock: {key}: the registry answered with a malformed digest `{digest}`"
-                ));
-            }
-            Err(e) => {
-                failed += 1;
-                let kept = if digests.contains_key(key) {
-                    "; the old entry is kept"
-                } else {
-                    ""
-                };
-                errors.push(format!("lock: {key}: {e}{kept}"));
-            }
-        }
-    }
-    crate::fix::write_new_atomic(&setup.lock_path, Lock::to_toml(&digests).as_bytes())
-        .map_err(|e| format!("{lock_display}: cannot write: {e}"))?;
-    for e in &errors {
-        eprintln!("imagelint: {e}");
-    }
-    println!(
-        "{lock_display}: {} tags resolved, {changed} changed, {failed} could not be resolved.",
-        targets.len() - failed
-    );
-    Ok(if errors.is_empty() && bad_files == 0 {
-        EXIT_OK
-    } else {
-        EXIT_ERROR
-    })
-}
-
-/// Re-resolves every entry; a tag that now points elsewhere was re-pushed.
-fn lock_check(
-    setup: &Setup,
-    client: &crate::registry::Client,
-    lock_display: &str,
-) -> Result<u8, String> {
-    let mut targets = Vec::new();
-    let mut failed = 0;
-    for key in setup.ctx.lock.digests.keys() {
-        match crate::reference::Reference::parse(key) {
-            Ok(r) => targets.push((key.clone(), r)),
-            Err(e) => {
-                eprintln!("imagelint: {lock_display}: `{key}` is not a reference: {e}");
-                failed += 1;
-            }
-        }
-    }
-    let results = resolve_all(client, &targets);
-    let mut moved = 0;
-    for ((key, _), result) in targets.iter().zip(results) {
-        let locked = &setup.ctx.lock.digests[key];
-        match result {
-            Ok(now) if now == *locked => {}
-            Ok(now) => {
-                moved += 1;
-                println!("moved: {key}: locked {locked}, now {now}");
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("imagelint: lock --check: {key}: {e}");
-            }
-        }
-    }
-    println!(
-        "{lock_display}: {} entries, {moved} moved, {failed} could not be checked.",
-        setup.ctx.lock.digests.len()
-    );
-    Ok(if failed > 0 {
-        EXIT_ERROR
-    } else if moved > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
 }
 
 /// Appends to a file GitHub reads after the step (the job summary).
