@@ -3,7 +3,7 @@
 
     bench/bench.py [--services 2000] [--runs 11] [--corpus DIR]
 
-Generates the monorepo with ../shared/bench/gen-corpus.py (once; reused when
+Generates the monorepo with bench/gen-corpus.py (once; reused when
 DIR exists), builds imagelint in release mode, then runs the two commands
 alternately, so both see the same machine state, and prints the medians, the
 ratio imagelint/rg and imagelint's peak memory. Exits 1 when the ratio is
@@ -20,7 +20,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-GEN = os.path.join(ROOT, "..", "shared", "bench", "gen-corpus.py")
+GEN = os.path.join(HERE, "gen-corpus.py")
 RG = ["rg", "-c", "--hidden", "image|FROM|docker://", "."]
 
 

@@ -3,10 +3,11 @@
 //! count.
 
 use crate::analyze::{analyze, Analysis, Context, FileRef};
-use crate::classify::{Class, FileKind};
-use crate::extract::looks_like_kubernetes;
+use crate::discover::classify::Class;
+use crate::discover::paths::io_cause;
+use crate::discover::record::Candidate;
+use crate::kinds::FileKind;
 use crate::source::LineIndex;
-use crate::walk::{io_cause, Candidate};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -145,8 +146,8 @@ pub fn process_bytes(
     };
     let kind = match c.class {
         Class::Kind(k) => k,
-        Class::MaybeKubernetes if looks_like_kubernetes(text) => FileKind::Kubernetes,
-        Class::MaybeKubernetes => return outcome,
+        Class::ByContent(k) if k.spec().by_content.is_some_and(|holds| holds(text)) => k,
+        Class::ByContent(_) => return outcome,
     };
     outcome.kind = Some(kind);
     if !may_hold_reference(kind, text) {
@@ -247,21 +248,14 @@ fn fix_file(
 /// A cheap look before parsing: a file without any of its kind's keywords
 /// holds no image position.
 fn may_hold_reference(kind: FileKind, text: &str) -> bool {
-    match kind {
-        FileKind::Dockerfile => true,
-        FileKind::GitlabCi => text.contains("image") || text.contains("services"),
-        FileKind::GithubActions => {
-            text.contains("container") || text.contains("services") || text.contains("docker://")
-        }
-        FileKind::Compose | FileKind::Kubernetes => text.contains("image"),
-        FileKind::HelmValues => text.contains("image") || text.contains("repository"),
-    }
+    let keywords = kind.spec().keywords;
+    keywords.is_empty() || keywords.iter().any(|k| text.contains(k))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Edit, Fix};
+    use crate::analyze::finding::{Edit, Fix};
     use crate::image::Policy;
     use crate::lock::Lock;
     use crate::rules::{RuleSet, Selection};
@@ -350,7 +344,7 @@ mod tests {
     proptest::proptest! {
         /// Any text, in any file kind: a result or an error, never a panic.
         #[test]
-        fn analysis_never_panics(parts in proptest::collection::vec(piece(), 0..24), kind in 0..6usize) {
+        fn analysis_never_panics(parts in proptest::collection::vec(piece(), 0..24), kind in 0..crate::kinds::KINDS.len()) {
             let text: String = parts.concat();
             let ctx = ctx();
             let path: Arc<str> = "f".into();
@@ -358,7 +352,7 @@ mod tests {
                 path: &path,
                 rule_path: "f",
                 disk_path: Path::new("f"),
-                kind: FileKind::ALL[kind],
+                kind: crate::kinds::KINDS[kind].kind,
             };
             if let Ok(a) = analyze(&ctx, &file, &text, &LineIndex::new(&text)) {
                 let _ = fix_file(&ctx, &file, &text, a);

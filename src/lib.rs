@@ -1,26 +1,23 @@
 //! imagelint: a fast, offline checker of container image references.
 //!
-//! Data flows one way: walk -> classify -> extract -> parse -> rules ->
-//! findings -> render.
+//! Data flows one way, one folder a step (docs/architecture.md):
+//! discover (walk, classify) -> extract (occurrences with spans) -> image
+//! (reference, policy) -> rules -> analyze (findings) -> fix -> render.
+//! `engine` runs the steps over files on worker threads; `app` is the
+//! commands.
 
 pub mod analyze;
 pub mod app;
-pub mod classify;
 pub mod cli;
 pub mod config;
+pub mod discover;
 pub mod engine;
 pub mod extract;
-pub mod finding;
 pub mod fix;
+pub mod globs;
 pub mod image;
-pub mod interpolate;
+pub mod kinds;
 pub mod lock;
-pub mod reference;
-pub mod registry;
 pub mod render;
 pub mod rules;
 pub mod source;
-pub mod suppress;
-pub mod tags;
-pub mod walk;
-pub mod yaml;

@@ -1,12 +1,13 @@
 //! `imagelint lock` and `lock --check`: the only commands that use the
 //! network.
 
-use super::{display_path, engine, setup, Selection, Setup, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use super::{engine, setup, Selection, Setup, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::cli::LockArgs;
+use crate::discover::paths::display_path;
 use crate::engine::FixMode;
+use crate::image::reference::Reference;
+use crate::lock::registry::{Client, ResolveError};
 use crate::lock::Lock;
-use crate::reference::Reference;
-use crate::registry::{Client, ResolveError};
 use std::path::Path;
 
 /// Resolves many references on a few threads; answers in input order.

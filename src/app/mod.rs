@@ -3,19 +3,23 @@
 
 mod lock;
 
+use crate::analyze::finding::Finding;
 use crate::analyze::{Analysis, Context};
-use crate::classify::{glob_set, Classifier, FileKind};
 use crate::cli::{CheckArgs, Cli, Command, Common, InventoryArgs};
 use crate::config::{self, Config, FailOn};
+use crate::discover::classify::Classifier;
+use crate::discover::paths::display_path;
+use crate::discover::record::{Candidate, Roots};
+use crate::discover::walk::{walk, WalkOptions};
 use crate::engine::{self, FileOutcome, FixMode, Renderer};
-use crate::finding::Finding;
+use crate::globs::glob_set;
 use crate::image::Policy;
+use crate::kinds::FileKind;
 use crate::lock::Lock;
 use crate::render::gitlab::fingerprints;
 use crate::render::{github, gitlab, human, inventory, json, sarif};
 use crate::rules::{builtin_defs, RuleSet, Selection, Severity};
 use crate::source::LineIndex;
-use crate::walk::{display_path, walk, Candidate, WalkOptions};
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -113,6 +117,15 @@ fn setup(
 
 impl Setup {
     fn candidates(&self, paths: &[PathBuf], no_ignore: bool) -> (Vec<Candidate>, Vec<String>) {
+        let (found, errors) = self.walk(paths, no_ignore);
+        (found, errors.iter().map(|e| e.to_string()).collect())
+    }
+
+    fn walk(
+        &self,
+        paths: &[PathBuf],
+        no_ignore: bool,
+    ) -> (Vec<Candidate>, Vec<crate::discover::walk::WalkError>) {
         let default = [PathBuf::from(".")];
         let paths = if paths.is_empty() {
             &default[..]
@@ -120,8 +133,10 @@ impl Setup {
             paths
         };
         let opts = WalkOptions {
-            cwd: &self.cwd,
-            config_root: &self.config_root,
+            roots: Roots {
+                cwd: &self.cwd,
+                config_root: &self.config_root,
+            },
             no_ignore,
             classifier: &self.classifier,
             threads: self.threads,

@@ -2,14 +2,14 @@
 //! (its image names what it builds). `${VAR:-default}` and `${VAR-default}`
 //! use the default; `$$` is a literal dollar.
 
+use super::interpolate::{expand, Syntax, Value};
 use super::{Env, RefText, Sink};
-use crate::interpolate::{expand, Syntax, Value};
 
 const SYNTAX: Syntax = Syntax {
     dollar_escape: true,
 };
 
-pub(super) fn extract(sink: &mut Sink, env: &Env) {
+pub(crate) fn extract(sink: &mut Sink, env: &Env) {
     let y = sink.yaml;
     for root in y.documents.clone() {
         let Some(services) = y.get(root, "services") else {

@@ -2,9 +2,9 @@
 //! and `runs.image` in `action.yml`. `${{ matrix.x }}` resolves to each
 //! literal matrix value; other expressions are unknowable.
 
+use super::yaml::NodeId;
 use super::{Env, Occurrence, RefText, Sink};
 use crate::source::Span;
-use crate::yaml::NodeId;
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -15,7 +15,7 @@ fn expression_re() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"\$\{\{\s*(.*?)\s*\}\}").unwrap())
 }
 
-pub(super) fn extract(sink: &mut Sink, _env: &Env) {
+pub(crate) fn extract(sink: &mut Sink, _env: &Env) {
     let y = sink.yaml;
     for root in y.documents.clone() {
         if !y.is_map(root) {

@@ -3,9 +3,9 @@
 //! dependency proxy and `$CI_REGISTRY*` variables are kept for the image
 //! analysis to interpret.
 
+use super::interpolate::{expand, sole_variable, Syntax, Value};
+use super::yaml::NodeId;
 use super::{Env, RefText, Sink};
-use crate::interpolate::{expand, sole_variable, Syntax, Value};
-use crate::yaml::NodeId;
 
 const SYNTAX: Syntax = Syntax {
     dollar_escape: true,
@@ -40,7 +40,7 @@ struct Vars {
     file: Vec<(String, String, NodeId)>,
 }
 
-pub(super) fn extract(sink: &mut Sink, env: &Env) {
+pub(crate) fn extract(sink: &mut Sink, env: &Env) {
     let docs = sink.yaml.documents.clone();
     for root in docs {
         if !sink.yaml.is_map(root) {

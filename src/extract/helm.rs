@@ -2,11 +2,11 @@
 //! tag?, digest?}` at any depth, `global.imageRegistry`, `image` with a
 //! sibling `imageTag`/`tag`, and `tag: ""` meaning the chart's `appVersion`.
 
+use super::yaml::NodeId;
 use super::{Env, Field, HelmFields, Occurrence, RefText, Sink};
-use crate::yaml::NodeId;
 use std::collections::HashSet;
 
-pub(super) fn extract(sink: &mut Sink, env: &Env) {
+pub(crate) fn extract(sink: &mut Sink, env: &Env) {
     let y = sink.yaml;
     let mut walk = Walk {
         visited: HashSet::new(),
@@ -39,7 +39,7 @@ impl Walk<'_> {
         depth: usize,
     ) {
         let y = sink.yaml;
-        if depth > crate::yaml::MAX_DEPTH || !self.visited.insert(node) {
+        if depth > super::yaml::MAX_DEPTH || !self.visited.insert(node) {
             return;
         }
         if let Some(items) = y.seq(node) {

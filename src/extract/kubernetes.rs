@@ -2,14 +2,19 @@
 //! pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
 //! CronJob, and custom objects shaped the same way), and in `List` items.
 
-use super::Sink;
-use crate::yaml::NodeId;
+use super::yaml::NodeId;
+use super::{Env, Sink};
+
+/// Whether a YAML file's documents are Kubernetes objects.
+pub(crate) fn looks_like_kubernetes(text: &str) -> bool {
+    text.contains("apiVersion") && text.contains("kind")
+}
 
 const CONTAINER_LISTS: [&str; 3] = ["initContainers", "containers", "ephemeralContainers"];
 /// How deep under `spec` a pod template is looked for (CronJob needs 4).
 const MAX_TEMPLATE_DEPTH: usize = 6;
 
-pub(super) fn extract(sink: &mut Sink) {
+pub(crate) fn extract(sink: &mut Sink, _env: &Env) {
     let y = sink.yaml;
     for root in y.documents.clone() {
         object(sink, root, 0);

@@ -2,18 +2,19 @@
 //! One module per file kind; they share the occurrence type and the YAML
 //! tree.
 
-mod compose;
-mod dockerfile;
-mod github;
-mod gitlab;
-mod helm;
-mod kubernetes;
+pub(crate) mod compose;
+pub(crate) mod dockerfile;
+pub(crate) mod github;
+pub(crate) mod gitlab;
+pub(crate) mod helm;
+pub(crate) mod interpolate;
+pub(crate) mod kubernetes;
+pub(crate) mod yaml;
 
-use crate::classify::FileKind;
 use crate::source::{LineIndex, Span};
-use crate::yaml::{NodeId, Yaml};
 use std::collections::BTreeMap;
 use std::path::Path;
+use yaml::{NodeId, Yaml};
 
 /// One image reference found in a file.
 #[derive(Debug, Clone)]
@@ -65,31 +66,38 @@ pub struct Env<'a> {
     pub disk_path: &'a Path,
 }
 
-/// Extracts from a file of a known kind. `Ok(None)` for a YAML file that
-/// turned out not to be Kubernetes.
-pub fn extract(
-    kind: FileKind,
+/// How a kind's image positions are found: from the text itself, or from
+/// the YAML tree every YAML kind shares.
+#[derive(Clone, Copy)]
+pub(crate) enum Extractor {
+    Text(fn(&str, &LineIndex, &Env) -> Vec<Occurrence>),
+    Yaml(fn(&mut Sink, &Env)),
+}
+
+/// Why a file's image positions could not be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ExtractError {
+    #[error(transparent)]
+    Yaml(#[from] yaml::YamlError),
+}
+
+/// Every image position in a file, sorted by place.
+pub(crate) fn extract(
+    extractor: Extractor,
     text: &str,
     lines: &LineIndex,
     env: &Env,
-) -> Result<Vec<Occurrence>, String> {
-    let mut found = match kind {
-        FileKind::Dockerfile => dockerfile::extract(text, lines, env),
-        _ => {
-            let yaml = Yaml::parse(text, lines).map_err(|e| e.to_string())?;
+) -> Result<Vec<Occurrence>, ExtractError> {
+    let mut found = match extractor {
+        Extractor::Text(run) => run(text, lines, env),
+        Extractor::Yaml(run) => {
+            let yaml = Yaml::parse(text, lines)?;
             let mut out = Vec::new();
             let mut sink = Sink {
                 yaml: &yaml,
                 out: &mut out,
             };
-            match kind {
-                FileKind::GitlabCi => gitlab::extract(&mut sink, env),
-                FileKind::GithubActions => github::extract(&mut sink, env),
-                FileKind::Compose => compose::extract(&mut sink, env),
-                FileKind::Kubernetes => kubernetes::extract(&mut sink),
-                FileKind::HelmValues => helm::extract(&mut sink, env),
-                FileKind::Dockerfile => unreachable!("handled above"),
-            }
+            run(&mut sink, env);
             out
         }
     };
@@ -98,11 +106,6 @@ pub fn extract(
     found.sort_by(|a, b| (a.span, &a.text).cmp(&(b.span, &b.text)));
     found.dedup_by(|a, b| a.span == b.span && a.text == b.text);
     Ok(found)
-}
-
-/// Whether a YAML file's documents are Kubernetes objects.
-pub fn looks_like_kubernetes(text: &str) -> bool {
-    text.contains("apiVersion") && text.contains("kind")
 }
 
 /// Collects occurrences from a YAML tree.

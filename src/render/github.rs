@@ -5,7 +5,7 @@
 //! important go first and one notice counts the rest; every finding is still
 //! printed as a plain log line.
 
-use crate::finding::Finding;
+use crate::analyze::finding::Finding;
 use crate::rules::Severity;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

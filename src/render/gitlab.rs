@@ -1,6 +1,6 @@
 //! `--format gitlab`: a GitLab Code Quality report, a JSON array.
 
-use crate::finding::Finding;
+use crate::analyze::finding::Finding;
 use crate::rules::Severity;
 use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};

@@ -1,8 +1,8 @@
 //! The terminal report: one miette diagnostic per finding, a snippet with a
 //! label on the exact span, the rule id and its help.
 
+use crate::analyze::finding::Finding;
 use crate::analyze::Analysis;
-use crate::finding::Finding;
 use crate::rules::Severity;
 use crate::source::LineIndex;
 use miette::{

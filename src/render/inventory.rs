@@ -1,6 +1,6 @@
 //! `imagelint inventory` as a table or CSV (JSON shares `render::json`).
 
-use crate::finding::Entry;
+use crate::analyze::finding::Entry;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 

@@ -1,7 +1,7 @@
 //! `--format json` (SPEC section 8, version 1), streamed: the findings are
 //! written as files finish, the summary last.
 
-use crate::finding::{Entry, Finding, Fix, ImageInfo, Location};
+use crate::analyze::finding::{Entry, Finding, Fix, ImageInfo, Location};
 use serde::Serialize;
 use std::io::{self, Write};
 

@@ -20,8 +20,10 @@ pub fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
 }
 
-pub fn shared() -> PathBuf {
-    root().join("../shared")
+/// Test data copied into the repository (`tests/data/README.md` says from
+/// where): the tests never read outside the repository.
+pub fn data(name: &str) -> PathBuf {
+    root().join("tests/data").join(name)
 }
 
 pub struct Run {
@@ -30,39 +32,93 @@ pub struct Run {
     pub code: i32,
 }
 
-/// Runs imagelint in `dir` with a clean, colourless environment.
+/// Variables imagelint or its integrations read: a test sets the ones it
+/// means to, and never inherits one from the machine that runs it.
+const CLEARED_PREFIXES: [&str; 4] = ["IMAGELINT_", "GITHUB_", "CI_", "RUNNER_"];
+const CLEARED: [&str; 9] = [
+    "CI",
+    "DOCKER_CONFIG",
+    "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "FORCE_COLOR",
+    "TERM",
+    "COLUMNS",
+    "GITLAB_CI",
+];
+
+/// One run of the real binary, with a clean, colourless environment.
+pub struct Imagelint {
+    cmd: Command,
+    stdin: Option<Vec<u8>>,
+}
+
+impl Imagelint {
+    pub fn new(dir: &Path) -> Imagelint {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_imagelint"));
+        cmd.current_dir(dir);
+        for (key, _) in std::env::vars_os() {
+            let Some(k) = key.to_str() else { continue };
+            if CLEARED.contains(&k) || CLEARED_PREFIXES.iter().any(|p| k.starts_with(p)) {
+                cmd.env_remove(&key);
+            }
+        }
+        cmd.env("NO_COLOR", "1");
+        Imagelint { cmd, stdin: None }
+    }
+
+    pub fn args<S: AsRef<std::ffi::OsStr>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn stdin(mut self, bytes: &[u8]) -> Self {
+        self.stdin = Some(bytes.to_vec());
+        self
+    }
+
+    pub fn run(mut self) -> Run {
+        self.cmd
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("imagelint runs");
+        if let Some(bytes) = &self.stdin {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(bytes).unwrap();
+        }
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = child.wait_with_output().unwrap();
+        Run {
+            stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
+            code: status.code().expect("exited, not killed by a signal"),
+        }
+    }
+}
+
+/// Runs imagelint in `dir`.
 pub fn imagelint(dir: &Path, args: &[&str]) -> Run {
-    imagelint_stdin(dir, args, None)
+    Imagelint::new(dir).args(args).run()
 }
 
 pub fn imagelint_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_imagelint"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("imagelint runs");
-    if let Some(bytes) = stdin {
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(bytes).unwrap();
-    }
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = child.wait_with_output().unwrap();
-    Run {
-        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
-        code: status.code().expect("exited, not killed by a signal"),
+    let cmd = Imagelint::new(dir).args(args);
+    match stdin {
+        Some(bytes) => cmd.stdin(bytes).run(),
+        None => cmd.run(),
     }
 }
 
@@ -72,18 +128,7 @@ pub fn json(run: &Run) -> serde_json::Value {
 
 /// Runs imagelint with extra environment variables.
 pub fn imagelint_env(dir: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_imagelint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .envs(env.iter().map(|(k, v)| (*k, *v)))
-        .stdin(Stdio::null())
-        .output()
-        .expect("imagelint runs");
-    Run {
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-        code: out.status.code().unwrap(),
-    }
+    env.iter()
+        .fold(Imagelint::new(dir).args(args), |cmd, (k, v)| cmd.env(k, v))
+        .run()
 }

@@ -1,7 +1,7 @@
 //! The generated monorepo: inventory finds exactly the references listed in
 //! its truth.jsonl, same path and line.
 
-use crate::common::{imagelint, json, shared};
+use crate::common::{imagelint, json, root};
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -10,7 +10,7 @@ fn inventory_matches_truth_jsonl() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("corpus");
     let status = Command::new("python3")
-        .arg(shared().join("bench/gen-corpus.py"))
+        .arg(root().join("bench/gen-corpus.py"))
         .arg(&out)
         .args(["--services", "200"])
         .status()

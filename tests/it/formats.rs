@@ -2,7 +2,7 @@
 //! parsed back, GitLab Code Quality, the JSON schema of version 1, and one
 //! run writing several formats for the same findings.
 
-use crate::common::{fixture, imagelint, json, shared};
+use crate::common::{data, fixture, imagelint, json};
 use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
@@ -29,8 +29,7 @@ fn sarif_is_valid_and_has_what_github_requires() {
     let run = imagelint(&fixture("gitlab-ci"), &["check", "--format", "sarif"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    // Read from ../shared, never copied into the repository.
-    let validator = schema(&shared().join("schemas/sarif-schema-2.1.0.json"));
+    let validator = schema(&data("sarif-schema-2.1.0.json"));
     assert_valid(&validator, &doc);
     // The check can fail: a result without its message is refused.
     let mut broken = doc.clone();

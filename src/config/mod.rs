@@ -1,6 +1,7 @@
 //! `.imagelint.toml`: discovery and the raw, strictly checked keys (SPEC
 //! section 5). Anything unknown is an error that names the key and the file.
 
+use crate::image::Mirror;
 use crate::rules::{RuleDef, SeveritySetting};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -38,45 +39,6 @@ pub struct Files {
     pub exclude: Vec<String>,
     #[serde(default)]
     pub kinds: BTreeMap<String, Vec<String>>,
-}
-
-/// A mirror prefix, written as a string or as a table with options.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum Mirror {
-    Prefix(String),
-    Table(MirrorTable),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct MirrorTable {
-    pub prefix: String,
-    /// Keep `library/` for Docker Hub official images (default true). GitLab's
-    /// dependency proxy, for one, wants it dropped.
-    #[serde(default = "yes")]
-    pub keep_library: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Mirror {
-    pub fn prefix(&self) -> &str {
-        match self {
-            Mirror::Prefix(p) => p,
-            Mirror::Table(t) => &t.prefix,
-        }
-        .trim_end_matches('/')
-    }
-
-    pub fn keep_library(&self) -> bool {
-        match self {
-            Mirror::Prefix(_) => true,
-            Mirror::Table(t) => t.keep_library,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, clap::ValueEnum)]

@@ -5,7 +5,7 @@
 //! Docker config go only to their own registry and the token realm that
 //! registry announces.
 
-use crate::reference::Reference;
+use crate::image::reference::Reference;
 use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;

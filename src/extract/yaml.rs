@@ -48,6 +48,8 @@ pub struct YamlError {
     pub message: String,
 }
 
+impl std::error::Error for YamlError {}
+
 impl std::fmt::Display for YamlError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -140,10 +142,6 @@ impl<'a> Yaml<'a> {
     fn push(&mut self, node: Node<'a>) -> NodeId {
         self.nodes.push(node);
         self.nodes.len() - 1
-    }
-
-    pub fn node(&self, id: NodeId) -> &Node<'a> {
-        &self.nodes[id]
     }
 
     pub fn scalar(&self, id: NodeId) -> Option<&Scalar<'a>> {

@@ -2,12 +2,51 @@
 //! upstream when it comes through a mirror or GitLab's dependency proxy, its
 //! tag classed and its registry checked against the allow list.
 
-use crate::classify::glob_set;
-use crate::config::Mirror;
-use crate::reference::{RefError, Reference, DOCKER_HUB};
-use crate::tags::{classify, TagClass};
+use crate::globs::glob_set;
+use crate::image::reference::{RefError, Reference, DOCKER_HUB};
+use crate::image::tags::{classify, TagClass};
 use globset::GlobSet;
+use serde::Deserialize;
 use std::collections::BTreeMap;
+
+/// A mirror prefix, written as a string or as a table with options.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Mirror {
+    Prefix(String),
+    Table(MirrorTable),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MirrorTable {
+    pub prefix: String,
+    /// Keep `library/` for Docker Hub official images (default true). GitLab's
+    /// dependency proxy, for one, wants it dropped.
+    #[serde(default = "yes")]
+    pub keep_library: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Mirror {
+    pub fn prefix(&self) -> &str {
+        match self {
+            Mirror::Prefix(p) => p,
+            Mirror::Table(t) => &t.prefix,
+        }
+        .trim_end_matches('/')
+    }
+
+    pub fn keep_library(&self) -> bool {
+        match self {
+            Mirror::Prefix(_) => true,
+            Mirror::Table(t) => t.keep_library,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -40,6 +79,12 @@ impl Image {
 
     pub fn pinned(&self) -> bool {
         self.reference.digest.is_some()
+    }
+
+    /// Whether the registry is written, or implied by a mirror or a GitLab
+    /// variable, rather than Docker Hub by default.
+    pub fn registry_written(&self) -> bool {
+        self.origin != Origin::Direct || self.reference.registry_written
     }
 }
 

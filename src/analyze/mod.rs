@@ -1,14 +1,17 @@
 //! One file's text to its inventory entries and findings: extract, parse each
 //! reference, run the rules, plan the fixes, apply inline suppressions.
 
-use crate::classify::FileKind;
+pub mod finding;
+pub mod suppress;
+
+use crate::analyze::finding::{Edit, Entry, Finding, Fix, ImageInfo, Location};
+use crate::analyze::suppress::Suppressions;
 use crate::extract::{self, Env, Field, HelmFields, Occurrence, RefText};
-use crate::finding::{Edit, Entry, Finding, Fix, ImageInfo, Location};
 use crate::image::{Image, Origin, Policy};
+use crate::kinds::FileKind;
 use crate::lock::Lock;
 use crate::rules::{FixKind, Rule, RuleSet, Target};
 use crate::source::LineIndex;
-use crate::suppress::Suppressions;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -55,7 +58,8 @@ pub fn analyze(
         build_contexts: &ctx.build_contexts,
         disk_path: file.disk_path,
     };
-    let occurrences = extract::extract(file.kind, text, lines, &env)?;
+    let occurrences = extract::extract(file.kind.spec().extractor, text, lines, &env)
+        .map_err(|e| e.to_string())?;
     let suppressions = Suppressions::scan(text);
     let mut out = Analysis::default();
     for occ in &occurrences {
@@ -139,7 +143,10 @@ pub fn analyze(
 
 /// What `imagelint lock` resolves for an image: nothing when it is pinned
 /// or its registry is only known symbolically (`$CI_REGISTRY`).
-fn lock_target(ctx: &Context, image: &Image) -> Option<(String, crate::reference::Reference)> {
+fn lock_target(
+    ctx: &Context,
+    image: &Image,
+) -> Option<(String, crate::image::reference::Reference)> {
     if image.pinned() || image.effective().registry.starts_with('$') {
         return None;
     }

@@ -1,8 +1,8 @@
 //! What renderers see: findings and inventory entries, with every position
 //! already computed from the file's line index.
 
-use crate::classify::FileKind;
 use crate::image::Image;
+use crate::kinds::FileKind;
 use crate::rules::Severity;
 use crate::source::{LineIndex, Position, Span};
 use serde::Serialize;
@@ -118,5 +118,5 @@ pub struct Entry {
     pub problem: Option<String>,
     pub tag_class: Option<&'static str>,
     /// For an unpinned image: the lock file key and the reference to resolve.
-    pub lock: Option<(String, crate::reference::Reference)>,
+    pub lock: Option<(String, crate::image::reference::Reference)>,
 }

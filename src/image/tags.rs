@@ -281,12 +281,11 @@ pub fn classify(tag: Option<&str>) -> TagClass {
 mod tests {
     use super::*;
 
-    /// Every hand label in the shared research data set.
+    /// Every hand label in the research data set (tests/data/tags.tsv).
     #[test]
     fn agrees_with_labelled_tags() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/research/tags.tsv");
-        let data = std::fs::read_to_string(path)
-            .expect("../shared/research/tags.tsv beside the repository");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tags.tsv");
+        let data = std::fs::read_to_string(path).expect("tests/data/tags.tsv");
         let mut wrong = vec![];
         for line in data.lines().skip(1) {
             let (tag, want) = line.split_once('\t').unwrap();

@@ -2,7 +2,7 @@
 //! pass; the result is checked before anything is written, and written
 //! atomically.
 
-use crate::finding::{Edit, Finding};
+use crate::analyze::finding::{Edit, Finding};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,66 @@
+//! A file to read, built the same way whether the walk found it, it was
+//! named on the command line, or its text comes on standard input: one
+//! constructor, so exclusion and classification can never disagree.
+
+use super::classify::{is_helm_template, Class, Classifier};
+use super::paths::{display_path, relative_to};
+use std::path::{Path, PathBuf};
+
+/// Where paths are shown from and where globs start from.
+pub struct Roots<'a> {
+    pub cwd: &'a Path,
+    /// The folder of the configuration file (the current directory without
+    /// one): `[files]` and rule `path` globs are relative to it.
+    pub config_root: &'a Path,
+}
+
+impl Roots<'_> {
+    /// `path` relative to the configuration root, for globs.
+    pub fn rule_path(&self, path: &Path) -> String {
+        relative_to(&self.cwd.join(path), self.config_root)
+    }
+}
+
+/// A file to read.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Relative to the current directory, with `/`.
+    pub display: String,
+    pub disk: PathBuf,
+    pub class: Class,
+    /// Relative to the configuration root, for globs.
+    pub rule_path: String,
+}
+
+impl Candidate {
+    /// The file at `path` if it is of some kind and not excluded.
+    pub fn new(path: &Path, roots: &Roots, classifier: &Classifier) -> Option<Candidate> {
+        // Most files of a tree are of no kind: turn them away on their name,
+        // before any path is built.
+        let name = path.file_name()?.to_str()?;
+        if !classifier.may_match_name(name) {
+            return None;
+        }
+        let display = display_path(path, roots.cwd);
+        let rule_path =
+            if roots.cwd == roots.config_root && !path.is_absolute() && !display.starts_with("../")
+            {
+                display.clone()
+            } else {
+                roots.rule_path(path)
+            };
+        if classifier.is_excluded(&rule_path) {
+            return None;
+        }
+        let class = classifier.classify(&display, &rule_path)?;
+        if matches!(class, Class::ByContent(_)) && is_helm_template(path) {
+            return None;
+        }
+        Some(Candidate {
+            rule_path,
+            display,
+            disk: path.to_path_buf(),
+            class,
+        })
+    }
+}

@@ -1,0 +1,141 @@
+//! Finding the files to read: a parallel walk with the `ignore` crate that
+//! reads hidden paths (`.github/`, `.gitlab-ci.yml`) but not `.git/`, keeps
+//! `.gitignore`, and classifies each path before any file is opened.
+
+use super::classify::Classifier;
+use super::paths::{display_path, io_cause, relative_to};
+use super::record::{Candidate, Roots};
+use ignore::{WalkBuilder, WalkState};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+pub struct WalkOptions<'a> {
+    pub roots: Roots<'a>,
+    pub no_ignore: bool,
+    pub classifier: &'a Classifier,
+    pub threads: usize,
+}
+
+/// A path that could not be walked: `path: cause`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, thiserror::Error)]
+#[error("{path}: {cause}")]
+pub struct WalkError {
+    pub path: String,
+    pub cause: String,
+}
+
+/// Walks every PATH; returns the candidates sorted by path, and one error
+/// per path that could not be walked.
+pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<WalkError>) {
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    let cwd = opts.roots.cwd;
+    for path in paths {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(WalkError {
+                    path: display_path(path, cwd),
+                    cause: io_cause(&e),
+                });
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            // An explicit file is always read, ignored or not.
+            found.extend(Candidate::new(path, &opts.roots, opts.classifier));
+            continue;
+        }
+        let (tx, rx) = mpsc::channel::<Result<Candidate, WalkError>>();
+        let builder = walker(path, opts);
+        builder.build_parallel().run(|| {
+            let tx = tx.clone();
+            Box::new(move |entry| {
+                match entry {
+                    Ok(entry) => {
+                        let is_file = entry.file_type().is_some_and(|t| !t.is_dir());
+                        if is_file {
+                            if let Some(c) =
+                                Candidate::new(entry.path(), &opts.roots, opts.classifier)
+                            {
+                                let _ = tx.send(Ok(c));
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(walk_error(&e, cwd)));
+                    }
+                }
+                WalkState::Continue
+            })
+        });
+        drop(tx);
+        for item in rx {
+            match item {
+                Ok(c) => found.push(c),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    // Component by component, as `Path` orders (`a/b` before `a.txt`):
+    // with `/` as the lowest byte, a plain byte comparison does that.
+    found.sort_by_cached_key(|c| c.display.replace('/', "\0"));
+    found.dedup_by(|a, b| a.display == b.display);
+    errors.sort();
+    (found, errors)
+}
+
+fn walker(root: &Path, opts: &WalkOptions) -> WalkBuilder {
+    let mut b = WalkBuilder::new(root);
+    b.hidden(false)
+        .parents(true)
+        .git_ignore(!opts.no_ignore)
+        .git_global(!opts.no_ignore)
+        .git_exclude(!opts.no_ignore)
+        .ignore(!opts.no_ignore)
+        .require_git(false)
+        .follow_links(false)
+        .threads(opts.threads);
+    let cwd = opts.roots.cwd.to_path_buf();
+    let config_root = opts.roots.config_root.to_path_buf();
+    let excluded = opts.classifier.exclude_set();
+    // Excluded folders are not entered at all.
+    b.filter_entry(move |e| {
+        if e.file_name() == ".git" {
+            return false;
+        }
+        excluded.is_empty() || !excluded.is_match(relative_to(&cwd.join(e.path()), &config_root))
+    });
+    b
+}
+
+fn walk_error(e: &ignore::Error, cwd: &Path) -> WalkError {
+    match e {
+        ignore::Error::WithPath { path, err } => WalkError {
+            path: display_path(path, cwd),
+            cause: cause(err),
+        },
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(err, cwd)
+        }
+        ignore::Error::Loop { child, .. } => WalkError {
+            path: display_path(child, cwd),
+            cause: "symlink loop".into(),
+        },
+        // An error of no particular path: the walk's own.
+        other => WalkError {
+            path: ".".into(),
+            cause: cause(other),
+        },
+    }
+}
+
+fn cause(e: &ignore::Error) -> String {
+    match e {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => cause(err),
+        ignore::Error::Io(io) => io_cause(io),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,215 @@
+//! The file kinds imagelint reads, in one table. Everything that depends on
+//! the kind of a file (which names the walk keeps, how a path is classified,
+//! the cheap look before parsing, which extractor runs, the kind names in
+//! config, JSON and docs) is read from [`KINDS`]. Adding a kind is one
+//! variant, one row here and one extractor module.
+
+use crate::extract::{self, Extractor};
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    Dockerfile,
+    GitlabCi,
+    GithubActions,
+    Compose,
+    Kubernetes,
+    HelmValues,
+}
+
+/// A path glob over the path as shown (relative to the current directory,
+/// `/`-separated). `*` stays inside one component, `**/` crosses folders.
+#[derive(Debug, Clone, Copy)]
+pub struct PathGlob {
+    pub glob: &'static str,
+    /// Matches whatever the case of the letters (`API.DOCKERFILE`).
+    pub any_case: bool,
+}
+
+const fn glob(glob: &'static str) -> PathGlob {
+    PathGlob {
+        glob,
+        any_case: false,
+    }
+}
+
+const fn any_case(glob: &'static str) -> PathGlob {
+    PathGlob {
+        glob,
+        any_case: true,
+    }
+}
+
+/// Everything imagelint knows about one kind of file.
+pub struct KindSpec {
+    pub kind: FileKind,
+    /// The name used in config (`[files.kinds]`, `match.kind`), JSON and docs.
+    pub name: &'static str,
+    /// Paths of this kind.
+    pub paths: &'static [PathGlob],
+    /// File names that match `paths` but have jobs of their own: never read.
+    pub not_names: &'static [&'static str],
+    /// When set, a file matching `paths` is of this kind only if its text
+    /// passes this test; such kinds are tried after every kind decided by
+    /// path alone.
+    pub by_content: Option<fn(&str) -> bool>,
+    /// A file holds an image position only if its text contains one of
+    /// these words: a cheap look that skips parsing most files. Empty: always
+    /// parse.
+    pub keywords: &'static [&'static str],
+    pub(crate) extractor: Extractor,
+}
+
+/// The kinds, in the order of [`FileKind`]'s variants.
+pub const KINDS: &[KindSpec] = &[
+    KindSpec {
+        kind: FileKind::Dockerfile,
+        name: "dockerfile",
+        paths: &[
+            glob("**/Dockerfile"),
+            glob("**/Dockerfile.*"),
+            any_case("**/*.dockerfile"),
+            glob("**/Containerfile"),
+            glob("**/Containerfile.*"),
+        ],
+        not_names: &[],
+        by_content: None,
+        keywords: &[],
+        extractor: Extractor::Text(extract::dockerfile::extract),
+    },
+    KindSpec {
+        kind: FileKind::GitlabCi,
+        name: "gitlab-ci",
+        paths: &[
+            glob("**/*.gitlab-ci.{yml,yaml}"),
+            glob("**/.gitlab/ci/**/*.{yml,yaml}"),
+        ],
+        not_names: &[],
+        by_content: None,
+        keywords: &["image", "services"],
+        extractor: Extractor::Yaml(extract::gitlab::extract),
+    },
+    KindSpec {
+        kind: FileKind::GithubActions,
+        name: "github-actions",
+        paths: &[
+            glob("**/.github/workflows/*.{yml,yaml}"),
+            glob("**/action.{yml,yaml}"),
+        ],
+        not_names: &[],
+        by_content: None,
+        keywords: &["container", "services", "docker://"],
+        extractor: Extractor::Yaml(extract::github::extract),
+    },
+    KindSpec {
+        kind: FileKind::Compose,
+        name: "compose",
+        paths: &[
+            glob("**/compose.{yml,yaml}"),
+            glob("**/compose.*.{yml,yaml}"),
+            glob("**/docker-compose*.{yml,yaml}"),
+        ],
+        not_names: &[],
+        by_content: None,
+        keywords: &["image"],
+        extractor: Extractor::Yaml(extract::compose::extract),
+    },
+    KindSpec {
+        kind: FileKind::Kubernetes,
+        name: "kubernetes",
+        paths: &[glob("**/*.{yml,yaml}")],
+        not_names: NOT_KUBERNETES,
+        by_content: Some(extract::kubernetes::looks_like_kubernetes),
+        keywords: &["image"],
+        extractor: Extractor::Yaml(extract::kubernetes::extract),
+    },
+    KindSpec {
+        kind: FileKind::HelmValues,
+        name: "helm-values",
+        paths: &[glob("**/values*.{yml,yaml}"), glob("**/*-values.yaml")],
+        not_names: &[],
+        by_content: None,
+        keywords: &["image", "repository"],
+        extractor: Extractor::Yaml(extract::helm::extract),
+    },
+];
+
+/// YAML files with well-known jobs of their own: never Kubernetes, so never
+/// opened to find out.
+const NOT_KUBERNETES: &[&str] = &[
+    "Chart.yaml",
+    "Chart.lock",
+    ".pre-commit-config.yaml",
+    ".pre-commit-hooks.yaml",
+    "mkdocs.yml",
+    "mkdocs.yaml",
+    "codecov.yml",
+    ".codecov.yml",
+    "pnpm-lock.yaml",
+    "pnpm-workspace.yaml",
+    ".golangci.yml",
+    ".golangci.yaml",
+    ".yamllint.yml",
+    ".yamllint.yaml",
+    "dependabot.yml",
+    "dependabot.yaml",
+    ".travis.yml",
+    "appveyor.yml",
+    ".readthedocs.yaml",
+    ".readthedocs.yml",
+    "environment.yml",
+    "pubspec.yaml",
+    "pubspec.lock",
+    ".clang-format",
+    "_config.yml",
+    "buf.yaml",
+    "buf.gen.yaml",
+    "conda.yaml",
+    "serverless.yml",
+    "netlify.yml",
+];
+
+impl FileKind {
+    pub fn spec(self) -> &'static KindSpec {
+        &KINDS[self as usize]
+    }
+
+    /// Every kind, in table order.
+    pub fn all() -> impl Iterator<Item = FileKind> {
+        KINDS.iter().map(|s| s.kind)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.spec().name
+    }
+
+    pub fn from_name(name: &str) -> Option<FileKind> {
+        KINDS.iter().find(|s| s.name == name).map(|s| s.kind)
+    }
+
+    /// The kind names, for messages: `dockerfile, gitlab-ci, ...`.
+    pub fn names() -> String {
+        KINDS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_follows_the_enum() {
+        for (i, spec) in KINDS.iter().enumerate() {
+            assert_eq!(spec.kind as usize, i, "{} is out of place", spec.name);
+            assert_eq!(FileKind::from_name(spec.name), Some(spec.kind));
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! The lock file and the registry client that fills it (`imagelint lock`):
+//! the only part of imagelint that uses the network.
+
+mod file;
+pub mod registry;
+
+pub use file::{is_digest, Lock};
