@@ -176,11 +176,6 @@ impl FileKind {
         &KINDS[self as usize]
     }
 
-    /// Every kind, in table order.
-    pub fn all() -> impl Iterator<Item = FileKind> {
-        KINDS.iter().map(|s| s.kind)
-    }
-
     pub fn as_str(self) -> &'static str {
         self.spec().name
     }

@@ -6,18 +6,21 @@
 //! `engine` runs the steps over files on worker threads; `app` is the
 //! commands.
 
-pub mod analyze;
+pub(crate) mod analyze;
 pub mod app;
 pub mod cli;
-pub mod config;
-pub mod discover;
-pub mod engine;
-pub mod extract;
-pub mod fix;
-pub mod globs;
-pub mod image;
-pub mod kinds;
-pub mod lock;
-pub mod render;
-pub mod rules;
-pub mod source;
+pub(crate) mod config;
+pub(crate) mod discover;
+pub(crate) mod engine;
+pub(crate) mod extract;
+pub(crate) mod fix;
+pub(crate) mod globs;
+pub(crate) mod image;
+pub(crate) mod kinds;
+pub(crate) mod lock;
+pub(crate) mod render;
+pub(crate) mod rules;
+pub(crate) mod source;
+
+/// Docker's reference grammar, for the reference vector tests.
+pub use image::reference;

@@ -3,13 +3,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = imagelint::cli::Cli::parse();
-    match imagelint::app::run(cli) {
-        Ok(code) => ExitCode::from(code),
-        Err(message) => {
-            eprintln!("imagelint: {message}");
-            ExitCode::from(imagelint::app::EXIT_ERROR)
-        }
-    }
+    ExitCode::from(imagelint::app::main(cli))
 }
 
 // Most of a run is small allocations on worker threads: strings for

@@ -19,10 +19,6 @@ impl Span {
         self.end - self.start
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.start == self.end
-    }
-
     pub fn range(&self) -> Range<usize> {
         self.start..self.end
     }

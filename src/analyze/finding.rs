@@ -1,6 +1,7 @@
 //! What renderers see: findings and inventory entries, with every position
 //! already computed from the file's line index.
 
+use crate::fix::Fix;
 use crate::image::Image;
 use crate::kinds::FileKind;
 use crate::rules::Severity;
@@ -76,19 +77,6 @@ impl ImageInfo {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Edit {
-    pub offset: usize,
-    pub length: usize,
-    pub content: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Fix {
-    pub applicability: &'static str,
-    pub edits: Vec<Edit>,
-}
-
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: Arc<str>,
@@ -102,7 +90,8 @@ pub struct Finding {
     /// Where the reference sits in the file (`job build: image`).
     pub context: Arc<str>,
     pub image: Option<Arc<ImageInfo>>,
-    pub fix: Option<Fix>,
+    /// The fix of the reference, shared by all its findings that it serves.
+    pub fix: Option<Arc<Fix>>,
 }
 
 /// One image position, for `imagelint inventory`.

@@ -1,13 +1,15 @@
 //! `imagelint lock` and `lock --check`: the only commands that use the
 //! network.
 
-use super::{engine, setup, Selection, Setup, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use super::errors::{print, Error, Problems, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use super::settings::{Setup, Wants};
 use crate::cli::LockArgs;
 use crate::discover::paths::display_path;
-use crate::engine::FixMode;
+use crate::engine::{self, FixMode, Job};
 use crate::image::reference::Reference;
 use crate::lock::registry::{Client, ResolveError};
 use crate::lock::Lock;
+use crate::rules::Selection;
 use std::path::Path;
 
 /// Resolves many references on a few threads; answers in input order.
@@ -39,24 +41,35 @@ fn resolve_all(
         .collect()
 }
 
-pub(super) fn lock(args: &LockArgs) -> Result<u8, String> {
-    let no_rules = Selection {
-        select: &[],
-        ignore: &[],
-    };
-    let setup = setup(&args.common, &no_rules, Path::new(""), true, FixMode::Off)?;
+pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
+    let setup = Setup::new(
+        &args.common,
+        &Wants {
+            selection: Selection {
+                select: &[],
+                ignore: &[],
+            },
+            discover_from: Path::new(""),
+            entries: true,
+        },
+    )?;
     let client = Client::new(&setup.insecure)?;
     let lock_display = display_path(&setup.lock_path, &setup.cwd);
     if args.check {
         return lock_check(&setup, &client, &lock_display);
     }
-    let (candidates, mut errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
+    let (candidates, walk_errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
+    let mut errors: Vec<String> = Vec::new();
     let mut targets: std::collections::BTreeMap<String, Reference> = Default::default();
-    let mut bad_files = 0;
-    engine::run(&candidates, &setup.ctx, setup.threads, &[], |outcome| {
+    let mut problems = Problems::default();
+    let job = Job {
+        ctx: &setup.ctx,
+        fix: FixMode::Off,
+        reporters: &[],
+    };
+    engine::run(&candidates, &job, setup.threads, |outcome| {
         if let Some(e) = &outcome.error {
-            eprintln!("imagelint: {e}");
-            bad_files += 1;
+            problems.report(e);
         }
         for entry in outcome.analysis.entries {
             if let Some((key, reference)) = entry.lock {
@@ -92,31 +105,33 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, String> {
             }
         }
     }
-    crate::fix::write_new_atomic(&setup.lock_path, Lock::to_toml(&digests).as_bytes())
-        .map_err(|e| format!("{lock_display}: cannot write: {e}"))?;
+    crate::fix::write::write_new_atomic(&setup.lock_path, Lock::to_toml(&digests).as_bytes())
+        .map_err(|e| Error::WriteLock {
+            path: lock_display.clone(),
+            cause: crate::discover::paths::io_cause(&e),
+        })?;
+    for e in &walk_errors {
+        problems.report(e);
+    }
     for e in &errors {
-        eprintln!("imagelint: {e}");
+        problems.report(e);
     }
     println!(
         "{lock_display}: {} tags resolved, {changed} changed, {failed} could not be resolved.",
         targets.len() - failed
     );
-    Ok(if errors.is_empty() && bad_files == 0 {
-        EXIT_OK
-    } else {
-        EXIT_ERROR
-    })
+    Ok(problems.exit_code(false))
 }
 
 /// Re-resolves every entry; a tag that now points elsewhere was re-pushed.
-fn lock_check(setup: &Setup, client: &Client, lock_display: &str) -> Result<u8, String> {
+fn lock_check(setup: &Setup, client: &Client, lock_display: &str) -> Result<u8, Error> {
     let mut targets = Vec::new();
     let mut failed = 0;
     for key in setup.ctx.lock.digests.keys() {
         match Reference::parse(key) {
             Ok(r) => targets.push((key.clone(), r)),
             Err(e) => {
-                eprintln!("imagelint: {lock_display}: `{key}` is not a reference: {e}");
+                print(&format!("{lock_display}: `{key}` is not a reference: {e}"));
                 failed += 1;
             }
         }
@@ -133,7 +148,7 @@ fn lock_check(setup: &Setup, client: &Client, lock_display: &str) -> Result<u8, 
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("imagelint: lock --check: {key}: {e}");
+                print(&format!("lock --check: {key}: {e}"));
             }
         }
     }

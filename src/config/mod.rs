@@ -1,11 +1,15 @@
 //! `.imagelint.toml`: discovery and the raw, strictly checked keys (SPEC
-//! section 5). Anything unknown is an error that names the key and the file.
+//! section 5). Anything unknown is an error that names the key, the file,
+//! the line and the column; every such error is reported, not just the
+//! first.
 
 use crate::image::Mirror;
 use crate::rules::{RuleDef, SeveritySetting};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
 
 pub const CONFIG_NAMES: [&str; 2] = [".imagelint.toml", "imagelint.toml"];
 
@@ -50,31 +54,145 @@ pub enum FailOn {
     Error,
 }
 
-/// A loaded configuration and the folder its relative globs start from.
-#[derive(Debug, Default)]
-pub struct Loaded {
-    pub config: Config,
-    pub path: Option<PathBuf>,
-    pub root: PathBuf,
+/// One problem in a config file, where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: String,
+    /// 1-based; 0 when the problem has no place in the text.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
 }
 
-pub fn load(path: &Path) -> Result<Config, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read config: {e}", path.display()))?;
-    parse(&text).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-pub fn parse(text: &str) -> Result<Config, String> {
-    toml::from_str::<Config>(text).map_err(|e| {
-        let msg = e.message().to_string();
-        match e.span() {
-            Some(span) => {
-                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-                format!("line {line}: {msg}")
-            }
-            None => msg,
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            0 => write!(f, "{}: {}", self.path, self.message),
+            line => write!(f, "{}:{line}:{}: {}", self.path, self.column, self.message),
         }
+    }
+}
+
+/// Every problem found in a config file, in the order of the text.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+pub fn load(path: &Path, shown: &str) -> Result<Config, ConfigErrors> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigErrors(vec![ConfigError {
+            path: shown.to_string(),
+            line: 0,
+            column: 0,
+            message: format!(
+                "cannot read config: {}",
+                crate::discover::paths::io_cause(&e)
+            ),
+        }])
+    })?;
+    parse(&text).map_err(|errors| {
+        ConfigErrors(
+            errors
+                .into_iter()
+                .map(|(at, message)| {
+                    let (line, column) = at.map_or((0, 0), |at| line_column(&text, at));
+                    ConfigError {
+                        path: shown.to_string(),
+                        line,
+                        column,
+                        message,
+                    }
+                })
+                .collect(),
+        )
     })
+}
+
+/// Parses a config. Every top-level key is checked on its own (and every
+/// `[[rule]]` table), so one run reports every mistake, each with the byte
+/// offset where it is.
+pub fn parse(text: &str) -> Result<Config, Vec<(Option<usize>, String)>> {
+    let (doc, syntax) = DeTable::parse_recoverable(text);
+    let mut errors: Vec<(Option<usize>, String)> = syntax.iter().map(located).collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut config = Config::default();
+    for (key, value) in doc.into_inner() {
+        let at = key.span().start;
+        let mut check = |r: Result<(), toml::de::Error>| {
+            if let Err(e) = r {
+                errors.push(located(&e));
+            }
+        };
+        match key.get_ref().as_ref() {
+            "allowed-registries" => check(de(value).map(|v| config.allowed_registries = Some(v))),
+            "fail-on" => check(de(value).map(|v| config.fail_on = Some(v))),
+            "mirrors" => check(de(value).map(|v| config.mirrors = v)),
+            "variables" => check(de(value).map(|v| config.variables = v)),
+            "rules" => check(de(value).map(|v| config.rules = v)),
+            "files" => check(de(value).map(|v| config.files = v)),
+            "insecure-registries" => check(de(value).map(|v| config.insecure_registries = v)),
+            "resolve-via-mirror" => check(de(value).map(|v| config.resolve_via_mirror = v)),
+            "build-contexts" => check(de(value).map(|v| config.build_contexts = v)),
+            "rule" => match value.into_inner() {
+                DeValue::Array(tables) => {
+                    for table in tables {
+                        check(de(table).map(|r| config.rule.push(r)));
+                    }
+                }
+                _ => errors.push((
+                    Some(at),
+                    "`rule` must be an array of tables: `[[rule]]`".into(),
+                )),
+            },
+            other => errors.push((
+                Some(at),
+                format!("unknown key `{other}`, expected one of {}", KEYS.join(", ")),
+            )),
+        }
+    }
+    errors.sort_by_key(|(at, _)| *at);
+    if errors.is_empty() {
+        Ok(config)
+    } else {
+        Err(errors)
+    }
+}
+
+const KEYS: [&str; 10] = [
+    "allowed-registries",
+    "fail-on",
+    "mirrors",
+    "variables",
+    "rules",
+    "files",
+    "rule",
+    "insecure-registries",
+    "resolve-via-mirror",
+    "build-contexts",
+];
+
+fn de<'de, T: serde::Deserialize<'de>>(value: Spanned<DeValue<'de>>) -> Result<T, toml::de::Error> {
+    T::deserialize(toml::de::ValueDeserializer::from(value))
+}
+
+fn located(e: &toml::de::Error) -> (Option<usize>, String) {
+    (e.span().map(|s| s.start), e.message().trim().to_string())
+}
+
+/// 1-based line and character column of a byte offset.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 /// The nearest config file from `start` up to the repository root (the
@@ -100,11 +218,29 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_named() {
-        let err = parse("allowed-registries = []\nmirorrs = {}\n").unwrap_err();
-        assert!(err.contains("mirorrs"), "{err}");
-        assert!(err.starts_with("line 2"), "{err}");
+        let text = "allowed-registries = []\nmirorrs = {}\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!(err.len(), 1);
+        assert!(err[0].1.contains("mirorrs"), "{err:?}");
+        assert_eq!(line_column(text, err[0].0.unwrap()), (2, 1));
         let err = parse("[files]\nexclud = []\n").unwrap_err();
-        assert!(err.contains("exclud"), "{err}");
+        assert!(err[0].1.contains("exclud"), "{err:?}");
+    }
+
+    #[test]
+    fn every_error_is_reported_with_its_place() {
+        let text = "fail-on = \"sometimes\"\nmirrors = 3\n[[rule]]\nid = \"a\"\n[[rule]]\nid = \"b\"\nseverity = \"error\"\nmessage = \"m\"\nbogus = 1\n";
+        let err = parse(text).unwrap_err();
+        let places: Vec<(usize, usize)> = err
+            .iter()
+            .map(|(at, _)| line_column(text, at.unwrap()))
+            .collect();
+        // fail-on's value, mirrors' value, the first rule (missing keys),
+        // the second rule's unknown key.
+        assert_eq!(err.len(), 4, "{err:?}");
+        assert_eq!(places[0], (1, 11), "{err:?}");
+        assert_eq!(places[1].0, 2, "{err:?}");
+        assert!(err[3].1.contains("bogus"), "{err:?}");
     }
 
     #[test]

@@ -21,6 +21,15 @@ impl Roots<'_> {
     }
 }
 
+/// Why a path is not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skipped {
+    /// Its path matches no file kind (or is a Helm template).
+    NoKind,
+    /// `[files] exclude` matches it.
+    Excluded,
+}
+
 /// A file to read.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -34,12 +43,15 @@ pub struct Candidate {
 
 impl Candidate {
     /// The file at `path` if it is of some kind and not excluded.
-    pub fn new(path: &Path, roots: &Roots, classifier: &Classifier) -> Option<Candidate> {
+    pub fn new(path: &Path, roots: &Roots, classifier: &Classifier) -> Result<Candidate, Skipped> {
         // Most files of a tree are of no kind: turn them away on their name,
         // before any path is built.
-        let name = path.file_name()?.to_str()?;
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or(Skipped::NoKind)?;
         if !classifier.may_match_name(name) {
-            return None;
+            return Err(Skipped::NoKind);
         }
         let display = display_path(path, roots.cwd);
         let rule_path =
@@ -50,13 +62,15 @@ impl Candidate {
                 roots.rule_path(path)
             };
         if classifier.is_excluded(&rule_path) {
-            return None;
+            return Err(Skipped::Excluded);
         }
-        let class = classifier.classify(&display, &rule_path)?;
+        let class = classifier
+            .classify(&display, &rule_path)
+            .ok_or(Skipped::NoKind)?;
         if matches!(class, Class::ByContent(_)) && is_helm_template(path) {
-            return None;
+            return Err(Skipped::NoKind);
         }
-        Some(Candidate {
+        Ok(Candidate {
             rule_path,
             display,
             disk: path.to_path_buf(),

@@ -43,7 +43,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<WalkE
         };
         if !meta.is_dir() {
             // An explicit file is always read, ignored or not.
-            found.extend(Candidate::new(path, &opts.roots, opts.classifier));
+            found.extend(Candidate::new(path, &opts.roots, opts.classifier).ok());
             continue;
         }
         let (tx, rx) = mpsc::channel::<Result<Candidate, WalkError>>();
@@ -55,7 +55,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<WalkE
                     Ok(entry) => {
                         let is_file = entry.file_type().is_some_and(|t| !t.is_dir());
                         if is_file {
-                            if let Some(c) =
+                            if let Ok(c) =
                                 Candidate::new(entry.path(), &opts.roots, opts.classifier)
                             {
                                 let _ = tx.send(Ok(c));

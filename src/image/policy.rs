@@ -48,6 +48,11 @@ impl Mirror {
     }
 }
 
+/// A policy setting that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct PolicyError(pub String);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
     /// Pulled from the registry it names.
@@ -115,7 +120,7 @@ impl Policy {
     pub fn new(
         mirrors: &BTreeMap<String, Mirror>,
         allowed: Option<&[String]>,
-    ) -> Result<Policy, String> {
+    ) -> Result<Policy, PolicyError> {
         let mut list: Vec<(String, String, Mirror)> = mirrors
             .iter()
             .map(|(upstream, m)| (m.prefix().to_string(), upstream.clone(), m.clone()))
@@ -137,7 +142,7 @@ impl Policy {
                     .collect::<Result<Vec<_>, String>>()
             })
             .transpose()
-            .map_err(|e| format!("allowed-registries: {e}"))?;
+            .map_err(|e| PolicyError(format!("allowed-registries: {e}")))?;
         Ok(Policy {
             mirrors: list,
             allowed,

@@ -5,6 +5,17 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// Why the lock file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("{path}: cannot read lock file: {cause}")]
+    Read { path: String, cause: String },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("{path}: unsupported lock file version {version}")]
+    Version { path: String, version: u32 },
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lock {
@@ -14,21 +25,28 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// The lock file at `path`; a missing file is an empty lock.
-    pub fn load(path: &Path) -> Result<Lock, String> {
+    /// The lock file at `path` (shown as `shown`); a missing file is an
+    /// empty lock.
+    pub fn load(path: &Path, shown: &str) -> Result<Lock, LockError> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Lock::default()),
-            Err(e) => return Err(format!("{}: cannot read lock file: {e}", path.display())),
+            Err(e) => {
+                return Err(LockError::Read {
+                    path: shown.to_string(),
+                    cause: crate::discover::paths::io_cause(&e),
+                })
+            }
         };
-        let lock: Lock =
-            toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+        let lock: Lock = toml::from_str(&text).map_err(|e| LockError::Invalid {
+            path: shown.to_string(),
+            message: e.message().to_string(),
+        })?;
         if lock.version != 1 {
-            return Err(format!(
-                "{}: unsupported lock file version {}",
-                path.display(),
-                lock.version
-            ));
+            return Err(LockError::Version {
+                path: shown.to_string(),
+                version: lock.version,
+            });
         }
         Ok(lock)
     }

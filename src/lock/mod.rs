@@ -4,4 +4,4 @@
 mod file;
 pub mod registry;
 
-pub use file::{is_digest, Lock};
+pub use file::{is_digest, Lock, LockError};

@@ -39,6 +39,14 @@ impl std::fmt::Display for ResolveError {
     }
 }
 
+/// The Docker config holding credentials is not valid JSON.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct CredentialsError {
+    pub path: String,
+    pub message: String,
+}
+
 /// `user:password` for one registry, from the Docker config.
 #[derive(Clone)]
 struct Credential {
@@ -55,7 +63,7 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(insecure: &[String]) -> Result<Client, String> {
+    pub fn new(insecure: &[String]) -> Result<Client, CredentialsError> {
         let agent: Agent = Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(10)))
@@ -337,7 +345,7 @@ fn parse_challenge(header: &str) -> (String, HashMap<String, String>) {
 }
 
 /// `auths` from `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`.
-fn docker_credentials() -> Result<HashMap<String, Credential>, String> {
+fn docker_credentials() -> Result<HashMap<String, Credential>, CredentialsError> {
     let dir = match std::env::var_os("DOCKER_CONFIG") {
         Some(d) => PathBuf::from(d),
         None => match std::env::var_os("HOME") {
@@ -350,8 +358,10 @@ fn docker_credentials() -> Result<HashMap<String, Credential>, String> {
         Ok(t) => t,
         Err(_) => return Ok(HashMap::new()),
     };
-    let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| CredentialsError {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
     let mut out = HashMap::new();
     if let Some(auths) = json["auths"].as_object() {
         for (name, entry) in auths {

@@ -5,24 +5,62 @@
 //! important go first and one notice counts the rest; every finding is still
 //! printed as a plain log line.
 
+use super::{RenderError, Reporter, RunReport};
 use crate::analyze::finding::Finding;
 use crate::rules::Severity;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::Path;
 
 const PER_LEVEL: usize = 10;
 /// The summary upload fails over 1 MiB; stay well under it.
 const SUMMARY_LIMIT: usize = 900 * 1024;
 
+/// `--format github`: every annotation at the end, most important first.
+pub(super) struct Github;
+
+impl Reporter for Github {
+    fn needs_findings(&self) -> bool {
+        true
+    }
+
+    fn finish(
+        &self,
+        out: &mut dyn std::io::Write,
+        run: &RunReport,
+        _chunks: usize,
+    ) -> Result<(), RenderError> {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            append(Path::new(&path), &summary(run.findings, run.files))?;
+        }
+        Ok(out.write_all(render(run.findings).as_bytes())?)
+    }
+}
+
+/// Appends to a file GitHub reads after the step (the job summary).
+fn append(path: &Path, text: &str) -> Result<(), RenderError> {
+    use std::io::Write as _;
+    let fail = |source| RenderError::JobSummary {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(fail)?;
+    f.write_all(text.as_bytes()).map_err(fail)
+}
+
 /// Escapes a command's message, as the Actions toolkit does.
-pub fn escape_data(s: &str) -> String {
+fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a command property value: also `:` and `,`.
-pub fn escape_property(s: &str) -> String {
+fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -64,7 +102,7 @@ fn plain(f: &Finding) -> String {
 }
 
 /// The annotation lines for all findings (given in output order).
-pub fn render(findings: &[Finding]) -> String {
+fn render(findings: &[Finding]) -> String {
     let mut order: Vec<&Finding> = findings.iter().collect();
     // Most severe first; the sort is stable, so path order holds within.
     order.sort_by_key(|f| std::cmp::Reverse(f.severity));
@@ -109,7 +147,7 @@ fn cell(s: &str) -> String {
 
 /// The job summary: counts by rule and a table of findings, cut well under
 /// GitHub's 1 MiB limit.
-pub fn summary(findings: &[Finding], files: usize) -> String {
+fn summary(findings: &[Finding], files: usize) -> String {
     let mut out = String::from("## imagelint\n\n");
     if findings.is_empty() {
         let _ = writeln!(out, "No findings in {files} files.");

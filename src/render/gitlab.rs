@@ -1,15 +1,35 @@
 //! `--format gitlab`: a GitLab Code Quality report, a JSON array.
 
+use super::{RenderError, Reporter, RunReport};
 use crate::analyze::finding::Finding;
 use crate::rules::Severity;
 use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
 
+/// `--format gitlab`: the whole report at the end.
+pub(super) struct Gitlab;
+
+impl Reporter for Gitlab {
+    fn needs_findings(&self) -> bool {
+        true
+    }
+
+    fn finish(
+        &self,
+        out: &mut dyn std::io::Write,
+        run: &RunReport,
+        _chunks: usize,
+    ) -> Result<(), RenderError> {
+        let text = render(run.findings, &fingerprints(run.findings));
+        Ok(out.write_all(text.as_bytes())?)
+    }
+}
+
 /// One fingerprint per finding: the rule, the path and the reference (not
 /// the line, so it survives edits above it), numbered among equals so each
 /// is unique in the report.
-pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
+pub(super) fn fingerprints(findings: &[Finding]) -> Vec<String> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     findings
         .iter()
@@ -28,7 +48,7 @@ pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
         .collect()
 }
 
-pub fn render(findings: &[Finding], fingerprints: &[String]) -> String {
+fn render(findings: &[Finding], fingerprints: &[String]) -> String {
     let issues: Vec<Value> = findings
         .iter()
         .zip(fingerprints)

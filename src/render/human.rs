@@ -1,6 +1,7 @@
 //! The terminal report: one miette diagnostic per finding, a snippet with a
 //! label on the exact span, the rule id and its help.
 
+use super::{RenderError, Reporter, RunReport};
 use crate::analyze::finding::Finding;
 use crate::analyze::Analysis;
 use crate::rules::Severity;
@@ -11,12 +12,33 @@ use miette::{
 };
 use std::fmt;
 
-pub struct Human {
+pub(super) struct Human {
     handler: GraphicalReportHandler,
 }
 
+impl Reporter for Human {
+    fn render_file(&self, analysis: &Analysis, text: &str, lines: &LineIndex) -> String {
+        self.render_findings(analysis, text, lines)
+    }
+
+    fn finish(
+        &self,
+        out: &mut dyn std::io::Write,
+        run: &RunReport,
+        _chunks: usize,
+    ) -> Result<(), RenderError> {
+        let mut text = String::new();
+        if run.fixed_files > 0 {
+            let s = if run.fixed_files == 1 { "" } else { "s" };
+            text.push_str(&format!("Fixed {} file{s}.\n", run.fixed_files));
+        }
+        text.push_str(&summary(run.tally, run.files, run.images));
+        Ok(out.write_all(text.as_bytes())?)
+    }
+}
+
 impl Human {
-    pub fn new(color: bool) -> Human {
+    pub(super) fn new(color: bool) -> Human {
         let theme = if color {
             GraphicalTheme::unicode()
         } else {
@@ -32,7 +54,7 @@ impl Human {
     }
 
     /// All findings of one file.
-    pub fn render_file(&self, analysis: &Analysis, text: &str, lines: &LineIndex) -> String {
+    fn render_findings(&self, analysis: &Analysis, text: &str, lines: &LineIndex) -> String {
         let mut out = String::new();
         for finding in &analysis.findings {
             let source = Source {
@@ -51,7 +73,7 @@ impl Human {
 }
 
 /// The one-line tally printed after the findings.
-pub fn summary(findings: &[(Severity, bool)], files: usize, images: usize) -> String {
+fn summary(findings: &[(Severity, bool)], files: usize, images: usize) -> String {
     if findings.is_empty() {
         return format!("No findings: {images} image references in {files} files.\n");
     }

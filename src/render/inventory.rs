@@ -1,11 +1,48 @@
 //! `imagelint inventory` as a table or CSV (JSON shares `render::json`).
 
+use super::{RenderError, Reporter, RunReport};
 use crate::analyze::finding::Entry;
+use crate::analyze::Analysis;
+use crate::source::LineIndex;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+/// `inventory --format table`.
+pub(super) struct Table;
+
+impl Reporter for Table {
+    fn begin(&self, out: &mut dyn Write) -> io::Result<()> {
+        table_header(out)
+    }
+
+    fn render_file(&self, analysis: &Analysis, _: &str, _: &LineIndex) -> String {
+        table_chunk(&analysis.entries)
+    }
+
+    fn finish(&self, _: &mut dyn Write, _: &RunReport, _: usize) -> Result<(), RenderError> {
+        Ok(())
+    }
+}
+
+/// `inventory --format csv`.
+pub(super) struct Csv;
+
+impl Reporter for Csv {
+    fn begin(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "{CSV_HEADER}")
+    }
+
+    fn render_file(&self, analysis: &Analysis, _: &str, _: &LineIndex) -> String {
+        csv_chunk(&analysis.entries)
+    }
+
+    fn finish(&self, _: &mut dyn Write, _: &RunReport, _: usize) -> Result<(), RenderError> {
+        Ok(())
+    }
+}
+
 /// One file's entries as table rows.
-pub fn table_chunk(entries: &[Entry]) -> String {
+fn table_chunk(entries: &[Entry]) -> String {
     let mut out = Vec::new();
     for e in entries {
         let _ = table_row(&mut out, e);
@@ -14,7 +51,7 @@ pub fn table_chunk(entries: &[Entry]) -> String {
 }
 
 /// One file's entries as CSV rows.
-pub fn csv_chunk(entries: &[Entry]) -> String {
+fn csv_chunk(entries: &[Entry]) -> String {
     let mut out = String::new();
     for e in entries {
         let _ = csv_row(&mut out, e);
@@ -41,7 +78,7 @@ fn table_row(w: &mut dyn Write, e: &Entry) -> io::Result<()> {
     )
 }
 
-pub fn table_header(w: &mut dyn Write) -> io::Result<()> {
+fn table_header(w: &mut dyn Write) -> io::Result<()> {
     writeln!(
         w,
         "{:<48} {:<15} {:<16} IMAGE  [CONTEXT]",
@@ -49,7 +86,7 @@ pub fn table_header(w: &mut dyn Write) -> io::Result<()> {
     )
 }
 
-pub const CSV_HEADER: &str =
+const CSV_HEADER: &str =
     "path,line,column,kind,text,registry,repository,tag,digest,canonical,upstream,tag_class,context,problem";
 
 fn csv_row(w: &mut String, e: &Entry) -> std::fmt::Result {

@@ -1,7 +1,11 @@
 //! `--format json` (SPEC section 8, version 1), streamed: the findings are
 //! written as files finish, the summary last.
 
-use crate::analyze::finding::{Entry, Finding, Fix, ImageInfo, Location};
+use super::{RenderError, Reporter, RunReport, Subject};
+use crate::analyze::finding::{Entry, Finding, ImageInfo, Location};
+use crate::analyze::Analysis;
+use crate::fix::{Applicability, Edit, Fix};
+use crate::source::LineIndex;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -14,58 +18,101 @@ struct JsonFinding<'a> {
     kind: &'a str,
     location: &'a Location,
     image: Option<&'a ImageInfo>,
-    fix: Option<&'a Fix>,
+    fix: Option<JsonFix<'a>>,
+}
+
+/// A fix as JSON v1 has it: applicability and edits (no title).
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: Applicability,
+    edits: &'a [Edit],
+}
+
+impl<'a> From<&'a Fix> for JsonFix<'a> {
+    fn from(f: &'a Fix) -> JsonFix<'a> {
+        JsonFix {
+            applicability: f.applicability,
+            edits: &f.edits,
+        }
+    }
 }
 
 #[derive(Serialize)]
-pub struct Summary {
-    pub files: usize,
-    pub images: usize,
-    pub findings: usize,
-    pub fixable: usize,
+struct Summary {
+    files: usize,
+    images: usize,
+    findings: usize,
+    fixable: usize,
 }
 
-/// Writes a JSON document `{"version": 1, "<key>": [...], ...}` one item at
-/// a time.
-pub struct Stream {
-    first: bool,
+/// `--format json` and `inventory --format json`: a document
+/// `{"version": 1, "<key>": [...], ...}` written one file at a time.
+pub(super) struct Json {
+    subject: Subject,
 }
 
-impl Stream {
-    pub fn begin(w: &mut dyn Write, key: &str) -> io::Result<Stream> {
-        write!(w, "{{\n  \"version\": 1,\n  \"{key}\": [")?;
-        Ok(Stream { first: true })
+impl Json {
+    pub(super) fn new(subject: Subject) -> Json {
+        Json { subject }
+    }
+}
+
+impl Reporter for Json {
+    fn begin(&self, w: &mut dyn Write) -> io::Result<()> {
+        let key = match self.subject {
+            Subject::Findings => "findings",
+            Subject::Inventory => "images",
+        };
+        write!(w, "{{\n  \"version\": 1,\n  \"{key}\": [")
     }
 
-    /// Writes a chunk made by [`findings_chunk`] or [`entries_chunk`].
-    pub fn chunk(&mut self, w: &mut dyn Write, chunk: &str) -> io::Result<()> {
-        if chunk.is_empty() {
-            return Ok(());
+    fn render_file(&self, analysis: &Analysis, _text: &str, _lines: &LineIndex) -> String {
+        match self.subject {
+            Subject::Findings => findings_chunk(&analysis.findings),
+            Subject::Inventory => entries_chunk(&analysis.entries),
         }
-        if !self.first {
-            w.write_all(b",")?;
-        }
-        self.first = false;
-        w.write_all(chunk.as_bytes())
     }
 
-    pub fn end(self, w: &mut dyn Write, summary: Option<&Summary>) -> io::Result<()> {
-        w.write_all(if self.first { b"]" } else { b"\n  ]" })?;
-        if let Some(s) = summary {
+    fn separator(&self) -> &'static str {
+        ","
+    }
+
+    fn finish(&self, w: &mut dyn Write, run: &RunReport, chunks: usize) -> Result<(), RenderError> {
+        w.write_all(if chunks == 0 { b"]" } else { b"\n  ]" })?;
+        if self.subject == Subject::Findings {
+            let summary = Summary {
+                files: run.files,
+                images: run.images,
+                findings: run.tally.len(),
+                fixable: run.tally.iter().filter(|(_, f)| *f).count(),
+            };
             w.write_all(b",\n  \"summary\": ")?;
-            serde_json::to_writer(&mut *w, s).map_err(io::Error::other)?;
+            serde_json::to_writer(&mut *w, &summary).map_err(io::Error::other)?;
         }
-        w.write_all(b"\n}\n")
+        Ok(w.write_all(b"\n}\n")?)
+    }
+}
+
+/// `--format json-lines`: one finding object a line.
+pub(super) struct JsonLines;
+
+impl Reporter for JsonLines {
+    fn render_file(&self, analysis: &Analysis, _text: &str, _lines: &LineIndex) -> String {
+        findings_lines(&analysis.findings)
+    }
+
+    fn finish(&self, _: &mut dyn Write, _: &RunReport, _: usize) -> Result<(), RenderError> {
+        Ok(())
     }
 }
 
 /// One file's findings as array items, each on its own line.
-pub fn findings_chunk(findings: &[Finding]) -> String {
+fn findings_chunk(findings: &[Finding]) -> String {
     items(findings.iter().map(finding_json))
 }
 
 /// One file's inventory entries as array items.
-pub fn entries_chunk(entries: &[Entry]) -> String {
+fn entries_chunk(entries: &[Entry]) -> String {
     items(entries.iter().map(EntryJson::from))
 }
 
@@ -88,12 +135,11 @@ fn finding_json(f: &Finding) -> JsonFinding<'_> {
         kind: f.kind.as_str(),
         location: &f.location,
         image: f.image.as_deref(),
-        fix: f.fix.as_ref(),
+        fix: f.fix.as_deref().map(JsonFix::from),
     }
 }
 
-/// `--format json-lines`: one finding object a line.
-pub fn findings_lines(findings: &[Finding]) -> String {
+fn findings_lines(findings: &[Finding]) -> String {
     let mut out = Vec::new();
     for f in findings {
         let _ = serde_json::to_writer(&mut out, &finding_json(f));

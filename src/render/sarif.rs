@@ -1,11 +1,32 @@
 //! `--format sarif`: SARIF 2.1.0 as GitHub code scanning takes it. Columns
 //! are UTF-16 code units, and `columnKind` says so.
 
+use super::gitlab::fingerprints;
+use super::{RenderError, Reporter, RunReport};
 use crate::analyze::finding::Finding;
 use crate::rules::{Rule, Severity};
 use serde_json::{json, Value};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// `--format sarif`: the whole document at the end.
+pub(super) struct Sarif;
+
+impl Reporter for Sarif {
+    fn needs_findings(&self) -> bool {
+        true
+    }
+
+    fn finish(
+        &self,
+        out: &mut dyn std::io::Write,
+        run: &RunReport,
+        _chunks: usize,
+    ) -> Result<(), RenderError> {
+        let text = render(run.rules, run.findings, &fingerprints(run.findings));
+        Ok(out.write_all(text.as_bytes())?)
+    }
+}
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -42,7 +63,7 @@ fn rule_descriptor(rule: &Rule) -> Value {
 }
 
 /// The whole SARIF document for a run.
-pub fn render(rules: &[Rule], findings: &[Finding], fingerprints: &[String]) -> String {
+fn render(rules: &[Rule], findings: &[Finding], fingerprints: &[String]) -> String {
     let results: Vec<Value> = findings
         .iter()
         .zip(fingerprints)

@@ -1,9 +1,10 @@
-//! `docs/rules.md`, generated from the rule files.
-
-use super::builtin::builtin_defs;
+//! `docs/rules.md`, generated from the rule files by `cargo test` (a test
+//! keeps it current).
 
 /// `docs/rules.md`, generated from the rule files (a test keeps it current).
-pub fn rules_markdown() -> String {
+#[cfg(test)]
+fn rules_markdown() -> String {
+    use super::builtin::builtin_defs;
     let mut out = String::from(
         "# Rules\n\nGenerated from `rules/*.toml` by `cargo test` (set `UPDATE_DOCS=1` to rewrite); \
          `imagelint explain RULE` prints the same text.\n\n| id | default | fixable | summary |\n|---|---|---|---|\n",

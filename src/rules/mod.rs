@@ -11,5 +11,5 @@ mod set;
 
 pub use builtin::builtin_defs;
 pub use rule::Rule;
-pub use schema::{FixKind, MatchDef, Presence, RuleDef, Severity, SeveritySetting, Target};
+pub use schema::{FixKind, RuleDef, Severity, SeveritySetting, Target};
 pub use set::{RuleSet, Selection};

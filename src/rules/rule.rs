@@ -10,13 +10,18 @@ use crate::kinds::FileKind;
 use globset::GlobSet;
 use regex::Regex;
 
+/// A rule that cannot be used: a bad id, glob, regex, class or kind, an
+/// unknown rule named, a rule defined twice.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct RuleError(pub String);
+
 /// A rule compiled for matching: its globs and regexes built once.
 pub struct Rule {
     pub def: RuleDef,
     /// The id, shared by every finding of the rule.
     pub shared_id: std::sync::Arc<str>,
     pub severity: Severity,
-    pub builtin: bool,
     registry: Option<GlobSet>,
     repository: Option<GlobSet>,
     tag: Option<Regex>,
@@ -34,9 +39,9 @@ impl Rule {
         self.def.summary.as_deref().unwrap_or(&self.def.message)
     }
 
-    pub(super) fn compile(def: RuleDef, builtin: bool) -> Result<Rule, String> {
+    pub(super) fn compile(def: RuleDef) -> Result<Rule, RuleError> {
         let id = def.id.clone();
-        let ctx = |e: String| format!("rule `{id}`: {e}");
+        let ctx = |e: String| RuleError(format!("rule `{id}`: {e}"));
         if !is_kebab(&def.id) {
             return Err(ctx("ids are kebab-case (`no-bitnami`)".into()));
         }
@@ -75,7 +80,6 @@ impl Rule {
         Ok(Rule {
             shared_id: def.id.as_str().into(),
             severity: def.severity,
-            builtin,
             registry: globs(&m.registry).map_err(ctx)?,
             repository: globs(&m.repository).map_err(ctx)?,
             path: globs(&m.path).map_err(ctx)?,

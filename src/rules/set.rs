@@ -3,7 +3,7 @@
 //! reference.
 
 use super::builtin::builtin_defs;
-use super::rule::Rule;
+use super::rule::{Rule, RuleError};
 use super::schema::{RuleDef, Severity, SeveritySetting, Target};
 use crate::image::Image;
 use crate::kinds::FileKind;
@@ -24,22 +24,22 @@ impl RuleSet {
         overrides: &BTreeMap<String, SeveritySetting>,
         custom: &[RuleDef],
         selection: &Selection,
-    ) -> Result<RuleSet, String> {
+    ) -> Result<RuleSet, RuleError> {
         let mut rules = Vec::new();
         for def in builtin_defs() {
-            rules.push(Rule::compile(def, true)?);
+            rules.push(Rule::compile(def)?);
         }
         for def in custom {
             if def.fix.is_some() {
-                return Err(format!(
+                return Err(RuleError(format!(
                     "rule `{}`: custom rules cannot declare a fix",
                     def.id
-                ));
+                )));
             }
             if rules.iter().any(|r| r.id() == def.id) {
-                return Err(format!("rule `{}` is defined twice", def.id));
+                return Err(RuleError(format!("rule `{}` is defined twice", def.id)));
             }
-            rules.push(Rule::compile(def.clone(), false)?);
+            rules.push(Rule::compile(def.clone())?);
         }
         let known = |id: &str| rules.iter().any(|r| r.id() == id);
         for id in overrides
@@ -48,15 +48,15 @@ impl RuleSet {
             .chain(selection.ignore)
         {
             if !known(id) {
-                return Err(format!("unknown rule `{id}`"));
+                return Err(RuleError(format!("unknown rule `{id}`")));
             }
         }
         for rule in &rules {
             if let Some(bad) = rule.def.unless.iter().find(|u| !known(u)) {
-                return Err(format!(
+                return Err(RuleError(format!(
                     "rule `{}`: `unless` names unknown rule `{bad}`",
                     rule.id()
-                ));
+                )));
             }
         }
         let mut off = Vec::new();

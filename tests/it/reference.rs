@@ -2,7 +2,7 @@
 //! fixtures/references.tsv, and property tests for the parser.
 
 use crate::common::fixture;
-use imagelint::image::reference::Reference;
+use imagelint::reference::Reference;
 use proptest::prelude::*;
 
 #[test]

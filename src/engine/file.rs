@@ -1,25 +1,61 @@
-//! Reads and analyses the candidate files on worker threads and hands the
-//! results over in path order, so output streams sorted whatever the thread
-//! count.
+//! One file through the pipeline: read, decoded, its kind settled, analysed,
+//! fixed and checked, rendered by every reporter.
 
+use super::FixMode;
 use crate::analyze::{analyze, Analysis, Context, FileRef};
 use crate::discover::classify::Class;
 use crate::discover::paths::io_cause;
 use crate::discover::record::Candidate;
+use crate::extract::ExtractError;
+use crate::fix;
 use crate::kinds::FileKind;
+use crate::render::Reporter;
 use crate::source::LineIndex;
-use std::collections::BTreeMap;
-use std::io::Read;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::fmt;
+use std::sync::Arc;
+
+/// Looks for a NUL byte this far into a file to call it binary.
+const BINARY_PROBE: usize = 8192;
+
+/// Why one file could not be checked or fixed. The other files still are.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("cannot read: {0}")]
+    Read(String),
+    #[error("binary file (NUL bytes), not text")]
+    Binary,
+    #[error("not valid UTF-8 (at byte {at})")]
+    NotUtf8 { at: usize },
+    #[error(transparent)]
+    Extract(#[from] ExtractError),
+    #[error("fix refused, the file is left as it was: the result would not parse ({0})")]
+    FixWouldNotParse(ExtractError),
+    #[error("fix refused, the file is left as it was: it would change the number of image references from {before} to {after}")]
+    FixChangesReferences { before: usize, after: usize },
+    #[error("cannot write the fix: {0}")]
+    WriteFix(String),
+}
+
+/// A file error with the file's path: `path: cause`.
+#[derive(Debug)]
+pub struct FileFailure {
+    pub path: String,
+    pub error: FileError,
+}
+
+impl fmt::Display for FileFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.error)
+    }
+}
 
 /// What one file gave.
 pub struct FileOutcome {
     /// `None` when the file turned out to be of no kind.
     pub kind: Option<FileKind>,
     pub analysis: Analysis,
-    pub error: Option<String>,
-    /// This file's output from each renderer, in the order given.
+    pub error: Option<FileFailure>,
+    /// This file's output from each reporter, in the order given.
     pub rendered: Vec<String>,
     /// The fixed text, when fixes changed the file (written already in
     /// `FixMode::Write`).
@@ -28,96 +64,15 @@ pub struct FileOutcome {
     pub diff: Option<String>,
 }
 
-/// What to do with fixes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FixMode {
-    Off,
-    /// Write fixed files in place and report what remains.
-    Write,
-    /// Make a diff, write nothing.
-    Diff,
-    /// Hand the fixed text back (for `--stdin-filename`).
-    Return,
-}
-
-/// Renders one file's findings while its text is at hand, on the worker
-/// thread, so the main thread only writes bytes.
-pub type Renderer = dyn Fn(&Analysis, &str, &LineIndex) -> String + Sync;
-
-/// Files a worker takes at a time: fewer wake-ups than one by one, and the
-/// results still arrive nearly in order.
-const BATCH: usize = 16;
-
-/// Looks for a NUL byte this far into a file to call it binary.
-const BINARY_PROBE: usize = 8192;
-
-pub fn run(
-    candidates: &[Candidate],
-    ctx: &Context,
-    threads: usize,
-    renderers: &[Box<Renderer>],
-    mut sink: impl FnMut(FileOutcome),
-) {
-    let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<(usize, Vec<FileOutcome>)>();
-    std::thread::scope(|scope| {
-        for _ in 0..threads.max(1) {
-            let tx = tx.clone();
-            let next = &next;
-            scope.spawn(move || {
-                // One read buffer a thread, reused for every file it reads.
-                let mut buf = Vec::new();
-                loop {
-                    let first = next.fetch_add(BATCH, Ordering::Relaxed);
-                    let Some(batch) = candidates.get(first..(first + BATCH).min(candidates.len()))
-                    else {
-                        break;
-                    };
-                    if batch.is_empty() {
-                        break;
-                    }
-                    let outcomes = batch
-                        .iter()
-                        .map(|c| process(c, ctx, renderers, &mut buf))
-                        .collect();
-                    if tx.send((first, outcomes)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        let mut pending: BTreeMap<usize, Vec<FileOutcome>> = BTreeMap::new();
-        let mut want = 0;
-        for (first, outcomes) in rx {
-            pending.insert(first, outcomes);
-            while let Some(outcomes) = pending.remove(&want) {
-                want += outcomes.len();
-                outcomes.into_iter().for_each(&mut sink);
-            }
-        }
-    });
-}
-
-fn process(
-    c: &Candidate,
-    ctx: &Context,
-    renderers: &[Box<Renderer>],
-    buf: &mut Vec<u8>,
-) -> FileOutcome {
-    buf.clear();
-    let read = std::fs::File::open(&c.disk).and_then(|mut f| f.read_to_end(buf));
-    process_bytes(c, read.map(|_| &buf[..]), ctx, renderers)
+/// What every file of a run is put through.
+pub struct Job<'a> {
+    pub ctx: &'a Context,
+    pub fix: FixMode,
+    pub reporters: &'a [&'a dyn Reporter],
 }
 
 /// Analyses a file whose bytes were read already (or failed to be).
-pub fn process_bytes(
-    c: &Candidate,
-    read: std::io::Result<&[u8]>,
-    ctx: &Context,
-    renderers: &[Box<Renderer>],
-) -> FileOutcome {
-    let path: Arc<str> = Arc::from(c.display.as_str());
+pub fn process_bytes(c: &Candidate, read: std::io::Result<&[u8]>, job: &Job) -> FileOutcome {
     let mut outcome = FileOutcome {
         kind: None,
         analysis: Analysis::default(),
@@ -126,23 +81,16 @@ pub fn process_bytes(
         fixed: None,
         diff: None,
     };
-    let fail = |mut o: FileOutcome, cause: String| {
-        o.error = Some(format!("{}: {cause}", c.display));
+    let fail = |mut o: FileOutcome, error: FileError| {
+        o.error = Some(FileFailure {
+            path: c.display.clone(),
+            error,
+        });
         o
     };
-    let bytes = match read {
-        Ok(b) => b,
-        Err(e) => return fail(outcome, format!("cannot read: {}", io_cause(&e))),
-    };
-    if bytes[..bytes.len().min(BINARY_PROBE)].contains(&0) {
-        return fail(outcome, "binary file (NUL bytes), not text".into());
-    }
-    let text = match std::str::from_utf8(bytes) {
+    let text = match decode(read) {
         Ok(t) => t,
-        Err(e) => {
-            let at = e.valid_up_to();
-            return fail(outcome, format!("not valid UTF-8 (at byte {at})"));
-        }
+        Err(e) => return fail(outcome, e),
     };
     let kind = match c.class {
         Class::Kind(k) => k,
@@ -153,6 +101,7 @@ pub fn process_bytes(
     if !may_hold_reference(kind, text) {
         return outcome;
     }
+    let path: Arc<str> = Arc::from(c.display.as_str());
     let lines = LineIndex::new(text);
     let file = FileRef {
         path: &path,
@@ -160,30 +109,32 @@ pub fn process_bytes(
         disk_path: &c.disk,
         kind,
     };
-    let analysis = match analyze(ctx, &file, text, &lines) {
+    let analysis = match analyze(job.ctx, &file, text, &lines) {
         Ok(a) => a,
-        Err(cause) => return fail(outcome, cause),
+        Err(e) => return fail(outcome, e.into()),
     };
-    let (analysis, fixed) = match fix_file(ctx, &file, text, analysis) {
+    let (analysis, fixed) = match fix_file(job.ctx, job.fix, &file, text, analysis) {
         Ok(done) => done,
-        Err((analysis, cause)) => {
+        Err((analysis, e)) => {
             outcome.analysis = analysis;
-            return fail(outcome, cause);
+            return fail(outcome, e);
         }
     };
     if let Some(new) = &fixed {
-        match ctx.fix {
+        match job.fix {
             FixMode::Write => {
-                if let Err(e) = crate::fix::write_atomic(&c.disk, new.as_bytes()) {
-                    return fail(outcome, format!("cannot write the fix: {}", io_cause(&e)));
+                if let Err(e) = fix::write::write_atomic(&c.disk, new.as_bytes()) {
+                    return fail(outcome, FileError::WriteFix(io_cause(&e)));
                 }
             }
-            FixMode::Diff => outcome.diff = Some(crate::fix::unified_diff(&c.display, text, new)),
+            FixMode::Diff => {
+                outcome.diff = Some(fix::diff::unified_diff(&c.display, text, new));
+            }
             FixMode::Return | FixMode::Off => {}
         }
     }
     // Report against the text as it now is.
-    let shown = match (&fixed, ctx.fix) {
+    let shown = match (&fixed, job.fix) {
         (Some(new), FixMode::Write | FixMode::Return) => new.as_str(),
         _ => text,
     };
@@ -192,13 +143,25 @@ pub fn process_bytes(
     } else {
         LineIndex::new(shown)
     };
-    outcome.rendered = renderers
+    outcome.rendered = job
+        .reporters
         .iter()
-        .map(|r| r(&analysis, shown, &shown_lines))
+        .map(|r| r.render_file(&analysis, shown, &shown_lines))
         .collect();
     outcome.analysis = analysis;
     outcome.fixed = fixed;
     outcome
+}
+
+/// Bytes to text: unreadable, binary and non-UTF-8 files are errors.
+fn decode(read: std::io::Result<&[u8]>) -> Result<&str, FileError> {
+    let bytes = read.map_err(|e| FileError::Read(io_cause(&e)))?;
+    if bytes[..bytes.len().min(BINARY_PROBE)].contains(&0) {
+        return Err(FileError::Binary);
+    }
+    std::str::from_utf8(bytes).map_err(|e| FileError::NotUtf8 {
+        at: e.valid_up_to(),
+    })
 }
 
 /// Applies a file's safe fixes to its text and checks the result: it must
@@ -207,37 +170,36 @@ pub fn process_bytes(
 #[allow(clippy::type_complexity)]
 fn fix_file(
     ctx: &Context,
+    mode: FixMode,
     file: &FileRef,
     text: &str,
     analysis: Analysis,
-) -> Result<(Analysis, Option<String>), (Analysis, String)> {
-    if ctx.fix == FixMode::Off {
+) -> Result<(Analysis, Option<String>), (Analysis, FileError)> {
+    if mode == FixMode::Off {
         return Ok((analysis, None));
     }
-    let edits = crate::fix::edits_of(&analysis.findings);
+    let safe = analysis
+        .findings
+        .iter()
+        .filter_map(|f| f.fix.as_deref())
+        .filter(|f| f.applicability == fix::Applicability::Safe);
+    let edits = fix::apply::compatible_edits(safe);
     if edits.is_empty() {
         return Ok((analysis, None));
     }
-    let fixed = crate::fix::apply(text, &edits);
+    let fixed = fix::apply::apply(text, &edits);
     let after = match analyze(ctx, file, &fixed, &LineIndex::new(&fixed)) {
         Ok(after) => after,
-        Err(cause) => {
-            return Err((
-                analysis,
-                format!(
-                    "fix refused, the file is left as it was: the result would not parse ({cause})"
-                ),
-            ))
-        }
+        Err(e) => return Err((analysis, FileError::FixWouldNotParse(e))),
     };
     if after.images != analysis.images {
-        let cause = format!(
-            "fix refused, the file is left as it was: it would change the number of image references from {} to {}",
-            analysis.images, after.images
-        );
-        return Err((analysis, cause));
+        let e = FileError::FixChangesReferences {
+            before: analysis.images,
+            after: after.images,
+        };
+        return Err((analysis, e));
     }
-    let report = if ctx.fix == FixMode::Diff {
+    let report = if mode == FixMode::Diff {
         analysis
     } else {
         after
@@ -255,7 +217,7 @@ fn may_hold_reference(kind: FileKind, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::finding::{Edit, Fix};
+    use crate::fix::{Applicability, Edit, Fix};
     use crate::image::Policy;
     use crate::lock::Lock;
     use crate::rules::{RuleSet, Selection};
@@ -278,7 +240,6 @@ mod tests {
             variables: BTreeMap::new(),
             build_contexts: Vec::new(),
             collect_entries: false,
-            fix: FixMode::Write,
             resolve_via_mirror: false,
         }
     }
@@ -302,17 +263,19 @@ mod tests {
         ] {
             let mut analysis = analyze(&ctx, &file, text, &LineIndex::new(text)).unwrap();
             let n = analysis.findings.len();
-            analysis.findings[0].fix = Some(Fix {
-                applicability: "safe",
+            analysis.findings[0].fix = Some(Arc::new(Fix {
+                title: "test".into(),
+                applicability: Applicability::Safe,
                 edits: vec![Edit {
                     offset: text.find("nginx").unwrap(),
                     length: 5,
                     content: content.into(),
                 }],
-            });
-            let Err((kept, cause)) = fix_file(&ctx, &file, text, analysis) else {
+            }));
+            let Err((kept, cause)) = fix_file(&ctx, FixMode::Write, &file, text, analysis) else {
                 panic!("{content:?} was accepted");
             };
+            let cause = cause.to_string();
             assert!(
                 cause.contains(why) && cause.contains("left as it was"),
                 "{cause}"
@@ -355,7 +318,7 @@ mod tests {
                 kind: crate::kinds::KINDS[kind].kind,
             };
             if let Ok(a) = analyze(&ctx, &file, &text, &LineIndex::new(&text)) {
-                let _ = fix_file(&ctx, &file, &text, a);
+                let _ = fix_file(&ctx, FixMode::Write, &file, &text, a);
             }
         }
     }

@@ -1,0 +1,213 @@
+//! `imagelint check`: lint, and with `--fix`/`--diff` fix, the files given
+//! or one file on standard input.
+
+use super::errors::{Error, Problems, EXIT_FINDINGS, EXIT_OK};
+use super::settings::{Setup, Wants};
+use super::tally::Tally;
+use crate::cli::CheckArgs;
+use crate::config::FailOn;
+use crate::discover::paths::display_path;
+use crate::discover::record::{Candidate, Skipped};
+use crate::engine::{self, FileOutcome, FixMode, Job};
+use crate::render::{self, Format, RenderError, Reporters, Subject, Writers};
+use crate::rules::{Selection, Severity};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
+    let fix = fix_mode(args);
+    let discover_from = args
+        .stdin_filename
+        .as_ref()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    let setup = Setup::new(
+        &args.common,
+        &Wants {
+            selection: Selection {
+                select: &args.select,
+                ignore: &args.ignore,
+            },
+            discover_from: &discover_from,
+            entries: false,
+        },
+    )?;
+    // `--diff` prints diffs only; `--fix` on standard input prints the fixed
+    // text, so reports go to standard error.
+    let formats = match fix {
+        FixMode::Diff => Vec::new(),
+        _ => parse_formats(&args.format)?,
+    };
+    let settings = render::Settings { color: use_color() };
+    let (reporters, writers) = render::open(
+        formats,
+        Subject::Findings,
+        &settings,
+        fix == FixMode::Return,
+    )?;
+    let refs = reporters.as_refs();
+    let job = Job {
+        ctx: &setup.ctx,
+        fix,
+        reporters: &refs,
+    };
+    let mut sink = Sink::new(fix, &reporters, writers);
+    let walk_errors = match &args.stdin_filename {
+        Some(name) => {
+            check_stdin(name, &setup, &job, &mut sink)?;
+            Vec::new()
+        }
+        None => {
+            let (candidates, errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
+            engine::run(&candidates, &job, setup.threads, |o| sink.take(o));
+            errors
+        }
+    };
+    let (tally, mut problems) = sink.finish(&setup.ctx.rules.rules)?;
+    for e in &walk_errors {
+        problems.report(e);
+    }
+    let fail_on = args.fail_on.unwrap_or(setup.fail_on);
+    let code = match fix {
+        // A diff is the finding.
+        FixMode::Diff => problems.exit_code(tally.fixed_files > 0),
+        _ => problems.exit_code(tally.fails(|s| meets(s, fail_on))),
+    };
+    let changed = args.exit_non_zero_on_fix && tally.fixed_files > 0;
+    Ok(if code == EXIT_OK && changed {
+        EXIT_FINDINGS
+    } else {
+        code
+    })
+}
+
+fn fix_mode(args: &CheckArgs) -> FixMode {
+    match (args.fix, args.diff, args.stdin_filename.is_some()) {
+        (true, _, true) => FixMode::Return,
+        (true, _, false) => FixMode::Write,
+        (false, true, _) => FixMode::Diff,
+        _ => FixMode::Off,
+    }
+}
+
+/// One file's text from standard input, linted as the file `name` would be:
+/// the same record, so the same exclusions and kinds.
+fn check_stdin(name: &Path, setup: &Setup, job: &Job, sink: &mut Sink) -> Result<(), Error> {
+    let mut text = Vec::new();
+    io::stdin().read_to_end(&mut text).map_err(Error::Stdin)?;
+    match Candidate::new(name, &setup.roots(), &setup.classifier) {
+        Ok(c) => {
+            let outcome = engine::process_bytes(&c, Ok(&text), job);
+            if outcome.fixed.is_none() && outcome.error.is_none() {
+                // Nothing fixed: with --fix the text goes back as it came.
+                sink.unchanged(&text);
+            }
+            sink.take(outcome);
+        }
+        Err(skipped) => {
+            if skipped == Skipped::NoKind {
+                let shown = display_path(name, &setup.cwd);
+                super::errors::print(&format!("{shown}: not a file kind imagelint reads"));
+            }
+            sink.unchanged(&text);
+        }
+    }
+    Ok(())
+}
+
+/// Takes the outcomes in path order: counts them, writes each output's
+/// chunk, and the diff or fixed text to standard output.
+struct Sink<'r> {
+    fix: FixMode,
+    reporters: &'r Reporters,
+    writers: Writers,
+    tally: Tally,
+    problems: Problems,
+    stdout: BufWriter<io::Stdout>,
+    write_error: Option<io::Error>,
+}
+
+impl<'r> Sink<'r> {
+    fn new(fix: FixMode, reporters: &'r Reporters, writers: Writers) -> Sink<'r> {
+        Sink {
+            fix,
+            reporters,
+            writers,
+            tally: Tally::keeping(reporters.need_findings()),
+            problems: Problems::default(),
+            stdout: BufWriter::new(io::stdout()),
+            write_error: None,
+        }
+    }
+
+    fn take(&mut self, mut outcome: FileOutcome) {
+        let extra = match (self.fix, &outcome.diff, &outcome.fixed) {
+            (FixMode::Diff, Some(diff), _) => Some(diff.as_bytes()),
+            (FixMode::Return, _, Some(fixed)) => Some(fixed.as_bytes()),
+            _ => None,
+        };
+        let mut result = extra.map_or(Ok(()), |bytes| self.stdout.write_all(bytes));
+        if result.is_ok() {
+            result = self.writers.write_file(self.reporters, &outcome.rendered);
+        }
+        if let Err(e) = result {
+            self.write_error.get_or_insert(e);
+        }
+        self.tally.add(&mut outcome, &mut self.problems);
+    }
+
+    /// `--fix` on standard input with nothing to fix: the text as it came.
+    fn unchanged(&mut self, text: &[u8]) {
+        if self.fix == FixMode::Return {
+            if let Err(e) = self.stdout.write_all(text) {
+                self.write_error.get_or_insert(e);
+            }
+        }
+    }
+
+    /// Ends the outputs; a failed write ends the command.
+    fn finish(mut self, rules: &[crate::rules::Rule]) -> Result<(Tally, Problems), Error> {
+        let flushed = self.stdout.flush();
+        if let Some(e) = self.write_error.take().or(flushed.err()) {
+            return Err(RenderError::from(e).into());
+        }
+        self.writers
+            .finish(self.reporters, &self.tally.report(rules))?;
+        Ok((self.tally, self.problems))
+    }
+}
+
+/// `--format FMT[:PATH]`, repeatable; human on standard output by default.
+fn parse_formats(specs: &[String]) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
+    if specs.is_empty() {
+        return Ok(vec![(Format::Human, None)]);
+    }
+    specs
+        .iter()
+        .map(|spec| {
+            let (name, path) = match spec.split_once(':') {
+                Some((n, p)) if !p.is_empty() => (n, Some(PathBuf::from(p))),
+                _ => (spec.as_str(), None),
+            };
+            let format =
+                Format::parse(name, Subject::Findings).ok_or_else(|| Error::UnknownFormat {
+                    name: name.to_string(),
+                    known: Format::names(Subject::Findings),
+                })?;
+            Ok((format, path))
+        })
+        .collect()
+}
+
+fn use_color() -> bool {
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn meets(s: Severity, fail_on: FailOn) -> bool {
+    match fail_on {
+        FailOn::Never => false,
+        FailOn::Info => true,
+        FailOn::Warning => s >= Severity::Warning,
+        FailOn::Error => s >= Severity::Error,
+    }
+}

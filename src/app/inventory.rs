@@ -1,0 +1,57 @@
+//! `imagelint inventory`: every image reference found, whether or not a
+//! rule fires.
+
+use super::errors::{Error, Problems};
+use super::settings::{Setup, Wants};
+use super::tally::Tally;
+use crate::cli::InventoryArgs;
+use crate::engine::{self, FixMode, Job};
+use crate::render::{self, Format, RenderError, Subject};
+use crate::rules::Selection;
+use std::path::Path;
+
+pub(super) fn inventory(args: &InventoryArgs) -> Result<u8, Error> {
+    let setup = Setup::new(
+        &args.common,
+        &Wants {
+            selection: Selection {
+                select: &[],
+                ignore: &[],
+            },
+            discover_from: Path::new(""),
+            entries: true,
+        },
+    )?;
+    let format =
+        Format::parse(&args.format, Subject::Inventory).ok_or_else(|| Error::UnknownFormat {
+            name: args.format.clone(),
+            known: Format::names(Subject::Inventory),
+        })?;
+    let settings = render::Settings { color: false };
+    let (reporters, mut writers) =
+        render::open(vec![(format, None)], Subject::Inventory, &settings, false)?;
+    let refs = reporters.as_refs();
+    let job = Job {
+        ctx: &setup.ctx,
+        fix: FixMode::Off,
+        reporters: &refs,
+    };
+    let (candidates, walk_errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
+    let mut tally = Tally::default();
+    let mut problems = Problems::default();
+    let mut write_error = None;
+    engine::run(&candidates, &job, setup.threads, |mut outcome| {
+        if let Err(e) = writers.write_file(&reporters, &outcome.rendered) {
+            write_error.get_or_insert(e);
+        }
+        tally.add(&mut outcome, &mut problems);
+    });
+    if let Some(e) = write_error {
+        return Err(RenderError::from(e).into());
+    }
+    writers.finish(&reporters, &tally.report(&setup.ctx.rules.rules))?;
+    for e in &walk_errors {
+        problems.report(e);
+    }
+    Ok(problems.exit_code(false))
+}

@@ -1,0 +1,130 @@
+//! Everything a run needs, built once from the config file and the flags.
+
+use super::errors::Error;
+use crate::analyze::Context;
+use crate::cli::Common;
+use crate::config::{self, Config, FailOn};
+use crate::discover::classify::Classifier;
+use crate::discover::paths::display_path;
+use crate::discover::record::Candidate;
+use crate::discover::record::Roots;
+use crate::discover::walk::{walk, WalkError, WalkOptions};
+use crate::globs::glob_set;
+use crate::image::Policy;
+use crate::kinds::FileKind;
+use crate::lock::Lock;
+use crate::rules::{RuleSet, Selection};
+use std::path::{Path, PathBuf};
+
+pub(super) struct Setup {
+    pub ctx: Context,
+    pub lock_path: PathBuf,
+    pub insecure: Vec<String>,
+    pub classifier: Classifier,
+    pub cwd: PathBuf,
+    pub config_root: PathBuf,
+    pub fail_on: FailOn,
+    pub threads: usize,
+}
+
+/// What a command asks of the setup.
+pub(super) struct Wants<'a> {
+    pub selection: Selection<'a>,
+    /// Where to look for the config file from (a stdin file's folder).
+    pub discover_from: &'a Path,
+    /// Keep an inventory entry per reference.
+    pub entries: bool,
+}
+
+impl Setup {
+    pub fn new(common: &Common, wants: &Wants) -> Result<Setup, Error> {
+        let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
+        let config_path = match &common.config {
+            Some(p) => Some(p.clone()),
+            None => config::discover(&cwd.join(wants.discover_from)),
+        };
+        let shown = config_path.as_ref().map(|p| display_path(p, &cwd));
+        let config = match (&config_path, &shown) {
+            (Some(p), Some(shown)) => config::load(p, shown)?,
+            _ => Config::default(),
+        };
+        let setting = |message: String| Error::Setting {
+            path: shown.clone(),
+            message,
+        };
+        let config_root = config_path
+            .as_ref()
+            .and_then(|p| cwd.join(p).parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| cwd.clone());
+        let rules = RuleSet::new(&config.rules, &config.rule, &wants.selection)
+            .map_err(|e| setting(e.to_string()))?;
+        let policy = Policy::new(&config.mirrors, config.allowed_registries.as_deref())
+            .map_err(|e| setting(e.to_string()))?;
+        let lock_path = match &common.lock {
+            Some(p) => p.clone(),
+            None => config_root.join("imagelint.lock"),
+        };
+        let lock = Lock::load(&lock_path, &display_path(&lock_path, &cwd))?;
+        let mut kinds = Vec::new();
+        for (name, globs) in &config.files.kinds {
+            let kind = FileKind::from_name(name).ok_or_else(|| {
+                setting(format!(
+                    "[files.kinds]: unknown file kind `{name}` ({})",
+                    FileKind::names()
+                ))
+            })?;
+            kinds.push((kind, glob_set(globs).map_err(&setting)?));
+        }
+        let exclude = glob_set(&config.files.exclude).map_err(&setting)?;
+        let threads = common
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+        Ok(Setup {
+            lock_path,
+            insecure: config.insecure_registries.clone(),
+            ctx: Context {
+                rules,
+                policy,
+                lock,
+                variables: config.variables,
+                build_contexts: config.build_contexts,
+                collect_entries: wants.entries,
+                resolve_via_mirror: config.resolve_via_mirror,
+            },
+            classifier: Classifier::new(kinds, exclude),
+            cwd,
+            config_root,
+            fail_on: config.fail_on.unwrap_or(FailOn::Warning),
+            threads,
+        })
+    }
+
+    pub fn roots(&self) -> Roots<'_> {
+        Roots {
+            cwd: &self.cwd,
+            config_root: &self.config_root,
+        }
+    }
+
+    /// The files under `paths` (default `.`), sorted, and the paths that
+    /// could not be walked.
+    pub fn candidates(
+        &self,
+        paths: &[PathBuf],
+        no_ignore: bool,
+    ) -> (Vec<Candidate>, Vec<WalkError>) {
+        let default = [PathBuf::from(".")];
+        let paths = if paths.is_empty() {
+            &default[..]
+        } else {
+            paths
+        };
+        let opts = WalkOptions {
+            roots: self.roots(),
+            no_ignore,
+            classifier: &self.classifier,
+            threads: self.threads,
+        };
+        walk(paths, &opts)
+    }
+}

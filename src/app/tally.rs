@@ -1,0 +1,70 @@
+//! What a run adds up to as files come back from the engine.
+
+use super::errors::Problems;
+use crate::analyze::finding::Finding;
+use crate::engine::FileOutcome;
+use crate::fix::Applicability;
+use crate::render::RunReport;
+use crate::rules::{Rule, Severity};
+
+#[derive(Default)]
+pub(super) struct Tally {
+    pub files: usize,
+    pub fixed_files: usize,
+    pub images: usize,
+    /// Each finding's severity and whether `--fix` can fix it.
+    pub findings: Vec<(Severity, bool)>,
+    /// Every finding, kept when an output needs them at the end.
+    pub kept: Vec<Finding>,
+    pub keep: bool,
+}
+
+impl Tally {
+    pub fn keeping(keep: bool) -> Tally {
+        Tally {
+            keep,
+            ..Tally::default()
+        }
+    }
+
+    /// Counts one file's outcome; a file error is reported.
+    pub fn add(&mut self, outcome: &mut FileOutcome, problems: &mut Problems) {
+        if outcome.kind.is_some() {
+            self.files += 1;
+        }
+        if outcome.fixed.is_some() {
+            self.fixed_files += 1;
+        }
+        self.images += outcome.analysis.images;
+        self.findings
+            .extend(outcome.analysis.findings.iter().map(|f| {
+                let fixable = f
+                    .fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == Applicability::Safe);
+                (f.severity, fixable)
+            }));
+        if self.keep {
+            self.kept.append(&mut outcome.analysis.findings);
+        }
+        if let Some(e) = &outcome.error {
+            problems.report(e);
+        }
+    }
+
+    pub fn report<'a>(&'a self, rules: &'a [Rule]) -> RunReport<'a> {
+        RunReport {
+            files: self.files,
+            images: self.images,
+            fixed_files: self.fixed_files,
+            tally: &self.findings,
+            findings: &self.kept,
+            rules,
+        }
+    }
+
+    /// Whether any finding is at or above the level that fails the run.
+    pub fn fails(&self, at_or_above: impl Fn(Severity) -> bool) -> bool {
+        self.findings.iter().any(|(s, _)| at_or_above(*s))
+    }
+}

@@ -1,0 +1,170 @@
+//! Planning the fix of one reference: the one edit (or, for a Helm map, the
+//! field edits) that brings it to its final form, mirrored and pinned at
+//! once, whichever rules asked for it.
+
+use super::edit::{Applicability, Edit, Fix};
+use crate::extract::{Field, HelmFields, Occurrence, RefText};
+use crate::image::{Image, Origin, Policy};
+use crate::lock::Lock;
+use crate::rules::FixKind;
+use std::sync::Arc;
+
+/// The one edit that brings a reference to its final form, and which rule
+/// kinds it serves.
+pub struct Plan {
+    edit: Option<Arc<Fix>>,
+    /// The reference as the fix leaves it.
+    pub final_text: String,
+    mirrored: bool,
+    pinned: bool,
+    /// The lock key a pin needs and the lock lacks.
+    pub missing_lock_key: Option<String>,
+}
+
+impl Plan {
+    /// The fix, shared, if it serves this kind of rule.
+    pub fn fix_for(&self, kind: FixKind) -> Option<Arc<Fix>> {
+        let serves = match kind {
+            FixKind::Mirror => self.mirrored,
+            FixKind::Pin => self.pinned,
+        };
+        if serves {
+            self.edit.clone()
+        } else {
+            None
+        }
+    }
+}
+
+/// Plans the fix of one reference for the fix kinds its fired rules offer.
+pub fn plan(
+    policy: &Policy,
+    lock: &Lock,
+    occ: &Occurrence,
+    image: &Image,
+    wanted: &[FixKind],
+) -> Plan {
+    let wants = |k: FixKind| wanted.contains(&k);
+    let r = &image.reference;
+    // The mirror prefix and the repository path to write under it.
+    let mirror = (wants(FixKind::Mirror) && image.origin == Origin::Direct)
+        .then(|| policy.mirror_for(&r.registry))
+        .flatten()
+        .map(|m| {
+            let repo = match r.repository.strip_prefix("library/") {
+                Some(short) if !m.keep_library() && r.is_docker_hub() => short,
+                _ => &r.repository,
+            };
+            (m.prefix().to_string(), repo.to_string())
+        });
+    let mut digest = None;
+    let mut missing_lock_key = None;
+    if wants(FixKind::Pin) && r.digest.is_none() {
+        let key = image.effective().lock_key();
+        match lock.digest(&key) {
+            Some(d) => digest = Some(d.to_string()),
+            None => missing_lock_key = Some(key),
+        }
+    }
+    let (edits, mirrored, pinned) = match &occ.helm {
+        Some(fields) => helm_edits(fields, mirror.as_ref(), digest.as_deref()),
+        None if occ.exact && (mirror.is_some() || digest.is_some()) => {
+            // Without a mirror rewrite the written text stays as it is.
+            let mut text = match (&mirror, &occ.text) {
+                (None, RefText::Resolved(written)) => written.clone(),
+                _ => {
+                    let (prefix, repo) = mirror.clone().unwrap_or_default();
+                    format!("{prefix}/{repo}{}", r.suffix())
+                }
+            };
+            if let Some(d) = &digest {
+                text.push('@');
+                text.push_str(d);
+            }
+            let edit = Edit {
+                offset: occ.span.start,
+                length: occ.span.len(),
+                content: text,
+            };
+            (vec![edit], mirror.is_some(), digest.is_some())
+        }
+        None => (Vec::new(), false, false),
+    };
+    let final_text = match (&occ.helm, edits.first()) {
+        (None, Some(edit)) => edit.content.clone(),
+        _ => {
+            let name = match (&mirror, mirrored) {
+                (Some((prefix, repo)), true) => format!("{prefix}/{repo}"),
+                _ => r.name(),
+            };
+            let pin = digest
+                .as_ref()
+                .filter(|_| pinned)
+                .map_or(String::new(), |d| format!("@{d}"));
+            format!("{name}{}{pin}", r.suffix())
+        }
+    };
+    Plan {
+        edit: (!edits.is_empty()).then(|| {
+            Arc::new(Fix {
+                title: format!("rewrite to `{final_text}`"),
+                applicability: Applicability::Safe,
+                edits,
+            })
+        }),
+        final_text,
+        mirrored,
+        pinned,
+        missing_lock_key,
+    }
+}
+
+/// Helm image maps are fixed field by field: the mirror goes into
+/// `registry:` when the map has one, else before the `repository:` value;
+/// the digest into `digest:` when the map has one, else after the `tag:`.
+fn helm_edits(
+    f: &HelmFields,
+    mirror: Option<&(String, String)>,
+    digest: Option<&str>,
+) -> (Vec<Edit>, bool, bool) {
+    let replace = |field: &Field, content: String| Edit {
+        offset: field.span.start,
+        length: field.span.len(),
+        content,
+    };
+    let editable = |field: &Field| field.exact && (field.quoted || !field.value.is_empty());
+    let mut edits = Vec::new();
+    let mut mirrored = false;
+    if let Some((prefix, repo)) = mirror {
+        match &f.registry {
+            Some(reg) if editable(reg) && !reg.value.is_empty() && editable(&f.repository) => {
+                edits.push(replace(reg, prefix.clone()));
+                if f.repository.value != *repo {
+                    edits.push(replace(&f.repository, repo.clone()));
+                }
+                mirrored = true;
+            }
+            None if editable(&f.repository) => {
+                edits.push(replace(&f.repository, format!("{prefix}/{repo}")));
+                mirrored = true;
+            }
+            _ => {}
+        }
+    }
+    let mut pinned = false;
+    if let Some(d) = digest {
+        match (&f.digest, &f.tag) {
+            (Some(field), _) if editable(field) => {
+                edits.push(replace(field, d.to_string()));
+                pinned = true;
+            }
+            (None, Some(tag)) if editable(tag) && !tag.value.is_empty() => {
+                edits.push(replace(tag, format!("{}@{d}", tag.value)));
+                pinned = true;
+            }
+            _ => {}
+        }
+    }
+    edits.sort_by_key(|e| e.offset);
+    (edits, mirrored, pinned)
+}
