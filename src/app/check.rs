@@ -177,10 +177,11 @@ impl<'r> Sink<'r> {
     }
 }
 
-/// `--format FMT[:PATH]`, repeatable; human on standard output by default.
+/// `--format FMT[:PATH]`, repeatable; the default format on standard
+/// output without one.
 fn parse_formats(specs: &[String]) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
     if specs.is_empty() {
-        return Ok(vec![(Format::Human, None)]);
+        return Ok(vec![(Format::default(), None)]);
     }
     specs
         .iter()

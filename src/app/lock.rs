@@ -5,11 +5,13 @@ use super::errors::{print, Error, Problems, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use super::settings::{Setup, Wants};
 use crate::cli::LockArgs;
 use crate::discover::paths::display_path;
+use crate::discover::record::Candidate;
 use crate::engine::{self, FixMode, Job};
 use crate::image::reference::Reference;
 use crate::lock::registry::{Client, ResolveError};
 use crate::lock::Lock;
 use crate::rules::Selection;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Resolves many references on a few threads; answers in input order.
@@ -59,28 +61,12 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
         return lock_check(&setup, &client, &lock_display);
     }
     let (candidates, walk_errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
-    let mut errors: Vec<String> = Vec::new();
-    let mut targets: std::collections::BTreeMap<String, Reference> = Default::default();
     let mut problems = Problems::default();
-    let job = Job {
-        ctx: &setup.ctx,
-        fix: FixMode::Off,
-        reporters: &[],
-    };
-    engine::run(&candidates, &job, setup.threads, |outcome| {
-        if let Some(e) = &outcome.error {
-            problems.report(e);
-        }
-        for entry in outcome.analysis.entries {
-            if let Some((key, reference)) = entry.lock {
-                targets.entry(key).or_insert(reference);
-            }
-        }
-    });
-    let targets: Vec<(String, Reference)> = targets.into_iter().collect();
+    let targets = lock_targets(&setup, &candidates, &mut problems);
     let results = resolve_all(&client, &targets);
     let mut digests = setup.ctx.lock.digests.clone();
     let (mut changed, mut failed) = (0, 0);
+    let mut errors: Vec<String> = Vec::new();
     for ((key, _), result) in targets.iter().zip(results) {
         match result {
             Ok(digest) if crate::lock::is_digest(&digest) => {
@@ -121,6 +107,31 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
         targets.len() - failed
     );
     Ok(problems.exit_code(false))
+}
+
+/// The unpinned references of the files, one per lock key, sorted.
+fn lock_targets(
+    setup: &Setup,
+    candidates: &[Candidate],
+    problems: &mut Problems,
+) -> Vec<(String, Reference)> {
+    let mut targets: BTreeMap<String, Reference> = BTreeMap::new();
+    let job = Job {
+        ctx: &setup.ctx,
+        fix: FixMode::Off,
+        reporters: &[],
+    };
+    engine::run(candidates, &job, setup.threads, |outcome| {
+        if let Some(e) = &outcome.error {
+            problems.report(e);
+        }
+        for entry in outcome.analysis.entries {
+            if let Some((key, reference)) = entry.lock {
+                targets.entry(key).or_insert(reference);
+            }
+        }
+    });
+    targets.into_iter().collect()
 }
 
 /// Re-resolves every entry; a tag that now points elsewhere was re-pushed.

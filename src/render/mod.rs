@@ -25,8 +25,9 @@ pub enum Subject {
     Inventory,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
+    #[default]
     Human,
     Json,
     JsonLines,

@@ -191,3 +191,111 @@ fn stdin_filename_drives_kind_and_path() {
     assert_eq!(out["findings"][0]["path"], "deploy/pod.tpl");
     assert_eq!(out["findings"][0]["kind"], "kubernetes");
 }
+
+/// Every mistake in a config file is reported, each as `path:line:column`.
+#[test]
+fn every_config_error_is_reported_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join(".imagelint.toml"),
+        "fail-on = \"sometimes\"\n[filez]\n[[rule]]\nid = \"x\"\nseverity = \"error\"\nmessage = \"m\"\nbogus = 1\n",
+    )
+    .unwrap();
+    let run = imagelint(dir.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("imagelint: .imagelint.toml:1:11: "),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].starts_with("imagelint: .imagelint.toml:2:2: ") && lines[1].contains("filez"));
+    assert!(lines[2].starts_with("imagelint: .imagelint.toml:7:1: ") && lines[2].contains("bogus"));
+}
+
+/// `--stdin-filename` builds its file record as the walk does: `[files]
+/// exclude` applies, and `[files.kinds]` globs start at the config's folder,
+/// from whatever folder imagelint runs in.
+#[test]
+fn stdin_files_are_classified_and_excluded_like_walked_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("deploy")).unwrap();
+    fs::write(
+        root.join(".imagelint.toml"),
+        "[files]\nexclude = [\"deploy/skip.tpl\"]\n[files.kinds]\ncompose = [\"deploy/*.tpl\"]\n",
+    )
+    .unwrap();
+    let compose = "services:\n  web:\n    image: nginx:1.25.3\n";
+    fs::write(root.join("deploy/app.tpl"), compose).unwrap();
+    fs::write(root.join("deploy/skip.tpl"), compose).unwrap();
+    let sub = root.join("deploy");
+    let walked = json(&imagelint(&sub, &["check", "--format", "json", "app.tpl"]));
+    let piped = json(&imagelint_stdin(
+        &sub,
+        &["check", "--format", "json", "--stdin-filename", "app.tpl"],
+        Some(compose.as_bytes()),
+    ));
+    assert!(!walked["findings"].as_array().unwrap().is_empty());
+    assert_eq!(walked["findings"], piped["findings"]);
+    // Excluded, from the root as from the folder: nothing is checked, and
+    // `--fix` hands the text back.
+    for (cwd, name) in [(root, "deploy/skip.tpl"), (sub.as_path(), "skip.tpl")] {
+        let run = imagelint_stdin(
+            cwd,
+            &["check", "--stdin-filename", name],
+            Some(compose.as_bytes()),
+        );
+        assert_eq!(run.code, 0, "{name}: {}{}", run.stdout, run.stderr);
+        let run = imagelint_stdin(
+            cwd,
+            &["check", "--fix", "--stdin-filename", name],
+            Some(compose.as_bytes()),
+        );
+        assert_eq!(run.stdout, compose);
+        assert_eq!(imagelint(cwd, &["check", name]).code, 0, "explicit {name}");
+    }
+}
+
+/// The walk and an explicit path agree on every file name of every kind:
+/// both come from the kind table.
+#[test]
+fn walked_and_named_files_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = [
+        ".dockerfile",
+        "x.dockerfile",
+        "API.DOCKERFILE",
+        "Dockerfile",
+        "Dockerfile.dev",
+        "Containerfile",
+        "Containerfile.ci",
+        "dockerfile",
+        "Dockerfile-dev",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let sub = dir.path().join(format!("d{i}"));
+        fs::create_dir_all(&sub).unwrap();
+        fs::write(sub.join(name), "FROM nginx:1.25.3\n").unwrap();
+    }
+    let walked = json(&imagelint(dir.path(), &["inventory", "--format", "json"]));
+    let walked: Vec<&str> = walked["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        let path = format!("d{i}/{name}");
+        let named = json(&imagelint(
+            dir.path(),
+            &["inventory", "--format", "json", &path],
+        ));
+        let found = !named["images"].as_array().unwrap().is_empty();
+        assert_eq!(found, walked.contains(&path.as_str()), "{path}");
+    }
+    // `.dockerfile` was read when named, skipped by the walk.
+    assert!(walked.contains(&"d0/.dockerfile"), "{walked:?}");
+    assert!(!walked.contains(&"d7/dockerfile"), "{walked:?}");
+}

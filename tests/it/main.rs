@@ -1,6 +1,7 @@
 //! Integration tests: each runs the real `imagelint` binary.
 
 mod action;
+mod architecture;
 mod bad_input;
 mod cli;
 mod common;
@@ -12,3 +13,4 @@ mod precommit;
 mod properties;
 mod reference;
 mod registry;
+mod rule_examples;
