@@ -207,4 +207,32 @@ mod tests {
             assert_eq!(FileKind::from_name(spec.name), Some(spec.kind));
         }
     }
+
+    /// The JSON schema lists the kinds users see; the integration tests
+    /// read their fixture folders from it.
+    #[test]
+    fn json_schema_lists_every_kind() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/json-output.schema.json");
+        let schema: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let listed: Vec<&str> = schema["definitions"]["kind"]["enum"]
+            .as_array()
+            .expect("definitions.kind.enum")
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect();
+        let names: Vec<&str> = KINDS.iter().map(|s| s.name).collect();
+        assert_eq!(
+            listed, names,
+            "docs/json-output.schema.json definitions.kind"
+        );
+    }
+
+    #[test]
+    fn every_kind_has_fixtures() {
+        for spec in KINDS {
+            let dir = format!("{}/fixtures/{}", env!("CARGO_MANIFEST_DIR"), spec.name);
+            assert!(std::path::Path::new(&dir).is_dir(), "{dir} is missing");
+        }
+    }
 }

@@ -73,9 +73,9 @@ impl Setup {
                     FileKind::names()
                 ))
             })?;
-            kinds.push((kind, glob_set(globs).map_err(&setting)?));
+            kinds.push((kind, glob_set(globs).map_err(|e| setting(e.to_string()))?));
         }
-        let exclude = glob_set(&config.files.exclude).map_err(&setting)?;
+        let exclude = glob_set(&config.files.exclude).map_err(|e| setting(e.to_string()))?;
         let threads = common
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));

@@ -139,7 +139,7 @@ impl Policy {
                             (true, true) => Allowed::NameGlob(glob_set(&[pattern])?),
                         })
                     })
-                    .collect::<Result<Vec<_>, String>>()
+                    .collect::<Result<Vec<_>, crate::globs::GlobError>>()
             })
             .transpose()
             .map_err(|e| PolicyError(format!("allowed-registries: {e}")))?;

@@ -80,9 +80,9 @@ impl Rule {
         Ok(Rule {
             shared_id: def.id.as_str().into(),
             severity: def.severity,
-            registry: globs(&m.registry).map_err(ctx)?,
-            repository: globs(&m.repository).map_err(ctx)?,
-            path: globs(&m.path).map_err(ctx)?,
+            registry: globs(&m.registry).map_err(|e| ctx(e.to_string()))?,
+            repository: globs(&m.repository).map_err(|e| ctx(e.to_string()))?,
+            path: globs(&m.path).map_err(|e| ctx(e.to_string()))?,
             tag,
             tag_class,
             kind,

@@ -5,16 +5,22 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The fixture folders that hold one file kind each (and `config`).
-pub const KINDS: [&str; 7] = [
-    "dockerfile",
-    "gitlab-ci",
-    "github-actions",
-    "compose",
-    "kubernetes",
-    "helm-values",
-    "config",
-];
+/// The fixture folders: one per file kind, named as the JSON schema names
+/// the kinds (a unit test holds the schema to the kind table), and `config`.
+pub fn kind_fixtures() -> Vec<String> {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/json-output.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let mut names: Vec<String> = schema["definitions"]["kind"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    names.push("config".into());
+    names
+}
 
 pub fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
