@@ -77,7 +77,8 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
             Ok(digest) => {
                 failed += 1;
                 errors.push(format!(
-                    "lock: {key}: the registry answered with a malformed digest `{digest}`"
+                    "lock: {key}: the registry answered with a malformed digest `{}`",
+                    digest.escape_debug()
                 ));
             }
             Err(e) => {
@@ -153,6 +154,13 @@ fn lock_check(setup: &Setup, client: &Client, lock_display: &str) -> Result<u8, 
         let locked = &setup.ctx.lock.digests[key];
         match result {
             Ok(now) if now == *locked => {}
+            Ok(now) if !crate::lock::is_digest(&now) => {
+                failed += 1;
+                print(&format!(
+                    "lock --check: {key}: the registry answered with a malformed digest `{}`",
+                    now.escape_debug()
+                ));
+            }
             Ok(now) => {
                 moved += 1;
                 println!("moved: {key}: locked {locked}, now {now}");

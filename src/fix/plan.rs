@@ -4,6 +4,7 @@
 
 use super::edit::{Applicability, Edit, Fix};
 use crate::extract::{Field, HelmFields, Occurrence, RefText};
+use crate::image::reference::Reference;
 use crate::image::{Image, Origin, Policy};
 use crate::lock::Lock;
 use crate::rules::FixKind;
@@ -104,6 +105,16 @@ pub fn plan(
             format!("{name}{}{pin}", r.suffix())
         }
     };
+    // A fix only ever writes a reference: every edit in the reference
+    // alphabet (no quote, space, `#` or line break can reach a file) and the
+    // result a valid reference. Anything else is no fix.
+    let writes_reference = edits.iter().all(|e| is_reference_text(&e.content))
+        && Reference::parse(&final_text).is_ok();
+    let (edits, mirrored, pinned) = if writes_reference {
+        (edits, mirrored, pinned)
+    } else {
+        (Vec::new(), false, false)
+    };
     Plan {
         edit: (!edits.is_empty()).then(|| {
             Arc::new(Fix {
@@ -117,6 +128,15 @@ pub fn plan(
         pinned,
         missing_lock_key,
     }
+}
+
+/// Text that can be part of a reference: nothing that could end a YAML
+/// scalar or a Dockerfile instruction.
+fn is_reference_text(s: &str) -> bool {
+    s.bytes().all(|b| {
+        b.is_ascii_alphanumeric()
+            || matches!(b, b'.' | b'_' | b'-' | b'/' | b':' | b'@' | b'[' | b']')
+    })
 }
 
 /// Helm image maps are fixed field by field: the mirror goes into
@@ -167,4 +187,20 @@ fn helm_edits(
     }
     edits.sort_by_key(|e| e.offset);
     (edits, mirrored, pinned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_reference_text_is_written() {
+        assert!(is_reference_text(
+            "registry.corp.example/dockerhub/library/nginx:1.25@sha256:ab"
+        ));
+        assert!(is_reference_text("[::1]:5000/x"));
+        for bad in ["a\nRUN x", "a b", "a\"", "a'", "a#b", "", "a\r"] {
+            assert!(!is_reference_text(bad) || bad.is_empty(), "{bad:?}");
+        }
+    }
 }

@@ -121,6 +121,9 @@ impl Policy {
         mirrors: &BTreeMap<String, Mirror>,
         allowed: Option<&[String]>,
     ) -> Result<Policy, PolicyError> {
+        for (upstream, m) in mirrors {
+            check_mirror(upstream, m.prefix())?;
+        }
         let mut list: Vec<(String, String, Mirror)> = mirrors
             .iter()
             .map(|(upstream, m)| (m.prefix().to_string(), upstream.clone(), m.clone()))
@@ -198,6 +201,30 @@ impl Policy {
             registry_allowed,
         })
     }
+}
+
+/// A mirror prefix is written into files by `--fix`: it must be a registry
+/// host with an optional path, so that a reference under it is valid and
+/// names that host (`registry.corp.example/dockerhub`).
+fn check_mirror(upstream: &str, prefix: &str) -> Result<(), PolicyError> {
+    let probe = format!("{prefix}/library/x:1");
+    let valid = Reference::parse(&probe)
+        .is_ok_and(|r| r.registry_written && r.name() == format!("{prefix}/library/x"));
+    if !valid {
+        return Err(PolicyError(format!(
+            "[mirrors] `{}`: `{}` is not a registry host with an optional path (`registry.corp.example/dockerhub`)",
+            upstream.escape_debug(),
+            prefix.escape_debug()
+        )));
+    }
+    let host_ok = Reference::parse(&format!("{upstream}/x")).is_ok_and(|r| r.registry_written);
+    if !host_ok {
+        return Err(PolicyError(format!(
+            "[mirrors]: `{}` is not a registry host",
+            upstream.escape_debug()
+        )));
+    }
+    Ok(())
 }
 
 /// GitLab's predefined registry variables, left unexpanded by the GitLab
@@ -314,6 +341,27 @@ mod tests {
             i.upstream.unwrap().canonical(),
             "docker.io/library/python:3.11"
         );
+    }
+
+    #[test]
+    fn mirror_prefixes_must_be_registry_hosts() {
+        let with = |prefix: &str| {
+            let mut mirrors = BTreeMap::new();
+            mirrors.insert("docker.io".to_string(), Mirror::Prefix(prefix.into()));
+            Policy::new(&mirrors, None)
+        };
+        assert!(with("registry.corp.example/dockerhub").is_ok());
+        assert!(with("localhost:5000").is_ok());
+        for bad in [
+            "",
+            "/",
+            "mirror dockerhub",
+            "corp/dockerhub",
+            "m.example/a\n  x",
+            "M.example/Up",
+        ] {
+            assert!(with(bad).is_err(), "{bad:?} was accepted");
+        }
     }
 
     #[test]

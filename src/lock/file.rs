@@ -14,6 +14,10 @@ pub enum LockError {
     Invalid { path: String, message: String },
     #[error("{path}: unsupported lock file version {version}")]
     Version { path: String, version: u32 },
+    #[error(
+        "{path}: the digest of `{key}` is not `sha256:` and 64 hex digits (or `sha512:` and 128)"
+    )]
+    BadDigest { path: String, key: String },
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -46,6 +50,14 @@ impl Lock {
             return Err(LockError::Version {
                 path: shown.to_string(),
                 version: lock.version,
+            });
+        }
+        // Digests are written into files by `--fix`: one that is not a
+        // digest (a hostile lock's `"sha256:0\nRUN ..."`) ends the run.
+        if let Some((key, _)) = lock.digests.iter().find(|(_, d)| !is_digest(d)) {
+            return Err(LockError::BadDigest {
+                path: shown.to_string(),
+                key: key.escape_debug().to_string(),
             });
         }
         Ok(lock)

@@ -68,6 +68,9 @@ impl Client {
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(10)))
             .timeout_global(Some(Duration::from_secs(30)))
+            // Redirects are followed by hand (`call`), so that nothing
+            // meant for the registry goes to a host it redirects to.
+            .max_redirects(0)
             .redirect_auth_headers(RedirectAuthHeaders::Never)
             .user_agent(concat!("imagelint/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -103,16 +106,10 @@ impl Client {
             "{scheme}://{host}/v2/{}/manifests/{tag}",
             reference.repository
         );
-        let credential = self.credential_for(&reference.registry, host);
+        let mut credential = self.credential_for(&reference.registry, host);
         let mut authorization: Option<String> = None;
         for _ in 0..2 {
-            let response = self.with_retries(|| {
-                let mut req = self.agent.head(&url).header("Accept", ACCEPT);
-                if let Some(a) = &authorization {
-                    req = req.header("Authorization", a);
-                }
-                req.call()
-            })?;
+            let (response, own) = self.call(Method::Head, &url, authorization.as_deref())?;
             match response.status().as_u16() {
                 200 => {
                     return match header(&response, "docker-content-digest") {
@@ -122,6 +119,12 @@ impl Client {
                 }
                 404 => return Err(ResolveError::NotFound),
                 401 if authorization.is_none() => {
+                    // A challenge from a host the registry redirected to
+                    // is answered anonymously: the credential is the
+                    // registry's, and that host is not the registry.
+                    if !own {
+                        credential = None;
+                    }
                     let challenge = header(&response, "www-authenticate").unwrap_or_default();
                     authorization =
                         Some(self.authorize(&challenge, credential.as_ref(), reference)?);
@@ -213,13 +216,7 @@ impl Client {
         url: &str,
         authorization: Option<&str>,
     ) -> Result<String, ResolveError> {
-        let mut response = self.with_retries(|| {
-            let mut req = self.agent.get(url).header("Accept", ACCEPT);
-            if let Some(a) = authorization {
-                req = req.header("Authorization", a);
-            }
-            req.call()
-        })?;
+        let (mut response, _) = self.call(Method::Get, url, authorization)?;
         if response.status().as_u16() != 200 {
             return Err(ResolveError::Other(format!(
                 "HTTP {} fetching the manifest",
@@ -237,6 +234,44 @@ impl Client {
             .map(|b| format!("{b:02x}"))
             .collect();
         Ok(format!("sha256:{hex}"))
+    }
+
+    /// One request to the registry, following redirects by hand: the
+    /// `Authorization` header goes only to the host of `url`, never to a
+    /// host a redirect leads to. Also says whether the final answer came
+    /// from that host.
+    fn call(
+        &self,
+        method: Method,
+        url: &str,
+        authorization: Option<&str>,
+    ) -> Result<(ureq::http::Response<ureq::Body>, bool), ResolveError> {
+        let home = origin(url).to_string();
+        let mut url = url.to_string();
+        for _ in 0..=MAX_REDIRECTS {
+            let own = origin(&url) == home;
+            let response = self.with_retries(|| {
+                let mut req = match method {
+                    Method::Head => self.agent.head(&url),
+                    Method::Get => self.agent.get(&url),
+                }
+                .header("Accept", ACCEPT);
+                if let (true, Some(a)) = (own, authorization) {
+                    req = req.header("Authorization", a);
+                }
+                req.call()
+            })?;
+            if !response.status().is_redirection() {
+                return Ok((response, own));
+            }
+            let Some(location) = header(&response, "location") else {
+                return Ok((response, own));
+            };
+            url = join_url(&url, &location);
+        }
+        Err(ResolveError::Other(format!(
+            "more than {MAX_REDIRECTS} redirects"
+        )))
     }
 
     /// Retries connection failures, 429 and 5xx, with exponential backoff.
@@ -294,6 +329,33 @@ fn header(response: &ureq::http::Response<ureq::Body>, name: &str) -> Option<Str
         .map(str::to_string)
 }
 
+#[derive(Clone, Copy)]
+enum Method {
+    Head,
+    Get,
+}
+
+const MAX_REDIRECTS: usize = 5;
+
+/// `scheme://host[:port]` of a URL.
+fn origin(url: &str) -> &str {
+    let after = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after..].find('/').map_or(url.len(), |i| after + i);
+    &url[..end]
+}
+
+/// A `Location` header against the URL it answered.
+fn join_url(base: &str, location: &str) -> String {
+    if location.contains("://") {
+        location.to_string()
+    } else if location.starts_with('/') {
+        format!("{}{location}", origin(base))
+    } else {
+        let dir = base.rsplit_once('/').map_or(base, |(d, _)| d);
+        format!("{dir}/{location}")
+    }
+}
+
 /// Docker Hub's API lives at another host than its name.
 fn api_host(registry: &str) -> &str {
     if registry == "docker.io" {
@@ -303,13 +365,26 @@ fn api_host(registry: &str) -> &str {
     }
 }
 
-/// Loopback registries use plain HTTP, as Docker does.
+/// Loopback registries use plain HTTP, as Docker does. Only `localhost`
+/// and IP literals in 127.0.0.0/8 or `[::1]` are loopback: a name such as
+/// `127.evil.example` is resolved by DNS and may be anywhere.
 pub fn is_loopback(host: &str) -> bool {
     let name = match host.strip_prefix('[') {
-        Some(rest) => rest.split(']').next().unwrap_or(""),
+        Some(rest) => match rest.split_once(']') {
+            Some((inside, _)) => inside,
+            None => return false,
+        },
         None => host.rsplit_once(':').map_or(host, |(h, _)| h),
     };
-    name == "localhost" || name == "::1" || name.starts_with("127.")
+    if name.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match name.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback(),
+        // Bracketed only: `::1:5000` is no host and port.
+        Ok(std::net::IpAddr::V6(ip)) => host.starts_with('[') && ip.is_loopback(),
+        Err(_) => false,
+    }
 }
 
 /// `Bearer realm="…",service="…",scope="…"` into its scheme and parameters.
@@ -420,5 +495,11 @@ mod tests {
         assert!(is_loopback("[::1]:5000"));
         assert!(!is_loopback("registry.example.com"));
         assert!(!is_loopback("10.0.0.1:5000"));
+        assert!(is_loopback("127.1.2.3"));
+        assert!(!is_loopback("127.evil.example"));
+        assert!(!is_loopback("127.evil.example:80"));
+        assert!(!is_loopback("127.0.0.1.nip.io:5000"));
+        assert!(!is_loopback("localhost.evil.example"));
+        assert!(!is_loopback("[::1"));
     }
 }

@@ -9,6 +9,7 @@ mod corpus;
 mod fix;
 mod fixtures;
 mod formats;
+mod hardening;
 mod precommit;
 mod properties;
 mod reference;

@@ -466,3 +466,79 @@ fn bearer_tokens_and_credentials_stay_with_their_registry() {
     // The other registry gave a token but no digest: that one failed.
     assert_eq!(run.code, 2);
 }
+
+/// The fault-injecting registry (tests/support/fault_registry.py) on a free
+/// port of 127.0.0.1 and, as "another host", 127.0.0.2; and its log.
+fn fault_registry(dir: &Path) -> (Guard, u16, PathBuf) {
+    let port = free_port();
+    let log = dir.join("fault.log");
+    fs::write(&log, "").unwrap();
+    let guard = Guard(
+        Command::new("python3")
+            .arg(root().join("tests/support/fault_registry.py"))
+            .arg(port.to_string())
+            .arg(&log)
+            .spawn()
+            .unwrap(),
+    );
+    wait_for(port);
+    (guard, port, log)
+}
+
+/// A registry that redirects to another host, which then asks for a token
+/// from a realm of its own: the registry's credentials reach neither.
+#[test]
+fn credentials_never_follow_a_redirect() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (_registry, port, log) = fault_registry(w);
+    let repo = w.join("repo");
+    fs::create_dir(&repo).unwrap();
+    fs::write(
+        repo.join("compose.yaml"),
+        format!("services:\n  a: {{image: 127.0.0.1:{port}/redirect/app:1}}\n"),
+    )
+    .unwrap();
+    let cfg = docker_config(w, &format!("127.0.0.1:{port}"), "carol", "pa55word");
+    let run = imagelint_env(&repo, &["lock"], &[("DOCKER_CONFIG", &cfg)]);
+    let seen = fs::read_to_string(&log).unwrap();
+    assert!(
+        seen.contains("127.0.0.2 HEAD /v2/redirect/app/manifests/1"),
+        "the redirect was followed: {seen}{}",
+        run.stderr
+    );
+    assert!(
+        !seen
+            .lines()
+            .any(|l| l.starts_with("127.0.0.2") && l.contains("Basic")),
+        "credentials went to the other host:\n{seen}"
+    );
+}
+
+/// A digest the registry answers that is no digest: `lock` and `lock
+/// --check` both say it could not be resolved (exit 2), never "moved".
+#[test]
+fn malformed_digests_are_errors_not_moves() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (_registry, port, _log) = fault_registry(w);
+    let repo = w.join("repo");
+    fs::create_dir(&repo).unwrap();
+    let key = format!("127.0.0.1:{port}/malformed/app:1");
+    fs::write(
+        repo.join("imagelint.lock"),
+        format!(
+            "version = 1\n[digests]\n\"{key}\" = \"sha256:{}\"\n",
+            "cd".repeat(32)
+        ),
+    )
+    .unwrap();
+    let check = imagelint(&repo, &["lock", "--check"]);
+    assert_eq!(check.code, 2, "{}{}", check.stdout, check.stderr);
+    assert!(
+        check.stderr.contains("malformed digest"),
+        "{}",
+        check.stderr
+    );
+    assert!(check.stdout.contains("0 moved"), "{}", check.stdout);
+}
