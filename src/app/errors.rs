@@ -27,8 +27,6 @@ pub enum Error {
     },
     #[error(transparent)]
     Lock(#[from] LockError),
-    #[error("{path}: cannot write: {cause}")]
-    WriteLock { path: String, cause: String },
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
     #[error(transparent)]

@@ -64,15 +64,17 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
     let mut problems = Problems::default();
     let targets = lock_targets(&setup, &candidates, &mut problems);
     let results = resolve_all(&client, &targets);
-    let mut digests = setup.ctx.lock.digests.clone();
+    let locked = &setup.ctx.lock.digests;
+    let mut resolved = BTreeMap::new();
     let (mut changed, mut failed) = (0, 0);
     let mut errors: Vec<String> = Vec::new();
     for ((key, _), result) in targets.iter().zip(results) {
         match result {
             Ok(digest) if crate::lock::is_digest(&digest) => {
-                if digests.insert(key.clone(), digest.clone()).as_ref() != Some(&digest) {
+                if locked.get(key) != Some(&digest) {
                     changed += 1;
                 }
+                resolved.insert(key.clone(), digest);
             }
             Ok(digest) => {
                 failed += 1;
@@ -83,7 +85,7 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
             }
             Err(e) => {
                 failed += 1;
-                let kept = if digests.contains_key(key) {
+                let kept = if locked.contains_key(key) {
                     "; the old entry is kept"
                 } else {
                     ""
@@ -92,11 +94,7 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
             }
         }
     }
-    crate::fix::write::write_new_atomic(&setup.lock_path, Lock::to_toml(&digests).as_bytes())
-        .map_err(|e| Error::WriteLock {
-            path: lock_display.clone(),
-            cause: crate::discover::paths::io_cause(&e),
-        })?;
+    Lock::write_merged(&setup.lock_path, &lock_display, &resolved)?;
     for e in &walk_errors {
         problems.report(e);
     }

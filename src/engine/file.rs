@@ -123,8 +123,8 @@ pub fn process_bytes(c: &Candidate, read: std::io::Result<&[u8]>, job: &Job) -> 
     if let Some(new) = &fixed {
         match job.fix {
             FixMode::Write => {
-                if let Err(e) = fix::write::write_atomic(&c.disk, new.as_bytes()) {
-                    return fail(outcome, FileError::WriteFix(io_cause(&e)));
+                if let Err(e) = fix::write::write_atomic(&c.disk, text.as_bytes(), new.as_bytes()) {
+                    return fail(outcome, FileError::WriteFix(e.to_string()));
                 }
             }
             FixMode::Diff => {

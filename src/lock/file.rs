@@ -18,6 +18,8 @@ pub enum LockError {
         "{path}: the digest of `{key}` is not `sha256:` and 64 hex digits (or `sha512:` and 128)"
     )]
     BadDigest { path: String, key: String },
+    #[error("{path}: cannot write: {cause}")]
+    Write { path: String, cause: String },
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -63,6 +65,27 @@ impl Lock {
         Ok(lock)
     }
 
+    /// Records `resolved` in the lock file at `path`, merged with what the
+    /// file holds now (another `lock` run may have written it since this
+    /// one read it), under an exclusive advisory lock so that concurrent
+    /// runs never lose each other's entries. Returns the entries written.
+    pub fn write_merged(
+        path: &Path,
+        shown: &str,
+        resolved: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, String>, LockError> {
+        let write_error = |e: std::io::Error| LockError::Write {
+            path: shown.to_string(),
+            cause: crate::discover::paths::io_cause(&e),
+        };
+        let _held = exclusive(path).map_err(write_error)?;
+        let mut digests = Lock::load(path, shown)?.digests;
+        digests.extend(resolved.iter().map(|(k, v)| (k.clone(), v.clone())));
+        crate::fix::write::write_new_atomic(path, Lock::to_toml(&digests).as_bytes())
+            .map_err(write_error)?;
+        Ok(digests)
+    }
+
     pub fn digest(&self, key: &str) -> Option<&str> {
         self.digests.get(key).map(String::as_str)
     }
@@ -77,6 +100,24 @@ impl Lock {
         }
         out
     }
+}
+
+/// An exclusive advisory lock for the lock file at `path`, held until the
+/// file handle drops. The lock is taken on a file in the temporary folder
+/// named after the lock file's absolute path, so the repository gets no
+/// extra file and the rename of the lock file itself does not matter.
+fn exclusive(path: &Path) -> std::io::Result<std::fs::File> {
+    use sha2::{Digest as _, Sha256};
+    let absolute = std::path::absolute(path)?;
+    let hash = Sha256::digest(absolute.as_os_str().as_encoded_bytes());
+    let name: String = hash.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(std::env::temp_dir().join(format!("imagelint-{name}.lock")))?;
+    file.lock()?;
+    Ok(file)
 }
 
 fn quote(s: &str) -> String {

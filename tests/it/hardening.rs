@@ -68,3 +68,120 @@ fn mirror_prefixes_are_validated() {
         assert_eq!(fs::read_to_string(d.join("compose.yaml")).unwrap(), compose);
     }
 }
+
+fn temp_files(dir: &std::path::Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect()
+}
+
+fn mirrored(dir: &std::path::Path) {
+    fs::write(
+        dir.join(".imagelint.toml"),
+        "[mirrors]\n\"docker.io\" = \"registry.corp.example/dockerhub\"\n",
+    )
+    .unwrap();
+}
+
+/// setuid and setgid survive a fix (the owner is set before the mode).
+#[cfg(unix)]
+#[test]
+fn fix_keeps_setuid_and_setgid() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    mirrored(d);
+    let file = d.join("Dockerfile");
+    fs::write(&file, "FROM nginx:1.25\n").unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o6755)).unwrap();
+    let run = imagelint(d, &["check", "--fix"]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    assert!(fs::read_to_string(&file)
+        .unwrap()
+        .contains("registry.corp.example"));
+    let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o6755, "{mode:o}");
+}
+
+/// An edit saved while `--fix` runs is kept: the fix is skipped with a
+/// message; a temporary file of someone else's is neither used nor removed.
+#[test]
+fn an_edit_made_during_the_fix_is_not_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    mirrored(&d);
+    let file = d.join("compose.yaml");
+    fs::write(&file, "services:\n  web:\n    image: nginx:1.25\n").unwrap();
+    let stale = d.join(".compose.yaml.imagelint-1.tmp");
+    fs::write(&stale, "not ours").unwrap();
+    let editor = {
+        let file = file.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(700));
+            fs::write(&file, "services:\n  web:\n    image: nginx:1.26\n").unwrap();
+        })
+    };
+    let run = crate::common::Imagelint::new(&d)
+        .args(["check", "--fix"])
+        .env("IMAGELINT_TEST_FIX_PAUSE_MS", "2000")
+        .run();
+    editor.join().unwrap();
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("compose.yaml: cannot write the fix: the file changed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        "services:\n  web:\n    image: nginx:1.26\n"
+    );
+    assert_eq!(fs::read_to_string(&stale).unwrap(), "not ours");
+    assert_eq!(
+        temp_files(&d),
+        vec![".compose.yaml.imagelint-1.tmp".to_string()]
+    );
+}
+
+/// SIGTERM while a fix is being written leaves no temporary file.
+#[cfg(unix)]
+#[test]
+fn a_signal_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    mirrored(d);
+    fs::write(
+        d.join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.25\n",
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_imagelint"))
+        .args(["check", "--fix"])
+        .current_dir(d)
+        .env("IMAGELINT_TEST_FIX_PAUSE_MS", "5000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the temporary file, then end the run.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while temp_files(d).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!temp_files(d).is_empty(), "no temporary file was made");
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    assert_eq!(temp_files(d), Vec::<String>::new());
+    assert_eq!(
+        fs::read_to_string(d.join("compose.yaml")).unwrap(),
+        "services:\n  web:\n    image: nginx:1.25\n"
+    );
+}

@@ -542,3 +542,48 @@ fn malformed_digests_are_errors_not_moves() {
     );
     assert!(check.stdout.contains("0 moved"), "{}", check.stdout);
 }
+
+/// Two `lock` runs at once on one lock file keep both runs' entries.
+#[test]
+fn concurrent_lock_runs_keep_every_entry() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (_registry, port, _log) = fault_registry(w);
+    let repo = w.join("repo");
+    for (sub, name) in [("a", "one"), ("b", "two")] {
+        fs::create_dir_all(repo.join(sub)).unwrap();
+        // The registry answers 429 first, so both runs read the lock file
+        // before either writes it.
+        fs::write(
+            repo.join(sub).join("compose.yaml"),
+            format!("services:\n  x: {{image: 127.0.0.1:{port}/ratelimit/{name}:1}}\n"),
+        )
+        .unwrap();
+    }
+    let runs: Vec<_> = ["a", "b"]
+        .into_iter()
+        .map(|sub| {
+            let repo = repo.clone();
+            std::thread::spawn(move || {
+                crate::common::Imagelint::new(&repo)
+                    .args(["lock", "--lock", "imagelint.lock", sub])
+                    .env("IMAGELINT_RETRY_BACKOFF_MS", "1000")
+                    .env("DOCKER_CONFIG", repo.join("no-docker-config"))
+                    .run()
+            })
+        })
+        .collect();
+    for run in runs {
+        let run = run.join().unwrap();
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    }
+    let entries = lock_entries(&repo);
+    assert!(
+        entries.contains_key(&format!("127.0.0.1:{port}/ratelimit/one:1")),
+        "{entries:?}"
+    );
+    assert!(
+        entries.contains_key(&format!("127.0.0.1:{port}/ratelimit/two:1")),
+        "{entries:?}"
+    );
+}
