@@ -94,7 +94,11 @@ fn fix_mode(args: &CheckArgs) -> FixMode {
 /// the same record, so the same exclusions and kinds.
 fn check_stdin(name: &Path, setup: &Setup, job: &Job, sink: &mut Sink) -> Result<(), Error> {
     let mut text = Vec::new();
-    io::stdin().read_to_end(&mut text).map_err(Error::Stdin)?;
+    let limit = engine::MAX_FILE_BYTES as u64 + 1;
+    io::stdin()
+        .take(limit)
+        .read_to_end(&mut text)
+        .map_err(Error::Stdin)?;
     match Candidate::new(name, &setup.roots(), &setup.classifier) {
         Ok(c) => {
             let outcome = engine::process_bytes(&c, Ok(&text), job);

@@ -45,10 +45,54 @@ impl Error {
     }
 }
 
-/// Prints an error, one `imagelint: ` line for each of its lines.
+/// Longest error line printed: a message quoting user input (a regex, a
+/// path) stays readable.
+const MAX_LINE: usize = 400;
+
+/// Prints an error as one `imagelint: ` line; a config's errors one line
+/// each.
+pub(super) fn print_error(e: &Error) {
+    match e {
+        Error::Config(all) => all.0.iter().for_each(|e| print(e)),
+        other => print(other),
+    }
+}
+
+/// Prints a message as one `imagelint: ` line: line breaks and runs of
+/// spaces folded, the OS error number dropped, cut at [`MAX_LINE`].
 pub(super) fn print(e: &dyn Display) {
-    for line in e.to_string().lines() {
-        eprintln!("imagelint: {line}");
+    eprintln!("imagelint: {}", one_line(&e.to_string()));
+}
+
+fn one_line(text: &str) -> String {
+    let mut out = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    while let Some(at) = out.find(" (os error ") {
+        match out[at..].find(')') {
+            Some(end) => out.replace_range(at..at + end + 1, ""),
+            None => break,
+        }
+    }
+    if out.chars().count() > MAX_LINE {
+        out = out.chars().take(MAX_LINE).collect::<String>() + "…";
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn errors_print_as_one_short_line() {
+        assert_eq!(
+            one_line("a: cannot write: Permission denied (os error 13)"),
+            "a: cannot write: Permission denied"
+        );
+        assert_eq!(
+            one_line("regex parse error:\n    (((\n    ^\nerror: x"),
+            "regex parse error: ((( ^ error: x"
+        );
+        assert_eq!(one_line(&"x".repeat(1000)).chars().count(), 401);
     }
 }
 

@@ -31,7 +31,7 @@ pub fn main(cli: Cli) -> u8 {
         Ok(code) => code,
         Err(e) if e.is_broken_pipe() => EXIT_OK,
         Err(e) => {
-            errors::print(&e);
+            errors::print_error(&e);
             EXIT_ERROR
         }
     }

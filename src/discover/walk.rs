@@ -42,24 +42,45 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<WalkE
             }
         };
         if !meta.is_dir() {
-            // An explicit file is always read, ignored or not.
-            found.extend(Candidate::new(path, &opts.roots, opts.classifier).ok());
+            // An explicit file is always read, ignored or not; a symlink
+            // only to a file inside its repository.
+            let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
+            let (kind, boundary) = if is_link {
+                let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+                (
+                    Entry::Symlink,
+                    repository_root(dir.unwrap_or(Path::new("."))),
+                )
+            } else if meta.is_file() {
+                (Entry::File, PathBuf::new())
+            } else {
+                (Entry::Special, PathBuf::new())
+            };
+            if let Some(item) = entry(path, kind, &boundary, opts) {
+                match item {
+                    Ok(c) => found.push(c),
+                    Err(e) => errors.push(e),
+                }
+            }
             continue;
         }
+        let boundary = repository_root(path);
+        let boundary = &boundary;
         let (tx, rx) = mpsc::channel::<Result<Candidate, WalkError>>();
         let builder = walker(path, opts);
         builder.build_parallel().run(|| {
             let tx = tx.clone();
-            Box::new(move |entry| {
-                match entry {
-                    Ok(entry) => {
-                        let is_file = entry.file_type().is_some_and(|t| !t.is_dir());
-                        if is_file {
-                            if let Ok(c) =
-                                Candidate::new(entry.path(), &opts.roots, opts.classifier)
-                            {
-                                let _ = tx.send(Ok(c));
-                            }
+            Box::new(move |item| {
+                match item {
+                    Ok(e) => {
+                        let kind = match e.file_type() {
+                            Some(t) if t.is_file() => Entry::File,
+                            Some(t) if t.is_symlink() => Entry::Symlink,
+                            Some(t) if t.is_dir() => Entry::Dir,
+                            _ => Entry::Special,
+                        };
+                        if let Some(item) = entry(e.path(), kind, boundary, opts) {
+                            let _ = tx.send(item);
                         }
                     }
                     Err(e) => {
@@ -83,6 +104,62 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<WalkE
     found.dedup_by(|a, b| a.display == b.display);
     errors.sort();
     (found, errors)
+}
+
+/// What a directory entry is, without following it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    File,
+    Dir,
+    Symlink,
+    /// A FIFO, socket or device: reading one can block forever or never end.
+    Special,
+}
+
+/// The file to read for one entry, an error, or nothing. Regular files are
+/// read; a symlink is followed only to a regular file inside `boundary`
+/// (the repository being checked), as directory symlinks are never
+/// followed; FIFOs, sockets and devices of a kind imagelint reads are
+/// errors, never opened.
+fn entry(
+    path: &Path,
+    kind: Entry,
+    boundary: &Path,
+    opts: &WalkOptions,
+) -> Option<Result<Candidate, WalkError>> {
+    let kind = match kind {
+        Entry::Dir => return None,
+        Entry::Symlink => match std::fs::canonicalize(path) {
+            Ok(target) if target.starts_with(boundary) => match std::fs::metadata(&target) {
+                Ok(m) if m.is_file() => Entry::File,
+                Ok(m) if m.is_dir() => return None,
+                Ok(_) => Entry::Special,
+                Err(_) => return None,
+            },
+            // Outside the repository, or dangling: not followed.
+            _ => return None,
+        },
+        other => other,
+    };
+    let candidate = Candidate::new(path, &opts.roots, opts.classifier).ok()?;
+    Some(match kind {
+        Entry::File => Ok(candidate),
+        _ => Err(WalkError {
+            path: candidate.display,
+            cause: "not a regular file (a FIFO, socket or device): not read".into(),
+        }),
+    })
+}
+
+/// The repository a walked path belongs to: the nearest folder at or
+/// above it holding `.git`, else the path itself; absolute and resolved.
+fn repository_root(path: &Path) -> PathBuf {
+    let start = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    start
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(&start)
+        .to_path_buf()
 }
 
 fn walker(root: &Path, opts: &WalkOptions) -> WalkBuilder {

@@ -17,6 +17,10 @@ use std::sync::Arc;
 /// Looks for a NUL byte this far into a file to call it binary.
 const BINARY_PROBE: usize = 8192;
 
+/// The largest file imagelint reads (64 MiB): no configuration is near it,
+/// and memory stays bounded whatever a pull request adds.
+pub const MAX_FILE_BYTES: usize = 64 << 20;
+
 /// Why one file could not be checked or fixed. The other files still are.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -24,6 +28,10 @@ pub enum FileError {
     Read(String),
     #[error("binary file (NUL bytes), not text")]
     Binary,
+    #[error("UTF-16 text; imagelint reads UTF-8")]
+    Utf16,
+    #[error("larger than {} MiB: not read", MAX_FILE_BYTES >> 20)]
+    TooLarge,
     #[error("not valid UTF-8 (at byte {at})")]
     NotUtf8 { at: usize },
     #[error(transparent)]
@@ -156,6 +164,12 @@ pub fn process_bytes(c: &Candidate, read: std::io::Result<&[u8]>, job: &Job) -> 
 /// Bytes to text: unreadable, binary and non-UTF-8 files are errors.
 fn decode(read: std::io::Result<&[u8]>) -> Result<&str, FileError> {
     let bytes = read.map_err(|e| FileError::Read(io_cause(&e)))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(FileError::TooLarge);
+    }
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(FileError::Utf16);
+    }
     if bytes[..bytes.len().min(BINARY_PROBE)].contains(&0) {
         return Err(FileError::Binary);
     }

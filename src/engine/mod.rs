@@ -4,7 +4,7 @@
 
 mod file;
 
-pub use file::{process_bytes, FileOutcome, Job};
+pub use file::{process_bytes, FileOutcome, Job, MAX_FILE_BYTES};
 
 use crate::discover::record::Candidate;
 use std::collections::BTreeMap;
@@ -72,6 +72,8 @@ pub fn run(candidates: &[Candidate], job: &Job, threads: usize, mut sink: impl F
 
 fn read_and_process(c: &Candidate, job: &Job, buf: &mut Vec<u8>) -> FileOutcome {
     buf.clear();
-    let read = std::fs::File::open(&c.disk).and_then(|mut f| f.read_to_end(buf));
+    // One byte past the limit tells a file over it.
+    let limit = file::MAX_FILE_BYTES as u64 + 1;
+    let read = std::fs::File::open(&c.disk).and_then(|f| f.take(limit).read_to_end(buf));
     process_bytes(c, read.map(|_| &buf[..]), job)
 }

@@ -185,3 +185,154 @@ fn a_signal_leaves_no_temporary_file() {
         "services:\n  web:\n    image: nginx:1.25\n"
     );
 }
+
+/// A FIFO named like a Dockerfile is reported and never opened (opening it
+/// would wait forever); the other files are still checked.
+#[cfg(unix)]
+#[test]
+fn fifos_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir(d.join("a")).unwrap();
+    let ok = std::process::Command::new("mkfifo")
+        .arg(d.join("a/Dockerfile"))
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    fs::write(
+        d.join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.25\n",
+    )
+    .unwrap();
+    for args in [
+        &["check", "--format", "json-lines"][..],
+        &[
+            "check",
+            "--format",
+            "json-lines",
+            "a/Dockerfile",
+            "compose.yaml",
+        ],
+    ] {
+        let run = imagelint(d, args);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert_eq!(
+            run.stderr.trim(),
+            "imagelint: a/Dockerfile: not a regular file (a FIFO, socket or device): not read"
+        );
+        assert!(run.stdout.contains("compose.yaml"), "{}", run.stdout);
+    }
+}
+
+/// A symlink to a folder named like a file of some kind is skipped as the
+/// folder itself would be; a symlink to a file outside the repository is
+/// neither read nor written, as folder symlinks are not followed.
+#[cfg(unix)]
+#[test]
+fn symlinks_to_folders_and_outside_files() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let elsewhere = dir.path().join("elsewhere");
+    fs::create_dir_all(repo.join(".git")).unwrap();
+    fs::create_dir_all(repo.join("chart/real")).unwrap();
+    fs::create_dir_all(&elsewhere).unwrap();
+    mirrored(&repo);
+    symlink(repo.join("chart/real"), repo.join("chart/values.yaml")).unwrap();
+    let outside = "image:\n  repository: nginx\n  tag: \"1.25\"\n";
+    fs::write(elsewhere.join("values.yaml"), outside).unwrap();
+    symlink(elsewhere.join("values.yaml"), repo.join("values.yaml")).unwrap();
+    let inside = "services:\n  web:\n    image: nginx:1.25\n";
+    fs::write(repo.join("real-compose.yaml"), inside).unwrap();
+    symlink(repo.join("real-compose.yaml"), repo.join("compose.yaml")).unwrap();
+    let run = imagelint(&repo, &["check", "--fix"]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        fs::read_to_string(elsewhere.join("values.yaml")).unwrap(),
+        outside
+    );
+    // A link inside the repository is written through.
+    assert!(fs::read_to_string(repo.join("real-compose.yaml"))
+        .unwrap()
+        .contains("registry.corp.example"));
+    assert!(fs::symlink_metadata(repo.join("compose.yaml"))
+        .unwrap()
+        .is_symlink());
+}
+
+/// A UTF-8 byte order mark does not hide the first instruction; a UTF-16
+/// file is called UTF-16, not binary.
+#[test]
+fn byte_order_marks() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("Dockerfile"), b"\xef\xbb\xbfFROM python:3.11\n").unwrap();
+    let run = imagelint(d, &["inventory", "--format", "csv"]);
+    // Columns count Unicode scalar values, the mark among them.
+    assert!(
+        run.stdout.contains("Dockerfile,1,7,dockerfile,python:3.11"),
+        "{}",
+        run.stdout
+    );
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(
+            "FROM python:3.11\n"
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes()),
+        )
+        .collect();
+    fs::write(d.join("Dockerfile"), utf16).unwrap();
+    let run = imagelint(d, &["check"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr.trim(),
+        "imagelint: Dockerfile: UTF-16 text; imagelint reads UTF-8"
+    );
+}
+
+/// Past 64 MiB a file is not read: a one-line error, the other files still
+/// checked, memory bounded.
+#[test]
+fn oversized_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let f = fs::File::create(d.join("values.yaml")).unwrap();
+    f.set_len(65 << 20).unwrap();
+    fs::write(
+        d.join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.25\n",
+    )
+    .unwrap();
+    let run = imagelint(d, &["check", "--format", "json-lines"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr.trim(),
+        "imagelint: values.yaml: larger than 64 MiB: not read"
+    );
+    assert!(run.stdout.contains("compose.yaml"));
+}
+
+/// Every error is one line: a bad regex in a custom rule is not printed over
+/// many lines and kilobytes.
+#[test]
+fn errors_are_one_short_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pattern = "(".repeat(3000);
+    fs::write(
+        d.join(".imagelint.toml"),
+        format!("[[rule]]\nid = \"x\"\nseverity = \"error\"\nmessage = \"m\"\n[rule.match]\ntag = \"{pattern}\"\n"),
+    )
+    .unwrap();
+    let run = imagelint(d, &["check"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.len() < 600, "{} bytes", run.stderr.len());
+    assert!(
+        run.stderr
+            .starts_with("imagelint: .imagelint.toml: rule `x`"),
+        "{}",
+        run.stderr
+    );
+}

@@ -85,9 +85,14 @@ fn heredoc_re() -> &'static Regex {
 pub(super) fn lex<'t>(text: &'t str, lines: &LineIndex) -> Lexed<'t> {
     let mut escape = '\\';
     let n = lines.line_count();
+    // A UTF-8 byte order mark is not part of the first line, as BuildKit
+    // reads it.
     let line_text = |i: usize| {
         let r = lines.line_range(text, i);
-        (r.start, &text[r])
+        match text[r.clone()].strip_prefix('\u{feff}') {
+            Some(rest) if i == 0 => (r.start + 3, rest),
+            _ => (r.start, &text[r]),
+        }
     };
 
     // Parser directives: only at the very top, before any blank line,
@@ -95,11 +100,7 @@ pub(super) fn lex<'t>(text: &'t str, lines: &LineIndex) -> Lexed<'t> {
     let mut directives = Vec::new();
     let mut first = 0;
     while first < n {
-        let (start, raw) = line_text(first);
-        let (start, line) = match raw.strip_prefix('\u{feff}') {
-            Some(rest) => (start + 3, rest),
-            None => (start, raw),
-        };
+        let (start, line) = line_text(first);
         let Some(c) = directive_re().captures(line) else {
             break;
         };
