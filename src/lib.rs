@@ -8,6 +8,7 @@
 
 pub(crate) mod analyze;
 pub mod app;
+pub(crate) mod atomic;
 pub mod cli;
 pub(crate) mod config;
 pub(crate) mod discover;

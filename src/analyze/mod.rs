@@ -35,6 +35,9 @@ pub struct Context {
 pub struct Analysis {
     /// How many image references the file holds.
     pub images: usize,
+    /// Where each reference starts, in order: a finding's reference is the
+    /// one at its span's start.
+    pub starts: Vec<usize>,
     pub entries: Vec<Entry>,
     pub findings: Vec<Finding>,
 }
@@ -79,6 +82,7 @@ pub fn analyze(
         let info = image.as_ref().map(|i| Arc::new(ImageInfo::new(&shown, i)));
         let context: Arc<str> = occ.context.as_str().into();
         out.images += 1;
+        out.starts.push(occ.span.start);
         if ctx.collect_entries {
             out.entries.push(Entry {
                 path: file.path.clone(),
@@ -142,6 +146,19 @@ pub fn analyze(
     out.findings
         .sort_by(|a, b| (a.span.start, &a.rule).cmp(&(b.span.start, &b.rule)));
     Ok(out)
+}
+
+impl Analysis {
+    /// (the reference's number in the file, rule) of every finding.
+    pub fn finding_keys(&self) -> Vec<(usize, &str)> {
+        let mut keys: Vec<(usize, &str)> = self
+            .findings
+            .iter()
+            .map(|f| (self.starts.partition_point(|s| *s < f.span.start), &*f.rule))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
 }
 
 /// What `imagelint lock` resolves for an image: nothing when it is pinned

@@ -18,7 +18,7 @@ pub use errors::{Error, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 pub fn main(cli: Cli) -> u8 {
     // `--fix` and `lock` write through temporary files: a signal must not
     // leave one behind.
-    crate::fix::write::clean_up_on_signals();
+    crate::atomic::clean_up_on_signals();
     let result = match cli.command {
         None => check::check(&cli.check),
         Some(Command::Check(args)) => check::check(&args),

@@ -134,10 +134,12 @@ fn entry(
                 Ok(m) if m.is_file() => Entry::File,
                 Ok(m) if m.is_dir() => return None,
                 Ok(_) => Entry::Special,
-                Err(_) => return None,
+                Err(_) => Entry::File,
             },
-            // Outside the repository, or dangling: not followed.
-            _ => return None,
+            // Outside the repository: not followed, as folder links are not.
+            Ok(_) => return None,
+            // Dangling or a loop: reading it reports why.
+            Err(_) => Entry::File,
         },
         other => other,
     };

@@ -40,6 +40,8 @@ pub enum FileError {
     FixWouldNotParse(ExtractError),
     #[error("fix refused, the file is left as it was: it would change the number of image references from {before} to {after}")]
     FixChangesReferences { before: usize, after: usize },
+    #[error("fix refused, the file is left as it was: it would raise `{rule}` on image reference {reference} of the file")]
+    FixAddsFinding { rule: String, reference: usize },
     #[error("cannot write the fix: {0}")]
     WriteFix(String),
 }
@@ -123,7 +125,8 @@ pub fn process_bytes(c: &Candidate, read: std::io::Result<&[u8]>, job: &Job) -> 
     };
     let (analysis, fixed) = match fix_file(job.ctx, job.fix, &file, text, analysis) {
         Ok(done) => done,
-        Err((analysis, e)) => {
+        Err(refused) => {
+            let (analysis, e) = *refused;
             outcome.analysis = analysis;
             return fail(outcome, e);
         }
@@ -131,7 +134,9 @@ pub fn process_bytes(c: &Candidate, read: std::io::Result<&[u8]>, job: &Job) -> 
     if let Some(new) = &fixed {
         match job.fix {
             FixMode::Write => {
-                if let Err(e) = fix::write::write_atomic(&c.disk, text.as_bytes(), new.as_bytes()) {
+                if let Err(e) =
+                    crate::atomic::write_atomic(&c.disk, text.as_bytes(), new.as_bytes())
+                {
                     return fail(outcome, FileError::WriteFix(e.to_string()));
                 }
             }
@@ -178,17 +183,19 @@ fn decode(read: std::io::Result<&[u8]>) -> Result<&str, FileError> {
     })
 }
 
+/// A refused fix: the findings to report (the original ones) and why.
+type Refused = (Analysis, FileError);
+
 /// Applies a file's safe fixes to its text and checks the result: it must
 /// still parse and hold as many image references. Returns what to report
 /// (the findings left after the fix, or the original ones) and the new text.
-#[allow(clippy::type_complexity)]
 fn fix_file(
     ctx: &Context,
     mode: FixMode,
     file: &FileRef,
     text: &str,
     analysis: Analysis,
-) -> Result<(Analysis, Option<String>), (Analysis, FileError)> {
+) -> Result<(Analysis, Option<String>), Box<Refused>> {
     if mode == FixMode::Off {
         return Ok((analysis, None));
     }
@@ -204,14 +211,28 @@ fn fix_file(
     let fixed = fix::apply::apply(text, &edits);
     let after = match analyze(ctx, file, &fixed, &LineIndex::new(&fixed)) {
         Ok(after) => after,
-        Err(e) => return Err((analysis, FileError::FixWouldNotParse(e))),
+        Err(e) => return Err(Box::new((analysis, FileError::FixWouldNotParse(e)))),
     };
     if after.images != analysis.images {
         let e = FileError::FixChangesReferences {
             before: analysis.images,
             after: after.images,
         };
-        return Err((analysis, e));
+        return Err(Box::new((analysis, e)));
+    }
+    // A fix only removes findings: one that was not there before (a tag
+    // lost, a reference made invalid) means the fix broke something.
+    let before = analysis.finding_keys();
+    if let Some((n, rule)) = after
+        .finding_keys()
+        .into_iter()
+        .find(|k| before.binary_search(k).is_err())
+    {
+        let e = FileError::FixAddsFinding {
+            rule: rule.to_string(),
+            reference: n + 1,
+        };
+        return Err(Box::new((analysis, e)));
     }
     let report = if mode == FixMode::Diff {
         analysis
@@ -274,6 +295,7 @@ mod tests {
         for (content, why) in [
             ("nginx]", "would not parse"),
             ("nginx}\n  c: {image: x", "number of image references"),
+            ("nginx@sha256:00", "would raise `invalid-reference`"),
         ] {
             let mut analysis = analyze(&ctx, &file, text, &LineIndex::new(text)).unwrap();
             let n = analysis.findings.len();
@@ -286,9 +308,10 @@ mod tests {
                     content: content.into(),
                 }],
             }));
-            let Err((kept, cause)) = fix_file(&ctx, FixMode::Write, &file, text, analysis) else {
+            let Err(refused) = fix_file(&ctx, FixMode::Write, &file, text, analysis) else {
                 panic!("{content:?} was accepted");
             };
+            let (kept, cause) = *refused;
             let cause = cause.to_string();
             assert!(
                 cause.contains(why) && cause.contains("left as it was"),

@@ -130,6 +130,16 @@ pub fn plan(
     }
 }
 
+/// The `:tag` and/or `@digest` written at the end of a `repository:` value
+/// (`redis:7.2.4`), which a rewrite of the name must keep.
+fn written_suffix(repository: &str) -> &str {
+    let last = repository.rsplit('/').next().unwrap_or(repository);
+    match last.find([':', '@']) {
+        Some(at) => &repository[repository.len() - last.len() + at..],
+        None => "",
+    }
+}
+
 /// Text that can be part of a reference: nothing that could end a YAML
 /// scalar or a Dockerfile instruction.
 fn is_reference_text(s: &str) -> bool {
@@ -159,13 +169,16 @@ fn helm_edits(
         match &f.registry {
             Some(reg) if editable(reg) && !reg.value.is_empty() && editable(&f.repository) => {
                 edits.push(replace(reg, prefix.clone()));
-                if f.repository.value != *repo {
-                    edits.push(replace(&f.repository, repo.clone()));
+                let new_repo = format!("{repo}{}", written_suffix(&f.repository.value));
+                if f.repository.value != new_repo {
+                    edits.push(replace(&f.repository, new_repo));
                 }
                 mirrored = true;
             }
             None if editable(&f.repository) => {
-                edits.push(replace(&f.repository, format!("{prefix}/{repo}")));
+                // A tag or digest written inside `repository:` stays.
+                let suffix = written_suffix(&f.repository.value);
+                edits.push(replace(&f.repository, format!("{prefix}/{repo}{suffix}")));
                 mirrored = true;
             }
             _ => {}
@@ -192,6 +205,14 @@ fn helm_edits(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suffixes_written_in_repository_are_kept() {
+        assert_eq!(written_suffix("redis:7.2.4"), ":7.2.4");
+        assert_eq!(written_suffix("bitnami/redis@sha256:ab"), "@sha256:ab");
+        assert_eq!(written_suffix("localhost:5000/redis"), "");
+        assert_eq!(written_suffix("redis"), "");
+    }
 
     #[test]
     fn only_reference_text_is_written() {

@@ -81,7 +81,7 @@ impl Lock {
         let _held = exclusive(path).map_err(write_error)?;
         let mut digests = Lock::load(path, shown)?.digests;
         digests.extend(resolved.iter().map(|(k, v)| (k.clone(), v.clone())));
-        crate::fix::write::write_new_atomic(path, Lock::to_toml(&digests).as_bytes())
+        crate::atomic::write_new_atomic(path, Lock::to_toml(&digests).as_bytes())
             .map_err(write_error)?;
         Ok(digests)
     }

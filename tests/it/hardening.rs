@@ -336,3 +336,24 @@ fn errors_are_one_short_line() {
         run.stderr
     );
 }
+
+/// A tag or digest written inside a Helm map's `repository:` survives the
+/// mirror rewrite: a pinned image is never turned into `latest`.
+#[test]
+fn helm_fixes_keep_what_repository_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    mirrored(d);
+    let digest = format!("sha256:{}", "0123456789abcdef".repeat(4));
+    fs::write(
+        d.join("values.yaml"),
+        format!("a:\n  image:\n    repository: redis:7.2.4\nb:\n  image:\n    repository: redis@{digest}\n"),
+    )
+    .unwrap();
+    let run = imagelint(d, &["check", "--fix"]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        fs::read_to_string(d.join("values.yaml")).unwrap(),
+        format!("a:\n  image:\n    repository: registry.corp.example/dockerhub/library/redis:7.2.4\nb:\n  image:\n    repository: registry.corp.example/dockerhub/library/redis@{digest}\n")
+    );
+}

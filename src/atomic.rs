@@ -1,6 +1,6 @@
-//! Writing a fixed file: through a temporary file in the same folder and a
-//! rename, so a reader never sees half a file and a failure leaves the old
-//! one.
+//! Writing files atomically (a fixed file, the lock file): through a
+//! temporary file in the same folder and a rename, so a reader never sees
+//! half a file and a failure leaves the old one.
 
 use std::fs;
 use std::io::Write;
