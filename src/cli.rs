@@ -102,4 +102,8 @@ pub struct LockArgs {
     /// Re-resolve every locked tag and report the ones that moved
     #[arg(long)]
     pub check: bool,
+    /// Give up on the registries after this many seconds in all; a
+    /// registry that times out twice is not asked again
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout: u64,
 }

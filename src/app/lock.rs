@@ -13,6 +13,7 @@ use crate::lock::Lock;
 use crate::rules::Selection;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Duration;
 
 /// Resolves many references on a few threads; answers in input order.
 fn resolve_all(
@@ -55,7 +56,7 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
             entries: true,
         },
     )?;
-    let client = Client::new(&setup.insecure)?;
+    let client = Client::new(&setup.insecure, Duration::from_secs(args.timeout))?;
     let lock_display = display_path(&setup.lock_path, &setup.cwd);
     if args.check {
         return lock_check(&setup, &client, &lock_display);

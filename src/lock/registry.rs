@@ -10,7 +10,8 @@ use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use ureq::config::RedirectAuthHeaders;
 use ureq::Agent;
 
@@ -60,14 +61,26 @@ pub struct Client {
     insecure: Vec<String>,
     /// Pause before retry `n` is `backoff * 2^n`.
     backoff: Duration,
+    /// No request starts after this, and none runs past it.
+    deadline: Instant,
+    /// The longest one request may take.
+    request_timeout: Duration,
+    /// Timeouts so far, per host: a host that timed out this often is given
+    /// up on, so a hanging registry costs seconds, not minutes a reference.
+    timeouts: Mutex<HashMap<String, u32>>,
 }
 
+/// Timeouts after which a host is given up on for the rest of the run.
+const GIVE_UP_AFTER: u32 = 2;
+/// The longest `Retry-After` honoured.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
 impl Client {
-    pub fn new(insecure: &[String]) -> Result<Client, CredentialsError> {
+    /// A client whose every request ends within `budget` from now.
+    pub fn new(insecure: &[String], budget: Duration) -> Result<Client, CredentialsError> {
         let agent: Agent = Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(30)))
             // Redirects are followed by hand (`call`), so that nothing
             // meant for the registry goes to a host it redirects to.
             .max_redirects(0)
@@ -79,12 +92,11 @@ impl Client {
             agent,
             credentials: docker_credentials()?,
             insecure: insecure.to_vec(),
-            backoff: Duration::from_millis(
-                std::env::var("IMAGELINT_RETRY_BACKOFF_MS")
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(500),
-            ),
+            backoff: env_millis("IMAGELINT_RETRY_BACKOFF_MS").unwrap_or(Duration::from_millis(500)),
+            deadline: Instant::now() + budget,
+            request_timeout: env_millis("IMAGELINT_REQUEST_TIMEOUT_MS")
+                .unwrap_or(Duration::from_secs(30)),
+            timeouts: Mutex::new(HashMap::new()),
         })
     }
 
@@ -174,7 +186,7 @@ impl Client {
             .get("scope")
             .cloned()
             .unwrap_or_else(|| format!("repository:{}:pull", reference.repository));
-        let mut response = self.with_retries(|| {
+        let mut response = self.with_retries(realm, |timeout| {
             let mut req = self.agent.get(realm.as_str()).query("scope", &scope);
             if let Some(service) = params.get("service") {
                 req = req.query("service", service);
@@ -184,7 +196,7 @@ impl Client {
             if let Some(c) = credential {
                 req = req.header("Authorization", &basic(c));
             }
-            req.call()
+            req.config().timeout_global(Some(timeout)).build().call()
         })?;
         match response.status().as_u16() {
             200 => {}
@@ -250,7 +262,7 @@ impl Client {
         let mut url = url.to_string();
         for _ in 0..=MAX_REDIRECTS {
             let own = origin(&url) == home;
-            let response = self.with_retries(|| {
+            let response = self.with_retries(&url, |timeout| {
                 let mut req = match method {
                     Method::Head => self.agent.head(&url),
                     Method::Get => self.agent.get(&url),
@@ -259,7 +271,7 @@ impl Client {
                 if let (true, Some(a)) = (own, authorization) {
                     req = req.header("Authorization", a);
                 }
-                req.call()
+                req.config().timeout_global(Some(timeout)).build().call()
             })?;
             if !response.status().is_redirection() {
                 return Ok((response, own));
@@ -274,27 +286,69 @@ impl Client {
         )))
     }
 
-    /// Retries connection failures, 429 and 5xx, with exponential backoff.
+    /// Retries connection failures, 429 (after its `Retry-After`, up to a
+    /// cap) and 5xx, with exponential backoff; gives a host up after
+    /// repeated timeouts; never runs past the deadline. `call` gets the
+    /// time the request may take.
     fn with_retries(
         &self,
-        call: impl Fn() -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        url: &str,
+        call: impl Fn(Duration) -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> Result<ureq::http::Response<ureq::Body>, ResolveError> {
+        let host = origin(url).to_string();
         let mut last = String::new();
+        let mut wait = Duration::ZERO;
         for attempt in 0..ATTEMPTS {
-            if attempt > 0 {
-                std::thread::sleep(self.backoff * 2u32.pow(attempt - 1));
+            let remaining = self.deadline.saturating_duration_since(Instant::now());
+            if wait >= remaining {
+                return Err(ResolveError::Unreachable(format!(
+                    "{last}; the time allowed for `lock` (--timeout) ran out"
+                )));
             }
-            match call() {
-                Ok(r) if r.status().as_u16() == 429 || r.status().is_server_error() => {
+            std::thread::sleep(wait);
+            if self.given_up(&host) {
+                return Err(ResolveError::Unreachable(format!(
+                    "{host} timed out {GIVE_UP_AFTER} times; not asked again this run"
+                )));
+            }
+            let remaining = self.deadline.saturating_duration_since(Instant::now());
+            let backoff = self.backoff * 2u32.pow(attempt);
+            match call(self.request_timeout.min(remaining)) {
+                Ok(r) if r.status().as_u16() == 429 => {
+                    last = "HTTP 429".into();
+                    wait = retry_after(&r).map_or(backoff, |d| d.min(MAX_RETRY_AFTER));
+                }
+                Ok(r) if r.status().is_server_error() => {
                     last = format!("HTTP {}", r.status().as_u16());
+                    wait = backoff;
                 }
                 Ok(r) => return Ok(r),
-                Err(e) => last = e.to_string(),
+                Err(ureq::Error::Timeout(_)) => {
+                    last = "timed out".into();
+                    self.timed_out(&host);
+                    wait = backoff;
+                }
+                Err(e) => {
+                    last = e.to_string();
+                    wait = backoff;
+                }
             }
         }
         Err(ResolveError::Unreachable(format!(
             "{last} (after {ATTEMPTS} attempts)"
         )))
+    }
+
+    fn given_up(&self, host: &str) -> bool {
+        self.timeouts
+            .lock()
+            .is_ok_and(|t| t.get(host).is_some_and(|n| *n >= GIVE_UP_AFTER))
+    }
+
+    fn timed_out(&self, host: &str) {
+        if let Ok(mut t) = self.timeouts.lock() {
+            *t.entry(host.to_string()).or_default() += 1;
+        }
     }
 
     fn credential_for(&self, registry: &str, host: &str) -> Option<Credential> {
@@ -354,6 +408,24 @@ fn join_url(base: &str, location: &str) -> String {
         let dir = base.rsplit_once('/').map_or(base, |(d, _)| d);
         format!("{dir}/{location}")
     }
+}
+
+/// A duration in milliseconds from the environment (the tests shorten
+/// waits with these).
+fn env_millis(name: &str) -> Option<Duration> {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis)
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is taken as "soon").
+fn retry_after(response: &ureq::http::Response<ureq::Body>) -> Option<Duration> {
+    let value = header(response, "retry-after")?;
+    Some(match value.trim().parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => Duration::from_secs(1),
+    })
 }
 
 /// Docker Hub's API lives at another host than its name.

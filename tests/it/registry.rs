@@ -587,3 +587,64 @@ fn concurrent_lock_runs_keep_every_entry() {
         "{entries:?}"
     );
 }
+
+/// 429 with `Retry-After` is waited out (retrying sooner gets 429 again).
+#[test]
+fn retry_after_is_honoured() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (_registry, port, _log) = fault_registry(w);
+    let repo = w.join("repo");
+    fs::create_dir(&repo).unwrap();
+    fs::write(
+        repo.join("compose.yaml"),
+        format!("services:\n  a: {{image: 127.0.0.1:{port}/ratelimit/app:1}}\n"),
+    )
+    .unwrap();
+    let none = w.join("no-config");
+    let run = imagelint_env(&repo, &["lock"], &[("DOCKER_CONFIG", &none)]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(lock_entries(&repo).contains_key(&format!("127.0.0.1:{port}/ratelimit/app:1")));
+}
+
+/// A registry that never answers is given up on after two timeouts, and
+/// `--timeout` bounds the whole run: seconds, not minutes per reference.
+#[test]
+fn hanging_registries_are_given_up_on() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (_registry, port, _log) = fault_registry(w);
+    let repo = w.join("repo");
+    fs::create_dir(&repo).unwrap();
+    let services: String = (0..6)
+        .map(|i| format!("  s{i}: {{image: 127.0.0.1:{port}/hang/app{i}:1}}\n"))
+        .collect();
+    fs::write(repo.join("compose.yaml"), format!("services:\n{services}")).unwrap();
+    let none = w.join("no-config");
+    let start = Instant::now();
+    let run = crate::common::Imagelint::new(&repo)
+        .args(["lock"])
+        .env("DOCKER_CONFIG", &none)
+        .env("IMAGELINT_RETRY_BACKOFF_MS", "10")
+        .env("IMAGELINT_REQUEST_TIMEOUT_MS", "500")
+        .run();
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("not asked again"), "{}", run.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    // The overall deadline, with requests that would each wait 30 s.
+    let start = Instant::now();
+    let run = crate::common::Imagelint::new(&repo)
+        .args(["lock", "--timeout", "2"])
+        .env("DOCKER_CONFIG", &none)
+        .run();
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        start.elapsed()
+    );
+}

@@ -11,7 +11,8 @@ name picks the fault:
                bearer token from a realm on itself
   realm/*      401 with a bearer realm on the other host
   malformed/*  200 with a Docker-Content-Digest that is not a digest
-  ratelimit/*  429 with Retry-After: 1 on the first request, then a digest
+  ratelimit/*  429 with Retry-After: 1 until a second has passed since the
+               first request, then a digest
   hang/*       never answers
   ok/*         200 with a good digest
 """
@@ -23,7 +24,7 @@ import time
 PORT, LOG = int(sys.argv[1]), sys.argv[2]
 OTHER = f"127.0.0.2:{PORT}"
 DIGEST = "sha256:" + "ab" * 32
-seen = set()
+first_seen = {}
 lock = threading.Lock()
 
 
@@ -61,9 +62,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(200, [("Docker-Content-Digest", "sha256:not-a-digest")])
         if fault == "ratelimit":
             with lock:
-                first = self.path not in seen
-                seen.add(self.path)
-            if first:
+                since = time.monotonic() - first_seen.setdefault(self.path, time.monotonic())
+            if since < 1.0:
                 return self.reply(429, [("Retry-After", "1")])
             return self.reply(200, [("Docker-Content-Digest", DIGEST)])
         if fault == "hang":
