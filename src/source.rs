@@ -84,22 +84,54 @@ impl LineIndex {
         }
         start..end
     }
+}
 
-    /// 1-based line and character column of byte `offset`.
-    pub fn position(&self, text: &str, offset: usize) -> Position {
-        let line = self.line_of(offset);
-        let start = self.line_start(line);
-        let column = text[start..offset].chars().count() + 1;
-        Position {
-            line: line + 1,
-            column,
+/// Lines and columns of byte offsets asked for in increasing order, each
+/// counted on from the last one on the same line: linear in the text even
+/// for thousands of references on one line.
+pub struct Columns<'a> {
+    text: &'a str,
+    lines: &'a LineIndex,
+    line: usize,
+    byte: usize,
+    chars: usize,
+    utf16: usize,
+}
+
+impl<'a> Columns<'a> {
+    pub fn new(text: &'a str, lines: &'a LineIndex) -> Columns<'a> {
+        Columns {
+            text,
+            lines,
+            line: 0,
+            byte: 0,
+            chars: 0,
+            utf16: 0,
         }
     }
 
-    /// 1-based column of byte `offset` counted in UTF-16 code units (SARIF).
-    pub fn utf16_column(&self, text: &str, offset: usize) -> usize {
-        let start = self.line_start(self.line_of(offset));
-        text[start..offset].encode_utf16().count() + 1
+    /// 1-based line and character column of byte `offset`, and its 1-based
+    /// column in UTF-16 code units (SARIF).
+    pub fn at(&mut self, offset: usize) -> (Position, usize) {
+        let line = self.lines.line_of(offset);
+        if line != self.line || offset < self.byte {
+            self.line = line;
+            self.byte = self.lines.line_start(line);
+            self.chars = 0;
+            self.utf16 = 0;
+        }
+        for c in self.text[self.byte..offset].chars() {
+            self.chars += 1;
+            self.utf16 += c.len_utf16();
+        }
+        self.byte = offset;
+        (
+            Position {
+                line: line + 1,
+                column: self.chars + 1,
+            },
+            self.utf16 + 1,
+        )
     }
 }
 
@@ -164,10 +196,22 @@ mod tests {
         let text = "a: é\r\nb: x\n";
         let idx = LineIndex::new(text);
         let b = text.find('x').unwrap();
-        assert_eq!(idx.position(text, b), Position { line: 2, column: 4 });
         let e = text.find('é').unwrap();
-        assert_eq!(idx.position(text, e + 2), Position { line: 1, column: 5 });
+        let mut cols = Columns::new(text, &idx);
+        assert_eq!(cols.at(e + 2).0, Position { line: 1, column: 5 });
+        assert_eq!(cols.at(b).0, Position { line: 2, column: 4 });
+        // Back to an earlier offset: counted again from the line start.
+        assert_eq!(cols.at(e).0, Position { line: 1, column: 4 });
         assert_eq!(idx.line_range(text, 0), 0..5);
+    }
+
+    #[test]
+    fn utf16_columns_count_code_units() {
+        let text = "a: 😀x\n";
+        let idx = LineIndex::new(text);
+        let mut cols = Columns::new(text, &idx);
+        let x = text.find('x').unwrap();
+        assert_eq!(cols.at(x), (Position { line: 1, column: 5 }, 6));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::fix::Fix;
 use crate::image::Image;
 use crate::kinds::FileKind;
 use crate::rules::Severity;
-use crate::source::{LineIndex, Position, Span};
+use crate::source::{Columns, Position, Span};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -36,16 +36,17 @@ impl From<Position> for LineColumn {
 }
 
 impl Location {
-    pub fn new(text: &str, lines: &LineIndex, span: Span) -> Location {
+    /// The location of `span`; `starts` and `ends` are cursors that have
+    /// seen only earlier offsets of this file.
+    pub fn new(starts: &mut Columns, ends: &mut Columns, span: Span) -> Location {
+        let (start, start16) = starts.at(span.start);
+        let (end, end16) = ends.at(span.end);
         Location {
-            start: lines.position(text, span.start).into(),
-            end: lines.position(text, span.end).into(),
+            start: start.into(),
+            end: end.into(),
             offset: span.start,
             length: span.len(),
-            utf16: (
-                lines.utf16_column(text, span.start),
-                lines.utf16_column(text, span.end),
-            ),
+            utf16: (start16, end16),
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::image::{Image, Origin, Policy};
 use crate::kinds::FileKind;
 use crate::lock::Lock;
 use crate::rules::{FixKind, Rule, RuleSet, Target};
-use crate::source::LineIndex;
+use crate::source::{Columns, LineIndex};
 use finding::{Entry, Finding, ImageInfo, Location};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -65,8 +65,9 @@ pub fn analyze(
     let occurrences = extract::extract(file.kind.spec().extractor, text, lines, &env)?;
     let suppressions = Suppressions::scan(text);
     let mut out = Analysis::default();
+    let (mut starts, mut ends) = (Columns::new(text, lines), Columns::new(text, lines));
     for occ in &occurrences {
-        let location = Location::new(text, lines, occ.span);
+        let location = Location::new(&mut starts, &mut ends, occ.span);
         let (target, image, detail, shown) = match &occ.text {
             RefText::Resolved(t) => match ctx.policy.analyze(t) {
                 Ok(image) => (Target::Image, Some(image), String::new(), t.clone()),

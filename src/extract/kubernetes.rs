@@ -4,6 +4,7 @@
 
 use super::yaml::NodeId;
 use super::{Env, Sink};
+use std::collections::HashSet;
 
 /// Whether a YAML file's documents are Kubernetes objects.
 pub(crate) fn looks_like_kubernetes(text: &str) -> bool {
@@ -55,16 +56,23 @@ fn object(sink: &mut Sink, obj: NodeId, depth: usize) {
         }
         _ => {
             if let Some(spec) = y.get(obj, "spec") {
-                templates(sink, spec, &owner, 0);
+                templates(sink, spec, &owner, 0, &mut HashSet::new());
             }
         }
     }
 }
 
-/// Finds `template.spec` pod specs below a workload's `spec`.
-fn templates(sink: &mut Sink, node: NodeId, owner: &str, depth: usize) {
+/// Finds `template.spec` pod specs below a workload's `spec`. Aliases make
+/// the tree a graph: each node is searched once.
+fn templates(
+    sink: &mut Sink,
+    node: NodeId,
+    owner: &str,
+    depth: usize,
+    visited: &mut HashSet<NodeId>,
+) {
     let y = sink.yaml;
-    if depth > MAX_TEMPLATE_DEPTH || !y.is_map(node) {
+    if depth > MAX_TEMPLATE_DEPTH || !y.is_map(node) || !visited.insert(node) {
         return;
     }
     for (key, value) in y.entries(node) {
@@ -77,7 +85,7 @@ fn templates(sink: &mut Sink, node: NodeId, owner: &str, depth: usize) {
             }
         }
         if y.is_map(value) {
-            templates(sink, value, owner, depth + 1);
+            templates(sink, value, owner, depth + 1, visited);
         }
     }
 }

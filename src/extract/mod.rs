@@ -79,6 +79,8 @@ pub(crate) enum Extractor {
 pub(crate) enum ExtractError {
     #[error(transparent)]
     Yaml(#[from] yaml::YamlError),
+    #[error("YAML merge keys (`<<`) and aliases too deeply interwoven to follow: refused")]
+    TooComplex,
 }
 
 /// Every image position in a file, sorted by place.
@@ -98,6 +100,9 @@ pub(crate) fn extract(
                 out: &mut out,
             };
             run(&mut sink, env);
+            if yaml.exhausted() {
+                return Err(ExtractError::TooComplex);
+            }
             out
         }
     };

@@ -6,13 +6,18 @@
 use crate::source::{CharToByte, LineIndex, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// Deeper nesting than this is refused: no real configuration needs it, and
 /// every walk over the tree stays well inside the stack.
 pub const MAX_DEPTH: usize = 256;
 /// How many merge keys deep a lookup follows.
 const MAX_MERGE_DEPTH: usize = 32;
+/// Merged entries a file may make imagelint copy: far above any real file
+/// (a chart's values merge a few hundred), far below a minute of work.
+const WORK_BUDGET: usize = 20_000_000;
 
 pub type NodeId = usize;
 
@@ -39,6 +44,8 @@ pub struct Yaml<'a> {
     nodes: Vec<Node<'a>>,
     /// The root node of each document in the stream.
     pub documents: Vec<NodeId>,
+    /// Merged entries copied so far, for the work budget.
+    work: Cell<usize>,
 }
 
 #[derive(Debug)]
@@ -72,6 +79,7 @@ impl<'a> Yaml<'a> {
             // About one node for every dozen bytes of typical YAML.
             nodes: Vec::with_capacity(text.len() / 12),
             documents: Vec::new(),
+            work: Cell::new(0),
         };
         let mut anchors: HashMap<usize, NodeId> = HashMap::new();
         let mut stack: Vec<Frame> = Vec::new();
@@ -174,16 +182,30 @@ impl<'a> Yaml<'a> {
 
     /// A mapping's entries as they read after `<<` merges: written keys
     /// first, then merged keys not already present, in the order merged.
+    /// Each merged mapping is read once per call, however often it is
+    /// merged, and keys are de-duplicated by hash: linear in the entries.
     pub fn entries(&self, id: NodeId) -> Vec<(&str, NodeId)> {
-        let mut out: Vec<(&str, NodeId)> = Vec::new();
-        self.collect_entries(id, &mut out, 0);
-        out
+        let mut memo: HashMap<NodeId, Rc<Vec<(&str, NodeId)>>> = HashMap::new();
+        match Rc::try_unwrap(self.merged(id, &mut memo, 0)) {
+            Ok(v) => v,
+            Err(shared) => (*shared).clone(),
+        }
     }
 
-    fn collect_entries<'s>(&'s self, id: NodeId, out: &mut Vec<(&'s str, NodeId)>, depth: usize) {
+    fn merged<'s>(
+        &'s self,
+        id: NodeId,
+        memo: &mut HashMap<NodeId, Rc<Vec<(&'s str, NodeId)>>>,
+        depth: usize,
+    ) -> Rc<Vec<(&'s str, NodeId)>> {
+        if let Some(done) = memo.get(&id) {
+            return done.clone();
+        }
         let Node::Map(entries) = &self.nodes[id] else {
-            return;
+            return Rc::new(Vec::new());
         };
+        let mut out: Vec<(&str, NodeId)> = Vec::with_capacity(entries.len());
+        let mut seen: HashSet<&str> = HashSet::with_capacity(entries.len());
         let mut merges = Vec::new();
         for &(k, v) in entries {
             let Some(key) = self.scalar(k).map(|s| &*s.value) else {
@@ -191,28 +213,41 @@ impl<'a> Yaml<'a> {
             };
             if key == "<<" {
                 merges.push(v);
-            } else if !out.iter().any(|(seen, _)| *seen == key) {
+            } else if seen.insert(key) {
                 out.push((key, v));
             }
         }
-        if depth >= MAX_MERGE_DEPTH {
-            return;
-        }
-        for merge in merges {
-            let sources: Vec<NodeId> = match &self.nodes[merge] {
-                Node::Seq(items) => items.clone(),
-                _ => vec![merge],
-            };
-            for source in sources {
-                let mut merged = Vec::new();
-                self.collect_entries(source, &mut merged, depth + 1);
-                for (key, v) in merged {
-                    if !out.iter().any(|(seen, _)| *seen == key) {
-                        out.push((key, v));
+        if depth < MAX_MERGE_DEPTH {
+            for merge in merges {
+                let sources: &[NodeId] = match &self.nodes[merge] {
+                    Node::Seq(items) => items,
+                    _ => std::slice::from_ref(&merge),
+                };
+                for &source in sources {
+                    let merged = self.merged(source, memo, depth + 1);
+                    self.spend(merged.len());
+                    for &(key, v) in merged.iter() {
+                        if seen.insert(key) {
+                            out.push((key, v));
+                        }
                     }
                 }
             }
         }
+        let out = Rc::new(out);
+        memo.insert(id, out.clone());
+        out
+    }
+
+    /// Counts work done following merges; past [`WORK_BUDGET`] the file is
+    /// refused (see [`Yaml::exhausted`]) rather than left to run for ever.
+    fn spend(&self, units: usize) {
+        self.work.set(self.work.get().saturating_add(units));
+    }
+
+    /// Whether following merges took more than the budget.
+    pub fn exhausted(&self) -> bool {
+        self.work.get() > WORK_BUDGET
     }
 
     /// The value under `key` in a mapping, merges followed.

@@ -357,3 +357,32 @@ fn helm_fixes_keep_what_repository_holds() {
         format!("a:\n  image:\n    repository: registry.corp.example/dockerhub/library/redis:7.2.4\nb:\n  image:\n    repository: registry.corp.example/dockerhub/library/redis@{digest}\n")
     );
 }
+
+/// Tiny YAML that made the old code run for minutes: merge keys merging
+/// the level below twice, 30 levels deep (1 KB), and six levels of maps
+/// whose keys all alias the level below. Both are read in well under a
+/// second now; the bound here is only against a hang.
+#[test]
+fn merge_chains_and_alias_fanout_stay_linear() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut chain = String::from("l0: &l0 {image: nginx:1.25}\n");
+    for i in 1..30 {
+        chain.push_str(&format!("l{i}: &l{i}\n  <<: [*l{}, *l{}]\n", i - 1, i - 1));
+    }
+    fs::write(d.join("values.yaml"), chain).unwrap();
+    let mut fanout =
+        String::from("x0: &x0 {template: {spec: {containers: [{name: a, image: nginx:1.25}]}}}\n");
+    for level in 1..7 {
+        let keys: Vec<String> = (0..40).map(|i| format!("k{i}: *x{}", level - 1)).collect();
+        fanout.push_str(&format!("x{level}: &x{level} {{{}}}\n", keys.join(", ")));
+    }
+    fanout.push_str("apiVersion: apps/v1\nkind: Deployment\nspec: *x6\n");
+    fs::write(d.join("deploy.yaml"), fanout).unwrap();
+    let start = std::time::Instant::now();
+    let run = imagelint(d, &["inventory", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("values.yaml,1,"), "{}", run.stdout);
+    assert!(run.stdout.contains("deploy.yaml,1,"), "{}", run.stdout);
+    assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
+}

@@ -9,7 +9,7 @@ use super::interpolate::{expand, sole_variable, Syntax, Value};
 use super::{Env, Occurrence, RefText};
 use crate::source::{LineIndex, Span};
 use lexer::Logical;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const SHELL: Syntax = Syntax {
     dollar_escape: false,
@@ -53,7 +53,8 @@ pub(crate) fn extract(text: &str, lines: &LineIndex, env: &Env) -> Vec<Occurrenc
         env,
         global: HashMap::new(),
         stage_args: HashMap::new(),
-        stages: Vec::new(),
+        stages: HashSet::new(),
+        stage_count: 0,
         seen_from: false,
         out: &mut out,
     };
@@ -68,7 +69,9 @@ struct State<'e, 'o> {
     global: HashMap<String, Arg>,
     stage_args: HashMap<String, Arg>,
     /// Stage names, lowercased as BuildKit stores them.
-    stages: Vec<String>,
+    stages: HashSet<String>,
+    /// How many stages so far (`FROM (stage N)`).
+    stage_count: usize,
     seen_from: bool,
     out: &'o mut Vec<Occurrence>,
 }
@@ -163,13 +166,14 @@ impl State<'_, '_> {
         };
         let context = match &alias {
             Some(a) => format!("FROM (stage {a})"),
-            None => format!("FROM (stage {})", self.stages.len()),
+            None => format!("FROM (stage {})", self.stage_count),
         };
         self.reference(logical, at, word, context, false, |s, t| {
             // Stage lookup in FROM is exact-case against lowercased names.
-            t == "scratch" || s.stages.iter().any(|st| st == t)
+            t == "scratch" || s.stages.contains(t)
         });
-        self.stages.push(alias.unwrap_or_default());
+        self.stages.insert(alias.unwrap_or_default());
+        self.stage_count += 1;
     }
 
     fn copy_from(&mut self, logical: &Logical, words: &[(usize, &str)]) {
