@@ -15,6 +15,8 @@ pub(crate) mod discover;
 pub(crate) mod engine;
 pub(crate) mod extract;
 pub(crate) mod fix;
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod globs;
 pub(crate) mod image;
 pub(crate) mod kinds;

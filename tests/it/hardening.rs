@@ -384,5 +384,9 @@ fn merge_chains_and_alias_fanout_stay_linear() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("values.yaml,1,"), "{}", run.stdout);
     assert!(run.stdout.contains("deploy.yaml,1,"), "{}", run.stdout);
-    assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Builds each fuzz target's seed corpus from the fixtures.
+
+    fuzz/seed.py
+
+Writes fuzz/corpus/<target>/ (not committed): every fixture file, and for
+the targets whose first byte picks the file kind, each file once per kind
+byte that could read it. Reference seeds are the valid and invalid vectors
+of fixtures/references.tsv.
+"""
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+# The order of the kind table (src/kinds.rs): the first byte modulo 6.
+KINDS = ["dockerfile", "gitlab-ci", "github-actions", "compose", "kubernetes", "helm-values"]
+
+
+def files():
+    for base, _, names in os.walk(os.path.join(ROOT, "fixtures")):
+        for name in sorted(names):
+            path = os.path.join(base, name)
+            with open(path, "rb") as f:
+                yield path, f.read()
+
+
+def write(target, name, data):
+    out = os.path.join(HERE, "corpus", target)
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    n = 0
+    for path, data in files():
+        rel = os.path.relpath(path, ROOT).replace("/", "_")
+        if path.endswith("references.tsv"):
+            for i, line in enumerate(data.decode().splitlines()):
+                write("reference", f"vector-{i}", line.split("\t")[0].encode())
+            continue
+        is_dockerfile = "dockerfile" in path.lower() or "containerfile" in path.lower()
+        if is_dockerfile:
+            write("dockerfile", rel, data)
+        for i, kind in enumerate(KINDS):
+            if (kind == "dockerfile") != is_dockerfile:
+                continue
+            write("yaml", f"{kind}-{rel}", bytes([i]) + data)
+            write("fix_round_trip", f"{kind}-{rel}", bytes([i]) + data)
+        n += 1
+    print(f"seeded from {n} fixture files into {os.path.join(HERE, 'corpus')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+//! Entry points for the fuzz targets in `fuzz/` (and nothing else): each
+//! runs one step of the pipeline on arbitrary input and panics only when an
+//! invariant breaks.
+
+use crate::analyze::Context;
+use crate::discover::classify::Class;
+use crate::discover::record::Candidate;
+use crate::engine::{process_bytes, FileOutcome, FixMode, Job};
+use crate::image::reference::Reference;
+use crate::image::{Mirror, Policy};
+use crate::kinds::{FileKind, KINDS};
+use crate::lock::Lock;
+use crate::rules::{RuleSet, Selection};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A parsed reference's canonical form parses to the same reference.
+pub fn reference(text: &str) {
+    if let Ok(r) = Reference::parse(text) {
+        let again = Reference::parse(&r.canonical())
+            .unwrap_or_else(|e| panic!("{text:?} -> {:?}: {}", r.canonical(), e.0));
+        assert_eq!(again.canonical(), r.canonical(), "{text:?}");
+    }
+}
+
+pub fn dockerfile() -> FileKind {
+    FileKind::Dockerfile
+}
+
+/// The kind picked by the first byte of a fuzz input, and the rest.
+pub fn split(data: &[u8]) -> Option<(FileKind, &str)> {
+    let (first, rest) = data.split_first()?;
+    let kind = KINDS[*first as usize % KINDS.len()].kind;
+    Some((kind, std::str::from_utf8(rest).ok()?))
+}
+
+/// Checks a file of `kind`: a result or a file error, never a panic.
+pub fn check(kind: FileKind, text: &str) {
+    run(context(), kind, text, FixMode::Off);
+}
+
+/// Fixes a file of `kind`, then fixes the result again: the fix raises no
+/// finding that was not there, and the second fix changes nothing.
+pub fn fix_round_trip(kind: FileKind, text: &str) {
+    let ctx = context();
+    let before = run(ctx, kind, text, FixMode::Off);
+    let first = run(ctx, kind, text, FixMode::Return);
+    let Some(fixed) = first.fixed.clone() else {
+        return;
+    };
+    let rules = |o: &FileOutcome| {
+        let mut r: Vec<String> = o
+            .analysis
+            .findings
+            .iter()
+            .map(|f| f.rule.to_string())
+            .collect();
+        r.sort();
+        r
+    };
+    let (had, has) = (rules(&before), rules(&first));
+    for rule in &has {
+        assert!(
+            had.contains(rule),
+            "the fix raised {rule}:\n{text:?}\n->\n{fixed:?}"
+        );
+    }
+    let second = run(ctx, kind, &fixed, FixMode::Return);
+    assert!(
+        second.error.is_none(),
+        "{:?}",
+        second.error.map(|e| e.to_string())
+    );
+    assert!(
+        second.fixed.is_none(),
+        "a second fix changed the file:\n{fixed:?}\n->\n{:?}",
+        second.fixed
+    );
+}
+
+fn run(ctx: &Context, kind: FileKind, text: &str, fix: FixMode) -> FileOutcome {
+    let candidate = Candidate {
+        display: "fuzz".into(),
+        disk: PathBuf::from("fuzz"),
+        class: Class::Kind(kind),
+        rule_path: "fuzz".into(),
+    };
+    let job = Job {
+        ctx,
+        fix,
+        reporters: &[],
+    };
+    process_bytes(&candidate, Ok(text.as_bytes()), &job)
+}
+
+/// A Docker Hub mirror and a lock with digests for the images the fixtures
+/// use most, so that fixes of both kinds happen. Built once.
+fn context() -> &'static Context {
+    static CONTEXT: std::sync::OnceLock<Context> = std::sync::OnceLock::new();
+    CONTEXT.get_or_init(build_context)
+}
+
+fn build_context() -> Context {
+    let mut mirrors = BTreeMap::new();
+    mirrors.insert(
+        "docker.io".to_string(),
+        Mirror::Prefix("registry.corp.example/dockerhub".into()),
+    );
+    let mut lock = Lock::default();
+    for (i, key) in [
+        "docker.io/library/nginx:latest",
+        "docker.io/library/nginx:1.25",
+        "docker.io/library/nginx:1.25.3",
+        "docker.io/library/python:3.11",
+        "docker.io/library/python:3.12",
+        "docker.io/library/redis:7.2.4",
+        "docker.io/library/alpine:3.19",
+        "docker.io/library/node:20",
+        "docker.io/library/postgres:16",
+    ]
+    .iter()
+    .enumerate()
+    {
+        lock.digests.insert(
+            key.to_string(),
+            format!("sha256:{}", format!("{i:x}").repeat(64)),
+        );
+    }
+    Context {
+        rules: RuleSet::new(
+            &BTreeMap::new(),
+            &[],
+            &Selection {
+                select: &[],
+                ignore: &[],
+            },
+        )
+        .expect("built-in rules compile"),
+        policy: Policy::new(&mirrors, None).expect("the mirror is valid"),
+        lock,
+        variables: BTreeMap::new(),
+        build_contexts: Vec::new(),
+        collect_entries: false,
+        resolve_via_mirror: false,
+    }
+}
