@@ -9,6 +9,7 @@ mod corpus;
 mod fix;
 mod fixtures;
 mod formats;
+mod fuzz_seeds;
 mod hardening;
 mod precommit;
 mod properties;
