@@ -3,7 +3,7 @@
 //! kind table (`kinds.rs`) and `[files.kinds]`.
 
 use crate::kinds::{FileKind, KINDS};
-use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 use std::path::Path;
 
 /// How a path is to be treated.
@@ -20,34 +20,52 @@ pub struct Classifier {
     /// configuration root.
     custom: Vec<(FileKind, GlobSet)>,
     exclude: GlobSet,
-    /// Every built-in path pattern; `owners[i]` is the kind of pattern `i`.
-    builtin: GlobSet,
-    owners: Vec<FileKind>,
-    /// The file-name part of every built-in pattern: the walk turns a file
-    /// away on its name alone when none matches.
-    names: GlobSet,
+    /// Every built-in path pattern, with its kind, compiled to plain string
+    /// tests: this runs for every file of a tree, and a regex set costs
+    /// more than the walk itself.
+    builtin: Vec<(FileKind, PathShape)>,
+    /// Bytes a name of some kind can end in, or (for `Dockerfile.*`) start
+    /// with: most names of a tree are turned away on these two lookups.
+    last_bytes: [bool; 256],
+    first_bytes: [bool; 256],
 }
 
 impl Classifier {
     pub fn new(custom: Vec<(FileKind, GlobSet)>, exclude: GlobSet) -> Classifier {
-        let mut builtin = GlobSetBuilder::new();
-        let mut names = GlobSetBuilder::new();
-        let mut owners = Vec::new();
-        for spec in KINDS {
-            for p in spec.paths {
-                let name = p.glob.rsplit('/').next().unwrap_or(p.glob);
-                builtin.add(compile(p.glob, p.any_case));
-                names.add(compile(name, p.any_case));
-                owners.push(spec.kind);
+        let builtin = KINDS
+            .iter()
+            .flat_map(|spec| {
+                spec.paths
+                    .iter()
+                    .map(|p| (spec.kind, PathShape::compile(p.glob, p.any_case)))
+            })
+            .collect::<Vec<_>>();
+        let mut last_bytes = [false; 256];
+        let mut first_bytes = [false; 256];
+        for (_, shape) in &builtin {
+            for (before, after) in &shape.names {
+                let mark = |table: &mut [bool; 256], b: Option<&u8>| {
+                    if let Some(&b) = b {
+                        table[b as usize] = true;
+                        if shape.any_case {
+                            table[b.to_ascii_uppercase() as usize] = true;
+                            table[b.to_ascii_lowercase() as usize] = true;
+                        }
+                    }
+                };
+                match after.as_deref() {
+                    Some("") => mark(&mut first_bytes, before.as_bytes().first()),
+                    Some(after) => mark(&mut last_bytes, after.as_bytes().last()),
+                    None => mark(&mut last_bytes, before.as_bytes().last()),
+                }
             }
         }
         Classifier {
             custom,
             exclude,
-            // The table's patterns are tested (`kinds` tests build them).
-            builtin: builtin.build().expect("kind table globs compile"),
-            owners,
-            names: names.build().expect("kind table globs compile"),
+            builtin,
+            last_bytes,
+            first_bytes,
         }
     }
 
@@ -57,8 +75,17 @@ impl Classifier {
     }
 
     /// Whether a file with this name could be of some kind.
+    #[inline]
     pub fn may_match_name(&self, name: &str) -> bool {
-        !self.custom.is_empty() || self.names.is_match(name)
+        if !self.custom.is_empty() {
+            return true;
+        }
+        let b = name.as_bytes();
+        let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+            return false;
+        };
+        (self.last_bytes[last as usize] || self.first_bytes[first as usize])
+            && self.builtin.iter().any(|(_, s)| s.name_matches(name))
     }
 
     pub fn exclude_set(&self) -> GlobSet {
@@ -74,10 +101,11 @@ impl Classifier {
             }
         }
         let name = display.rsplit('/').next().unwrap_or(display);
+        let dir = &display[..display.len() - name.len()];
         let mut by_content = None;
-        for i in self.builtin.matches_candidate(&Candidate::new(display)) {
-            let spec = self.owners[i].spec();
-            if spec.not_names.contains(&name) {
+        for (kind, shape) in &self.builtin {
+            let spec = kind.spec();
+            if !shape.matches(dir, name) || spec.not_names.contains(&name) {
                 continue;
             }
             match spec.by_content {
@@ -92,12 +120,105 @@ impl Classifier {
     }
 }
 
-fn compile(glob: &str, any_case: bool) -> globset::Glob {
-    GlobBuilder::new(glob)
-        .literal_separator(true)
-        .case_insensitive(any_case)
-        .build()
-        .expect("kind table globs compile")
+/// A kind-table glob as string tests. The table's globs have the form
+/// `**/[FOLDERS/[**/]]NAME`, where NAME holds at most one `*` and ends in at
+/// most one `{a,b}` group; `shapes_agree_with_globset` holds every table
+/// glob to globset's reading of it.
+#[derive(Debug)]
+struct PathShape {
+    /// Folders the file must be in (`.github/workflows/`), if any.
+    folders: Option<String>,
+    /// The folders may be anywhere above the file (`/**/` after them).
+    deep: bool,
+    /// (before the `*`, after the `*` or `None` when there is no `*`), one
+    /// per alternative of the `{a,b}` group.
+    names: Vec<(String, Option<String>)>,
+    any_case: bool,
+}
+
+impl PathShape {
+    fn compile(glob: &str, any_case: bool) -> PathShape {
+        let rest = glob.strip_prefix("**/").expect("kind globs start with **/");
+        let (folders, name) = match rest.rsplit_once('/') {
+            Some((folders, name)) => (Some(folders), name),
+            None => (None, rest),
+        };
+        let (folders, deep) = match folders {
+            Some(f) => match f.strip_suffix("/**") {
+                Some(f) => (Some(format!("{f}/")), true),
+                None => (Some(format!("{f}/")), false),
+            },
+            None => (None, false),
+        };
+        let alternatives: Vec<String> = match name.split_once('{') {
+            Some((head, group)) => {
+                let (options, tail) = group.split_once('}').expect("closed brace");
+                options
+                    .split(',')
+                    .map(|o| format!("{head}{o}{tail}"))
+                    .collect()
+            }
+            None => vec![name.to_string()],
+        };
+        let fold = |s: &str| {
+            if any_case {
+                s.to_ascii_lowercase()
+            } else {
+                s.to_string()
+            }
+        };
+        let names = alternatives
+            .iter()
+            .map(|a| match a.split_once('*') {
+                Some((before, after)) => (fold(before), Some(fold(after))),
+                None => (fold(a), None),
+            })
+            .collect();
+        PathShape {
+            folders,
+            deep,
+            names,
+            any_case,
+        }
+    }
+
+    #[inline]
+    fn name_matches(&self, name: &str) -> bool {
+        // No allocation: this runs for every file of the tree.
+        let same = |a: &[u8], b: &str| {
+            if self.any_case {
+                a.eq_ignore_ascii_case(b.as_bytes())
+            } else {
+                a == b.as_bytes()
+            }
+        };
+        let n = name.as_bytes();
+        self.names.iter().any(|(before, after)| match after {
+            None => same(n, before),
+            Some(after) => {
+                n.len() >= before.len() + after.len()
+                    && same(&n[..before.len()], before)
+                    && same(&n[n.len() - after.len()..], after)
+            }
+        })
+    }
+
+    /// `dir` is the file's folder as shown, ending in `/` (or empty).
+    fn matches(&self, dir: &str, name: &str) -> bool {
+        if !self.name_matches(name) {
+            return false;
+        }
+        let Some(folders) = &self.folders else {
+            return true;
+        };
+        let at_boundary = |i: usize| i == 0 || dir.as_bytes()[i - 1] == b'/';
+        if self.deep {
+            dir.match_indices(folders.as_str())
+                .any(|(i, _)| at_boundary(i))
+        } else {
+            dir.ends_with(folders.as_str()) && at_boundary(dir.len() - folders.len())
+        }
+    }
 }
 
 /// Helm renders `templates/` with Go templates; those files are not YAML.
@@ -143,6 +264,78 @@ mod tests {
         assert_eq!(kind(".github/dependabot.yml"), None);
         assert_eq!(kind("chart/Chart.yaml"), None);
         assert_eq!(kind("dockerfile"), None);
+    }
+
+    /// Every table glob reads as globset reads it, on paths built from the
+    /// names and folders that matter.
+    #[test]
+    fn shapes_agree_with_globset() {
+        let names = [
+            "Dockerfile",
+            "Dockerfile.dev",
+            "dockerfile",
+            "x.dockerfile",
+            "X.DOCKERFILE",
+            ".dockerfile",
+            "Containerfile",
+            "Containerfile.x",
+            "a.yml",
+            "a.yaml",
+            "a.json",
+            ".gitlab-ci.yml",
+            "b.gitlab-ci.yaml",
+            "gitlab-ci.yml",
+            "action.yml",
+            "action.yaml",
+            "compose.yml",
+            "compose.prod.yaml",
+            "compose.yaml.bak",
+            "docker-compose.yml",
+            "docker-compose-dev.yaml",
+            "values.yaml",
+            "values-prod.yml",
+            "x-values.yaml",
+            "x-values.yml",
+            "Chart.yaml",
+            "ci.yml",
+        ];
+        let dirs = [
+            "",
+            "a/",
+            "../a/",
+            "/abs/",
+            ".github/workflows/",
+            "x/.github/workflows/",
+            "x.github/workflows/",
+            ".github/workflows/sub/",
+            ".gitlab/ci/",
+            "r/.gitlab/ci/a/b/",
+            "r.gitlab/ci/",
+            ".gitlab/",
+            "gitlab/ci/",
+        ];
+        for spec in KINDS {
+            for p in spec.paths {
+                let glob = globset::GlobBuilder::new(p.glob)
+                    .literal_separator(true)
+                    .case_insensitive(p.any_case)
+                    .build()
+                    .unwrap()
+                    .compile_matcher();
+                let shape = PathShape::compile(p.glob, p.any_case);
+                for dir in dirs {
+                    for name in names {
+                        let path = format!("{dir}{name}");
+                        assert_eq!(
+                            shape.matches(dir, name),
+                            glob.is_match(&path),
+                            "{} on {path}",
+                            p.glob
+                        );
+                    }
+                }
+            }
+        }
     }
 
     /// The name pre-check and the classifier come from the same patterns:

@@ -72,8 +72,13 @@ pub fn run(candidates: &[Candidate], job: &Job, threads: usize, mut sink: impl F
 
 fn read_and_process(c: &Candidate, job: &Job, buf: &mut Vec<u8>) -> FileOutcome {
     buf.clear();
-    // One byte past the limit tells a file over it.
+    // One byte past the limit tells a file over it; the length read first
+    // sizes the buffer, as `File::read_to_end` would.
     let limit = file::MAX_FILE_BYTES as u64 + 1;
-    let read = std::fs::File::open(&c.disk).and_then(|f| f.take(limit).read_to_end(buf));
+    let read = std::fs::File::open(&c.disk).and_then(|f| {
+        let len = f.metadata().map_or(0, |m| m.len()).min(limit);
+        buf.reserve(len as usize + 1);
+        f.take(limit).read_to_end(buf)
+    });
     process_bytes(c, read.map(|_| &buf[..]), job)
 }

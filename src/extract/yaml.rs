@@ -185,6 +185,22 @@ impl<'a> Yaml<'a> {
     /// Each merged mapping is read once per call, however often it is
     /// merged, and keys are de-duplicated by hash: linear in the entries.
     pub fn entries(&self, id: NodeId) -> Vec<(&str, NodeId)> {
+        let Node::Map(entries) = &self.nodes[id] else {
+            return Vec::new();
+        };
+        // Most mappings are small and merge nothing: no hashing for them.
+        let key = |k: NodeId| self.scalar(k).map(|s| &*s.value);
+        if entries.len() <= 16 && !entries.iter().any(|&(k, _)| key(k) == Some("<<")) {
+            let mut out: Vec<(&str, NodeId)> = Vec::with_capacity(entries.len());
+            for &(k, v) in entries {
+                if let Some(k) = key(k) {
+                    if !out.iter().any(|(seen, _)| *seen == k) {
+                        out.push((k, v));
+                    }
+                }
+            }
+            return out;
+        }
         let mut memo: HashMap<NodeId, Rc<Vec<(&str, NodeId)>>> = HashMap::new();
         match Rc::try_unwrap(self.merged(id, &mut memo, 0)) {
             Ok(v) => v,

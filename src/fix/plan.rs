@@ -108,8 +108,9 @@ pub fn plan(
     // A fix only ever writes a reference: every edit in the reference
     // alphabet (no quote, space, `#` or line break can reach a file) and the
     // result a valid reference. Anything else is no fix.
-    let writes_reference = edits.iter().all(|e| is_reference_text(&e.content))
-        && Reference::parse(&final_text).is_ok();
+    let writes_reference = edits.is_empty()
+        || (edits.iter().all(|e| is_reference_text(&e.content))
+            && Reference::parse(&final_text).is_ok());
     let (edits, mirrored, pinned) = if writes_reference {
         (edits, mirrored, pinned)
     } else {
