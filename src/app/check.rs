@@ -16,6 +16,11 @@ use std::path::{Path, PathBuf};
 
 pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
     let fix = fix_mode(args);
+    if fix == FixMode::Write {
+        // Fixed files are written through temporary files: a signal must
+        // not leave one behind.
+        crate::atomic::clean_up_on_signals();
+    }
     let discover_from = args
         .stdin_filename
         .as_ref()

@@ -57,6 +57,8 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
         },
     )?;
     let client = Client::new(&setup.insecure, Duration::from_secs(args.timeout))?;
+    // The lock file is written through a temporary file.
+    crate::atomic::clean_up_on_signals();
     let lock_display = display_path(&setup.lock_path, &setup.cwd);
     if args.check {
         return lock_check(&setup, &client, &lock_display);

@@ -16,9 +16,6 @@ pub use errors::{Error, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 /// Runs a command line; returns the exit code. Errors are printed here (and
 /// in [`errors::Problems`] for those a run survives), nowhere else.
 pub fn main(cli: Cli) -> u8 {
-    // `--fix` and `lock` write through temporary files: a signal must not
-    // leave one behind.
-    crate::atomic::clean_up_on_signals();
     let result = match cli.command {
         None => check::check(&cli.check),
         Some(Command::Check(args)) => check::check(&args),
