@@ -88,11 +88,7 @@ fn persist(tmp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
 /// its target, never replaced. A file that changed since it was read is
 /// left alone.
 pub fn write_atomic(path: &Path, original: &[u8], content: &[u8]) -> Result<(), WriteError> {
-    let target: PathBuf = if fs::symlink_metadata(path)?.file_type().is_symlink() {
-        fs::canonicalize(path)?
-    } else {
-        path.to_path_buf()
-    };
+    let target = through_symlink(path)?;
     let meta = fs::metadata(&target)?;
     let tmp = temp_beside(&target)?;
     let mut file = tmp.as_file();
@@ -115,6 +111,17 @@ pub fn write_atomic(path: &Path, original: &[u8], content: &[u8]) -> Result<(), 
     Ok(())
 }
 
+/// The file a write to `path` must replace: a symlink's target (the link
+/// stays a link), else `path` itself, existing or not.
+fn through_symlink(path: &Path) -> std::io::Result<PathBuf> {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link {
+        fs::canonicalize(path)
+    } else {
+        Ok(path.to_path_buf())
+    }
+}
+
 /// `IMAGELINT_TEST_FIX_PAUSE_MS`: the tests widen the moment between the
 /// temporary file and the rename, to edit the file or send a signal there.
 fn pause_for_tests() {
@@ -128,12 +135,7 @@ fn pause_for_tests() {
 
 /// Writes a file atomically whether or not it exists yet (the lock file).
 pub fn write_new_atomic(path: &Path, content: &[u8]) -> std::io::Result<()> {
-    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-    let path = &if is_link {
-        fs::canonicalize(path)?
-    } else {
-        path.to_path_buf()
-    };
+    let path = &through_symlink(path)?;
     let existing = fs::metadata(path).ok();
     let tmp = temp_beside(path)?;
     tmp.as_file().write_all(content)?;

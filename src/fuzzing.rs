@@ -7,10 +7,9 @@ use crate::discover::classify::Class;
 use crate::discover::record::Candidate;
 use crate::engine::{process_bytes, FileOutcome, FixMode, Job};
 use crate::image::reference::Reference;
-use crate::image::{Mirror, Policy};
+use crate::image::Mirror;
 use crate::kinds::{FileKind, KINDS};
 use crate::lock::Lock;
-use crate::rules::{RuleSet, Selection};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -126,21 +125,5 @@ fn build_context() -> Context {
             format!("sha256:{}", format!("{i:x}").repeat(64)),
         );
     }
-    Context {
-        rules: RuleSet::new(
-            &BTreeMap::new(),
-            &[],
-            &Selection {
-                select: &[],
-                ignore: &[],
-            },
-        )
-        .expect("built-in rules compile"),
-        policy: Policy::new(&mirrors, None).expect("the mirror is valid"),
-        lock,
-        variables: BTreeMap::new(),
-        build_contexts: Vec::new(),
-        collect_entries: false,
-        resolve_via_mirror: false,
-    }
+    Context::with_defaults(&mirrors, lock)
 }

@@ -7,10 +7,10 @@ pub mod suppress;
 
 use crate::extract::{self, Env, ExtractError, RefText};
 use crate::fix;
-use crate::image::{Image, Origin, Policy};
+use crate::image::{Image, Mirror, Origin, Policy};
 use crate::kinds::FileKind;
 use crate::lock::Lock;
-use crate::rules::{FixKind, Rule, RuleSet, Target};
+use crate::rules::{FixKind, Rule, RuleSet, Selection, Target};
 use crate::source::{Columns, LineIndex};
 use finding::{Entry, Finding, ImageInfo, Location};
 use std::collections::BTreeMap;
@@ -29,6 +29,27 @@ pub struct Context {
     pub collect_entries: bool,
     /// `resolve-via-mirror`: ask the mirror, not the upstream, for digests.
     pub resolve_via_mirror: bool,
+}
+
+impl Context {
+    /// The built-in rules, the given mirrors and lock, nothing else
+    /// configured: what the unit tests and the fuzz targets check with.
+    pub fn with_defaults(mirrors: &BTreeMap<String, Mirror>, lock: Lock) -> Context {
+        let every_rule = Selection {
+            select: &[],
+            ignore: &[],
+        };
+        Context {
+            rules: RuleSet::new(&BTreeMap::new(), &[], &every_rule)
+                .expect("built-in rules compile"),
+            policy: Policy::new(mirrors, None).expect("the mirrors are valid"),
+            lock,
+            variables: BTreeMap::new(),
+            build_contexts: Vec::new(),
+            collect_entries: false,
+            resolve_via_mirror: false,
+        }
+    }
 }
 
 #[derive(Default)]

@@ -7,21 +7,9 @@ use super::tally::Tally;
 use crate::cli::InventoryArgs;
 use crate::engine::{self, FixMode, Job};
 use crate::render::{self, Format, RenderError, Subject};
-use crate::rules::Selection;
-use std::path::Path;
 
 pub(super) fn inventory(args: &InventoryArgs) -> Result<u8, Error> {
-    let setup = Setup::new(
-        &args.common,
-        &Wants {
-            selection: Selection {
-                select: &[],
-                ignore: &[],
-            },
-            discover_from: Path::new(""),
-            entries: true,
-        },
-    )?;
+    let setup = Setup::new(&args.common, &Wants::every_reference())?;
     let format =
         Format::parse(&args.format, Subject::Inventory).ok_or_else(|| Error::UnknownFormat {
             name: args.format.clone(),

@@ -10,9 +10,7 @@ use crate::engine::{self, FixMode, Job};
 use crate::image::reference::Reference;
 use crate::lock::registry::{Client, ResolveError};
 use crate::lock::Lock;
-use crate::rules::Selection;
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
 /// Resolves many references on a few threads; answers in input order.
@@ -45,17 +43,7 @@ fn resolve_all(
 }
 
 pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
-    let setup = Setup::new(
-        &args.common,
-        &Wants {
-            selection: Selection {
-                select: &[],
-                ignore: &[],
-            },
-            discover_from: Path::new(""),
-            entries: true,
-        },
-    )?;
+    let setup = Setup::new(&args.common, &Wants::every_reference())?;
     let client = Client::new(&setup.insecure, Duration::from_secs(args.timeout))?;
     // The lock file is written through a temporary file.
     crate::atomic::clean_up_on_signals();

@@ -36,6 +36,21 @@ pub(super) struct Wants<'a> {
     pub entries: bool,
 }
 
+impl Wants<'static> {
+    /// Every reference of every file, no rule selection: what `inventory`
+    /// and `lock` read.
+    pub fn every_reference() -> Wants<'static> {
+        Wants {
+            selection: Selection {
+                select: &[],
+                ignore: &[],
+            },
+            discover_from: Path::new(""),
+            entries: true,
+        }
+    }
+}
+
 impl Setup {
     pub fn new(common: &Common, wants: &Wants) -> Result<Setup, Error> {
         let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;

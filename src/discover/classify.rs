@@ -222,13 +222,17 @@ impl PathShape {
 }
 
 /// Helm renders `templates/` with Go templates; those files are not YAML.
-pub fn is_helm_template(path: &Path) -> bool {
-    path.ancestors().skip(1).any(|dir| {
-        dir.file_name().is_some_and(|n| n == "templates")
-            && dir
-                .parent()
-                .is_some_and(|chart| chart.join("Chart.yaml").is_file())
-    })
+pub fn is_helm_template(display: &str, path: &Path) -> bool {
+    // Only a path with a `templates` folder can be one; most are not, so
+    // look at the text before touching the disk or building paths.
+    let has_folder = display.starts_with("templates/") || display.contains("/templates/");
+    has_folder
+        && path.ancestors().skip(1).any(|dir| {
+            dir.file_name().is_some_and(|n| n == "templates")
+                && dir
+                    .parent()
+                    .is_some_and(|chart| chart.join("Chart.yaml").is_file())
+        })
 }
 
 #[cfg(test)]

@@ -46,10 +46,7 @@ impl Candidate {
     pub fn new(path: &Path, roots: &Roots, classifier: &Classifier) -> Result<Candidate, Skipped> {
         // Most files of a tree are of no kind: turn them away on their name,
         // before any path is built.
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or(Skipped::NoKind)?;
+        let name = last_segment(path).ok_or(Skipped::NoKind)?;
         if !classifier.may_match_name(name) {
             return Err(Skipped::NoKind);
         }
@@ -67,7 +64,7 @@ impl Candidate {
         let class = classifier
             .classify(&display, &rule_path)
             .ok_or(Skipped::NoKind)?;
-        if matches!(class, Class::ByContent(_)) && is_helm_template(path) {
+        if matches!(class, Class::ByContent(_)) && is_helm_template(&display, path) {
             return Err(Skipped::NoKind);
         }
         Ok(Candidate {
@@ -76,5 +73,47 @@ impl Candidate {
             disk: path.to_path_buf(),
             class,
         })
+    }
+}
+
+/// The file name as text, cut from the path's bytes: `Path::file_name`
+/// walks components from the end, a cost paid for every file of the tree.
+fn last_segment(path: &Path) -> Option<&str> {
+    let s = path.to_str()?;
+    let start = s
+        .bytes()
+        .rposition(|b| std::path::is_separator(b as char))
+        .map_or(0, |i| i + 1);
+    let name = &s[start..];
+    if name.is_empty() || name == "." || name == ".." {
+        // `a/`, `a/.`, `..`: leave these to the standard library.
+        return path.file_name()?.to_str();
+    }
+    Some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_segment;
+    use std::path::Path;
+
+    /// The byte cut agrees with `Path::file_name` on the shapes paths come in.
+    #[test]
+    fn last_segment_is_the_file_name() {
+        for p in [
+            "./a/b/compose.yaml",
+            "Dockerfile",
+            "/abs/x/.gitlab-ci.yml",
+            "a/b/",
+            "a/.",
+            "..",
+            "a/..",
+            ".",
+            "/",
+            "",
+        ] {
+            let want = Path::new(p).file_name().and_then(|n| n.to_str());
+            assert_eq!(last_segment(Path::new(p)), want, "{p}");
+        }
     }
 }

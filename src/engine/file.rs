@@ -253,30 +253,12 @@ fn may_hold_reference(kind: FileKind, text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::fix::{Applicability, Edit, Fix};
-    use crate::image::Policy;
     use crate::lock::Lock;
-    use crate::rules::{RuleSet, Selection};
     use std::collections::BTreeMap;
     use std::path::Path;
 
     fn ctx() -> Context {
-        Context {
-            rules: RuleSet::new(
-                &BTreeMap::new(),
-                &[],
-                &Selection {
-                    select: &[],
-                    ignore: &[],
-                },
-            )
-            .unwrap(),
-            policy: Policy::new(&BTreeMap::new(), None).unwrap(),
-            lock: Lock::default(),
-            variables: BTreeMap::new(),
-            build_contexts: Vec::new(),
-            collect_entries: false,
-            resolve_via_mirror: false,
-        }
+        Context::with_defaults(&BTreeMap::new(), Lock::default())
     }
 
     /// A fix whose result would not parse, or would hold another number of

@@ -1,11 +1,10 @@
 //! `--format gitlab`: a GitLab Code Quality report, a JSON array.
 
+use super::fingerprint::fingerprints;
 use super::{RenderError, Reporter, RunReport};
 use crate::analyze::finding::Finding;
 use crate::rules::Severity;
 use serde_json::{json, Value};
-use sha2::{Digest as _, Sha256};
-use std::collections::HashMap;
 
 /// `--format gitlab`: the whole report at the end.
 pub(super) struct Gitlab;
@@ -26,27 +25,6 @@ impl Reporter for Gitlab {
     }
 }
 
-/// One fingerprint per finding: the rule, the path and the reference (not
-/// the line, so it survives edits above it), numbered among equals so each
-/// is unique in the report.
-pub(super) fn fingerprints(findings: &[Finding]) -> Vec<String> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    findings
-        .iter()
-        .map(|f| {
-            let what = f
-                .image
-                .as_ref()
-                .map_or_else(|| f.message.clone(), |i| i.canonical.clone());
-            let key = format!("{}\0{}\0{}", f.rule, f.path, what);
-            let n = seen.entry(key.clone()).or_default();
-            let k = *n;
-            *n += 1;
-            let digest = Sha256::digest(format!("{key}\0{k}").as_bytes());
-            digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
-        })
-        .collect()
-}
 
 fn render(findings: &[Finding], fingerprints: &[String]) -> String {
     let issues: Vec<Value> = findings

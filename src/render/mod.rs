@@ -3,6 +3,7 @@
 //! one format from another. Adding a format is one module here plus one arm
 //! in `Format` (name, commands, constructor).
 
+mod fingerprint;
 mod github;
 mod gitlab;
 mod human;

@@ -1,7 +1,7 @@
 //! `--format sarif`: SARIF 2.1.0 as GitHub code scanning takes it. Columns
 //! are UTF-16 code units, and `columnKind` says so.
 
-use super::gitlab::fingerprints;
+use super::fingerprint::fingerprints;
 use super::{RenderError, Reporter, RunReport};
 use crate::analyze::finding::Finding;
 use crate::rules::{Rule, Severity};
