@@ -2,10 +2,10 @@
 //! runs one step of the pipeline on arbitrary input and panics only when an
 //! invariant breaks.
 
-use crate::analyze::Context;
+use crate::analyze::{Analysis, Context};
 use crate::discover::classify::Class;
 use crate::discover::record::Candidate;
-use crate::engine::{process_bytes, FileOutcome, FixMode, Job};
+use crate::engine::{process_bytes, FileEnd, FixMode, Job};
 use crate::image::reference::Reference;
 use crate::image::Mirror;
 use crate::kinds::{FileKind, KINDS};
@@ -44,10 +44,10 @@ pub fn fix_round_trip(kind: FileKind, text: &str) {
     let ctx = context();
     let before = run(ctx, kind, text, FixMode::Off);
     let first = run(ctx, kind, text, FixMode::Return);
-    let Some(fixed) = first.fixed.clone() else {
+    let Some(fixed) = first.end.fixed.clone() else {
         return;
     };
-    let rules = |o: &FileOutcome| {
+    let rules = |o: &Outcome| {
         let mut r: Vec<String> = o
             .analysis
             .findings
@@ -66,18 +66,24 @@ pub fn fix_round_trip(kind: FileKind, text: &str) {
     }
     let second = run(ctx, kind, &fixed, FixMode::Return);
     assert!(
-        second.error.is_none(),
+        second.end.error.is_none(),
         "{:?}",
-        second.error.map(|e| e.to_string())
+        second.end.error.map(|e| e.to_string())
     );
     assert!(
-        second.fixed.is_none(),
+        second.end.fixed.is_none(),
         "a second fix changed the file:\n{fixed:?}\n->\n{:?}",
-        second.fixed
+        second.end.fixed
     );
 }
 
-fn run(ctx: &Context, kind: FileKind, text: &str, fix: FixMode) -> FileOutcome {
+/// A file's parts put back together, and how it ended.
+struct Outcome {
+    analysis: Analysis,
+    end: FileEnd,
+}
+
+fn run(ctx: &Context, kind: FileKind, text: &str, fix: FixMode) -> Outcome {
     let candidate = Candidate {
         display: "fuzz".into(),
         disk: PathBuf::from("fuzz"),
@@ -89,7 +95,11 @@ fn run(ctx: &Context, kind: FileKind, text: &str, fix: FixMode) -> FileOutcome {
         fix,
         reporters: &[],
     };
-    process_bytes(&candidate, Ok(text.as_bytes()), &job)
+    let mut analysis = Analysis::default();
+    let end = process_bytes(&candidate, Ok(text.as_bytes()), &job, &mut |part| {
+        analysis.append(part.analysis)
+    });
+    Outcome { analysis, end }
 }
 
 /// A Docker Hub mirror and a lock with digests for the images the fixtures

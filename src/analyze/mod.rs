@@ -72,22 +72,52 @@ pub struct FileRef<'a> {
     pub kind: FileKind,
 }
 
+/// References analysed per part: a part's findings and their rendering
+/// are a few hundred KiB, whatever the size of the file.
+pub const PART_REFERENCES: usize = 512;
+
+/// The whole file's analysis at once (what a fix needs).
 pub fn analyze(
     ctx: &Context,
     file: &FileRef,
     text: &str,
     lines: &LineIndex,
 ) -> Result<Analysis, ExtractError> {
+    let mut whole = Analysis::default();
+    analyze_in_parts(ctx, file, text, lines, usize::MAX, &mut |part| {
+        whole.append(part)
+    })?;
+    Ok(whole)
+}
+
+/// Analyses a file's references in source order and hands over the result
+/// every `part_size` references, so a huge file's findings need not all be
+/// held. Extraction (and so any error) comes before the first part.
+pub fn analyze_in_parts(
+    ctx: &Context,
+    file: &FileRef,
+    text: &str,
+    lines: &LineIndex,
+    part_size: usize,
+    emit: &mut dyn FnMut(Analysis),
+) -> Result<(), ExtractError> {
     let env = Env {
         variables: &ctx.variables,
         build_contexts: &ctx.build_contexts,
         disk_path: file.disk_path,
     };
+    // Sorted by place: parts come out in source order, and `starts` can be
+    // searched.
     let occurrences = extract::extract(file.kind.spec().extractor, text, lines, &env)?;
     let suppressions = Suppressions::scan(text);
     let mut out = Analysis::default();
     let (mut starts, mut ends) = (Columns::new(text, lines), Columns::new(text, lines));
-    for occ in &occurrences {
+    for (i, occ) in occurrences.iter().enumerate() {
+        // A part ends between two references, never inside one place.
+        let boundary = out.images >= part_size && occurrences[i - 1].span.start != occ.span.start;
+        if boundary {
+            emit(std::mem::take(&mut out).sorted());
+        }
         let location = Location::new(&mut starts, &mut ends, occ.span);
         let (target, image, detail, shown) = match &occ.text {
             RefText::Resolved(t) => match ctx.policy.analyze(t) {
@@ -165,12 +195,28 @@ pub fn analyze(
             });
         }
     }
-    out.findings
-        .sort_by(|a, b| (a.span.start, &a.rule).cmp(&(b.span.start, &b.rule)));
-    Ok(out)
+    if out.images > 0 {
+        emit(out.sorted());
+    }
+    Ok(())
 }
 
 impl Analysis {
+    /// Findings in source order, then by rule.
+    fn sorted(mut self) -> Analysis {
+        self.findings
+            .sort_by(|a, b| (a.span.start, &a.rule).cmp(&(b.span.start, &b.rule)));
+        self
+    }
+
+    /// Adds the next part of the same file.
+    pub fn append(&mut self, mut part: Analysis) {
+        self.images += part.images;
+        self.starts.append(&mut part.starts);
+        self.entries.append(&mut part.entries);
+        self.findings.append(&mut part.findings);
+    }
+
     /// (the reference's number in the file, rule) of every finding.
     pub fn finding_keys(&self) -> Vec<(usize, &str)> {
         let mut keys: Vec<(usize, &str)> = self

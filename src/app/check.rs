@@ -8,7 +8,7 @@ use crate::cli::CheckArgs;
 use crate::config::FailOn;
 use crate::discover::paths::display_path;
 use crate::discover::record::{Candidate, Skipped};
-use crate::engine::{self, FileOutcome, FixMode, Job};
+use crate::engine::{self, FixMode, Job, Piece};
 use crate::render::{self, Format, RenderError, Reporters, Subject, Writers};
 use crate::rules::{Selection, Severity};
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
@@ -106,12 +106,13 @@ fn check_stdin(name: &Path, setup: &Setup, job: &Job, sink: &mut Sink) -> Result
         .map_err(Error::Stdin)?;
     match Candidate::new(name, &setup.roots(), &setup.classifier) {
         Ok(c) => {
-            let outcome = engine::process_bytes(&c, Ok(&text), job);
-            if outcome.fixed.is_none() && outcome.error.is_none() {
+            let end =
+                engine::process_bytes(&c, Ok(&text), job, &mut |part| sink.take(Piece::Part(part)));
+            if end.fixed.is_none() && end.error.is_none() {
                 // Nothing fixed: with --fix the text goes back as it came.
                 sink.unchanged(&text);
             }
-            sink.take(outcome);
+            sink.take(Piece::End(end));
         }
         Err(skipped) => {
             if skipped == Skipped::NoKind {
@@ -124,8 +125,8 @@ fn check_stdin(name: &Path, setup: &Setup, job: &Job, sink: &mut Sink) -> Result
     Ok(())
 }
 
-/// Takes the outcomes in path order: counts them, writes each output's
-/// chunk, and the diff or fixed text to standard output.
+/// Takes the files' pieces in path order: counts them, writes each
+/// output's chunks, and the diff or fixed text to standard output.
 struct Sink<'r> {
     fix: FixMode,
     reporters: &'r Reporters,
@@ -149,20 +150,24 @@ impl<'r> Sink<'r> {
         }
     }
 
-    fn take(&mut self, mut outcome: FileOutcome) {
-        let extra = match (self.fix, &outcome.diff, &outcome.fixed) {
-            (FixMode::Diff, Some(diff), _) => Some(diff.as_bytes()),
-            (FixMode::Return, _, Some(fixed)) => Some(fixed.as_bytes()),
-            _ => None,
+    fn take(&mut self, piece: Piece) {
+        let result = match piece {
+            Piece::Part(mut part) => {
+                self.tally.add_part(&mut part);
+                self.writers.write_file(self.reporters, &part.rendered)
+            }
+            Piece::End(end) => {
+                self.tally.add_end(&end, &mut self.problems);
+                match (self.fix, &end.diff, &end.fixed) {
+                    (FixMode::Diff, Some(diff), _) => self.stdout.write_all(diff.as_bytes()),
+                    (FixMode::Return, _, Some(fixed)) => self.stdout.write_all(fixed.as_bytes()),
+                    _ => Ok(()),
+                }
+            }
         };
-        let mut result = extra.map_or(Ok(()), |bytes| self.stdout.write_all(bytes));
-        if result.is_ok() {
-            result = self.writers.write_file(self.reporters, &outcome.rendered);
-        }
         if let Err(e) = result {
             self.write_error.get_or_insert(e);
         }
-        self.tally.add(&mut outcome, &mut self.problems);
     }
 
     /// `--fix` on standard input with nothing to fix: the text as it came.

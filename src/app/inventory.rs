@@ -5,7 +5,7 @@ use super::errors::{Error, Problems};
 use super::settings::{Setup, Wants};
 use super::tally::Tally;
 use crate::cli::InventoryArgs;
-use crate::engine::{self, FixMode, Job};
+use crate::engine::{self, FixMode, Job, Piece};
 use crate::render::{self, Format, RenderError, Subject};
 
 pub(super) fn inventory(args: &InventoryArgs) -> Result<u8, Error> {
@@ -28,11 +28,14 @@ pub(super) fn inventory(args: &InventoryArgs) -> Result<u8, Error> {
     let mut tally = Tally::default();
     let mut problems = Problems::default();
     let mut write_error = None;
-    engine::run(&candidates, &job, setup.threads, |mut outcome| {
-        if let Err(e) = writers.write_file(&reporters, &outcome.rendered) {
-            write_error.get_or_insert(e);
+    engine::run(&candidates, &job, setup.threads, |piece| match piece {
+        Piece::Part(mut part) => {
+            if let Err(e) = writers.write_file(&reporters, &part.rendered) {
+                write_error.get_or_insert(e);
+            }
+            tally.add_part(&mut part);
         }
-        tally.add(&mut outcome, &mut problems);
+        Piece::End(end) => tally.add_end(&end, &mut problems),
     });
     if let Some(e) = write_error {
         return Err(RenderError::from(e).into());

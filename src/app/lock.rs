@@ -6,7 +6,7 @@ use super::settings::{Setup, Wants};
 use crate::cli::LockArgs;
 use crate::discover::paths::display_path;
 use crate::discover::record::Candidate;
-use crate::engine::{self, FixMode, Job};
+use crate::engine::{self, FixMode, Job, Piece};
 use crate::image::reference::Reference;
 use crate::lock::registry::{Client, ResolveError};
 use crate::lock::Lock;
@@ -111,13 +111,17 @@ fn lock_targets(
         fix: FixMode::Off,
         reporters: &[],
     };
-    engine::run(candidates, &job, setup.threads, |outcome| {
-        if let Some(e) = &outcome.error {
-            problems.report(e);
+    engine::run(candidates, &job, setup.threads, |piece| match piece {
+        Piece::Part(part) => {
+            for entry in part.analysis.entries {
+                if let Some((key, reference)) = entry.lock {
+                    targets.entry(key).or_insert(reference);
+                }
+            }
         }
-        for entry in outcome.analysis.entries {
-            if let Some((key, reference)) = entry.lock {
-                targets.entry(key).or_insert(reference);
+        Piece::End(end) => {
+            if let Some(e) = &end.error {
+                problems.report(e);
             }
         }
     });

@@ -2,7 +2,7 @@
 
 use super::errors::Problems;
 use crate::analyze::finding::Finding;
-use crate::engine::FileOutcome;
+use crate::engine::{FileEnd, Part};
 use crate::fix::Applicability;
 use crate::render::RunReport;
 use crate::rules::{Rule, Severity};
@@ -27,27 +27,31 @@ impl Tally {
         }
     }
 
-    /// Counts one file's outcome; a file error is reported.
-    pub fn add(&mut self, outcome: &mut FileOutcome, problems: &mut Problems) {
-        if outcome.kind.is_some() {
+    /// Counts a part of a file's findings.
+    pub fn add_part(&mut self, part: &mut Part) {
+        let analysis = &mut part.analysis;
+        self.images += analysis.images;
+        self.findings.extend(analysis.findings.iter().map(|f| {
+            let fixable = f
+                .fix
+                .as_ref()
+                .is_some_and(|f| f.applicability == Applicability::Safe);
+            (f.severity, fixable)
+        }));
+        if self.keep {
+            self.kept.append(&mut analysis.findings);
+        }
+    }
+
+    /// Counts a finished file; its error is reported.
+    pub fn add_end(&mut self, end: &FileEnd, problems: &mut Problems) {
+        if end.kind.is_some() {
             self.files += 1;
         }
-        if outcome.fixed.is_some() {
+        if end.fixed.is_some() {
             self.fixed_files += 1;
         }
-        self.images += outcome.analysis.images;
-        self.findings
-            .extend(outcome.analysis.findings.iter().map(|f| {
-                let fixable = f
-                    .fix
-                    .as_ref()
-                    .is_some_and(|f| f.applicability == Applicability::Safe);
-                (f.severity, fixable)
-            }));
-        if self.keep {
-            self.kept.append(&mut outcome.analysis.findings);
-        }
-        if let Some(e) = &outcome.error {
+        if let Some(e) = &end.error {
             problems.report(e);
         }
     }

@@ -2,7 +2,7 @@
 //! fixed and checked, rendered by every reporter.
 
 use super::FixMode;
-use crate::analyze::{analyze, Analysis, Context, FileRef};
+use crate::analyze::{analyze, analyze_in_parts, Analysis, Context, FileRef, PART_REFERENCES};
 use crate::discover::classify::Class;
 use crate::discover::paths::io_cause;
 use crate::discover::record::Candidate;
@@ -59,14 +59,20 @@ impl fmt::Display for FileFailure {
     }
 }
 
-/// What one file gave.
-pub struct FileOutcome {
+/// Some of one file's references: their findings (or inventory entries)
+/// and each reporter's rendering of them, in the reporters' order. A file's
+/// parts come in source order; a small file has at most one.
+pub struct Part {
+    pub analysis: Analysis,
+    pub rendered: Vec<String>,
+}
+
+/// How one file ended, after its parts.
+#[derive(Default)]
+pub struct FileEnd {
     /// `None` when the file turned out to be of no kind.
     pub kind: Option<FileKind>,
-    pub analysis: Analysis,
     pub error: Option<FileFailure>,
-    /// This file's output from each reporter, in the order given.
-    pub rendered: Vec<String>,
     /// The fixed text, when fixes changed the file (written already in
     /// `FixMode::Write`).
     pub fixed: Option<String>,
@@ -81,35 +87,36 @@ pub struct Job<'a> {
     pub reporters: &'a [&'a dyn Reporter],
 }
 
-/// Analyses a file whose bytes were read already (or failed to be).
-pub fn process_bytes(c: &Candidate, read: std::io::Result<&[u8]>, job: &Job) -> FileOutcome {
-    let mut outcome = FileOutcome {
-        kind: None,
-        analysis: Analysis::default(),
-        error: None,
-        rendered: Vec::new(),
-        fixed: None,
-        diff: None,
-    };
-    let fail = |mut o: FileOutcome, error: FileError| {
-        o.error = Some(FileFailure {
+/// Analyses a file whose bytes were read already (or failed to be), handing
+/// its parts to `emit` as they are rendered. Without fixes a large file is
+/// analysed and rendered a part at a time, so its findings are never all
+/// held; a fix needs the whole analysis, which then comes as one part.
+pub fn process_bytes(
+    c: &Candidate,
+    read: std::io::Result<&[u8]>,
+    job: &Job,
+    emit: &mut dyn FnMut(Part),
+) -> FileEnd {
+    let mut end = FileEnd::default();
+    let fail = |mut end: FileEnd, error: FileError| {
+        end.error = Some(FileFailure {
             path: c.display.clone(),
             error,
         });
-        o
+        end
     };
     let text = match decode(read) {
         Ok(t) => t,
-        Err(e) => return fail(outcome, e),
+        Err(e) => return fail(end, e),
     };
     let kind = match c.class {
         Class::Kind(k) => k,
         Class::ByContent(k) if k.spec().by_content.is_some_and(|holds| holds(text)) => k,
-        Class::ByContent(_) => return outcome,
+        Class::ByContent(_) => return end,
     };
-    outcome.kind = Some(kind);
+    end.kind = Some(kind);
     if !may_hold_reference(kind, text) {
-        return outcome;
+        return end;
     }
     let path: Arc<str> = Arc::from(c.display.as_str());
     let lines = LineIndex::new(text);
@@ -119,16 +126,33 @@ pub fn process_bytes(c: &Candidate, read: std::io::Result<&[u8]>, job: &Job) -> 
         disk_path: &c.disk,
         kind,
     };
+    let render = |analysis: Analysis, shown: &str, shown_lines: &LineIndex| Part {
+        rendered: job
+            .reporters
+            .iter()
+            .map(|r| r.render_file(&analysis, shown, shown_lines))
+            .collect(),
+        analysis,
+    };
+    if job.fix == FixMode::Off {
+        let streamed = analyze_in_parts(job.ctx, &file, text, &lines, PART_REFERENCES, &mut |a| {
+            emit(render(a, text, &lines))
+        });
+        return match streamed {
+            Ok(()) => end,
+            Err(e) => fail(end, e.into()),
+        };
+    }
     let analysis = match analyze(job.ctx, &file, text, &lines) {
         Ok(a) => a,
-        Err(e) => return fail(outcome, e.into()),
+        Err(e) => return fail(end, e.into()),
     };
     let (analysis, fixed) = match fix_file(job.ctx, job.fix, &file, text, analysis) {
         Ok(done) => done,
         Err(refused) => {
             let (analysis, e) = *refused;
-            outcome.analysis = analysis;
-            return fail(outcome, e);
+            emit(render(analysis, text, &lines));
+            return fail(end, e);
         }
     };
     if let Some(new) = &fixed {
@@ -137,11 +161,11 @@ pub fn process_bytes(c: &Candidate, read: std::io::Result<&[u8]>, job: &Job) -> 
                 if let Err(e) =
                     crate::atomic::write_atomic(&c.disk, text.as_bytes(), new.as_bytes())
                 {
-                    return fail(outcome, FileError::WriteFix(e.to_string()));
+                    return fail(end, FileError::WriteFix(e.to_string()));
                 }
             }
             FixMode::Diff => {
-                outcome.diff = Some(fix::diff::unified_diff(&c.display, text, new));
+                end.diff = Some(fix::diff::unified_diff(&c.display, text, new));
             }
             FixMode::Return | FixMode::Off => {}
         }
@@ -156,14 +180,9 @@ pub fn process_bytes(c: &Candidate, read: std::io::Result<&[u8]>, job: &Job) -> 
     } else {
         LineIndex::new(shown)
     };
-    outcome.rendered = job
-        .reporters
-        .iter()
-        .map(|r| r.render_file(&analysis, shown, &shown_lines))
-        .collect();
-    outcome.analysis = analysis;
-    outcome.fixed = fixed;
-    outcome
+    emit(render(analysis, shown, &shown_lines));
+    end.fixed = fixed;
+    end
 }
 
 /// Bytes to text: unreadable, binary and non-UTF-8 files are errors.

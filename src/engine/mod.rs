@@ -4,7 +4,7 @@
 
 mod file;
 
-pub use file::{process_bytes, FileOutcome, Job, MAX_FILE_BYTES};
+pub use file::{process_bytes, FileEnd, Job, Part, MAX_FILE_BYTES};
 
 use crate::discover::record::Candidate;
 use std::collections::BTreeMap;
@@ -28,49 +28,112 @@ pub enum FixMode {
 /// results still arrive nearly in order.
 const BATCH: usize = 16;
 
-pub fn run(candidates: &[Candidate], job: &Job, threads: usize, mut sink: impl FnMut(FileOutcome)) {
+/// A worker hands over what it has once its rendered text passes this, so
+/// a large file streams out instead of piling up.
+const FLUSH_BYTES: usize = 256 << 10;
+
+/// What the engine hands over for each file, in path order: the file's
+/// parts, then its end.
+pub enum Piece {
+    Part(Part),
+    End(FileEnd),
+}
+
+/// Pieces of numbered files, in the order one worker made them.
+type Message = Vec<(usize, Piece)>;
+
+pub fn run(candidates: &[Candidate], job: &Job, threads: usize, mut sink: impl FnMut(Piece)) {
     let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<(usize, Vec<FileOutcome>)>();
+    let threads = threads.max(1);
+    // Bounded: a worker that runs ahead waits instead of filling memory.
+    let (tx, rx) = mpsc::sync_channel::<Message>(threads * 4);
     std::thread::scope(|scope| {
-        for _ in 0..threads.max(1) {
+        for _ in 0..threads {
             let tx = tx.clone();
             let next = &next;
-            scope.spawn(move || {
-                // One read buffer a thread, reused for every file it reads.
-                let mut buf = Vec::new();
-                loop {
-                    let first = next.fetch_add(BATCH, Ordering::Relaxed);
-                    let Some(batch) = candidates.get(first..(first + BATCH).min(candidates.len()))
-                    else {
-                        break;
-                    };
-                    if batch.is_empty() {
-                        break;
-                    }
-                    let outcomes = batch
-                        .iter()
-                        .map(|c| read_and_process(c, job, &mut buf))
-                        .collect();
-                    if tx.send((first, outcomes)).is_err() {
-                        break;
-                    }
-                }
-            });
+            scope.spawn(move || work(candidates, job, next, tx));
         }
         drop(tx);
-        let mut pending: BTreeMap<usize, Vec<FileOutcome>> = BTreeMap::new();
-        let mut want = 0;
-        for (first, outcomes) in rx {
-            pending.insert(first, outcomes);
-            while let Some(outcomes) = pending.remove(&want) {
-                want += outcomes.len();
-                outcomes.into_iter().for_each(&mut sink);
+        let mut order = InOrder::default();
+        for message in rx {
+            for (n, piece) in message {
+                order.take(n, piece, &mut sink);
             }
         }
     });
 }
 
-fn read_and_process(c: &Candidate, job: &Job, buf: &mut Vec<u8>) -> FileOutcome {
+/// One worker: takes batches of files until none are left.
+fn work(candidates: &[Candidate], job: &Job, next: &AtomicUsize, tx: mpsc::SyncSender<Message>) {
+    // One read buffer a thread, reused for every file it reads.
+    let mut buf = Vec::new();
+    loop {
+        let first = next.fetch_add(BATCH, Ordering::Relaxed);
+        let Some(batch) = candidates.get(first..(first + BATCH).min(candidates.len())) else {
+            return;
+        };
+        if batch.is_empty() {
+            return;
+        }
+        let mut message: Message = Vec::new();
+        let mut held = 0;
+        for (n, c) in (first..).zip(batch) {
+            let end = read_and_process(c, job, &mut buf, &mut |part| {
+                held += part.rendered.iter().map(String::len).sum::<usize>();
+                message.push((n, Piece::Part(part)));
+                if held > FLUSH_BYTES {
+                    held = 0;
+                    // A closed channel ends the run anyway.
+                    let _ = tx.send(std::mem::take(&mut message));
+                }
+            });
+            message.push((n, Piece::End(end)));
+        }
+        if tx.send(message).is_err() {
+            return;
+        }
+    }
+}
+
+/// Puts pieces back in file order: those of the file being written go
+/// straight through, others wait until their file's turn.
+#[derive(Default)]
+struct InOrder {
+    /// The file whose pieces are written now.
+    want: usize,
+    waiting: BTreeMap<usize, Vec<Piece>>,
+}
+
+impl InOrder {
+    fn take(&mut self, n: usize, piece: Piece, sink: &mut impl FnMut(Piece)) {
+        if n != self.want {
+            self.waiting.entry(n).or_default().push(piece);
+            return;
+        }
+        let ended = matches!(piece, Piece::End(_));
+        sink(piece);
+        if !ended {
+            return;
+        }
+        self.want += 1;
+        // Files that finished while this one was written.
+        while let Some(pieces) = self.waiting.remove(&self.want) {
+            let ended = matches!(pieces.last(), Some(Piece::End(_)));
+            pieces.into_iter().for_each(&mut *sink);
+            if !ended {
+                return;
+            }
+            self.want += 1;
+        }
+    }
+}
+
+fn read_and_process(
+    c: &Candidate,
+    job: &Job,
+    buf: &mut Vec<u8>,
+    emit: &mut dyn FnMut(Part),
+) -> FileEnd {
     buf.clear();
     // One byte past the limit tells a file over it; the length read first
     // sizes the buffer, as `File::read_to_end` would.
@@ -80,5 +143,5 @@ fn read_and_process(c: &Candidate, job: &Job, buf: &mut Vec<u8>) -> FileOutcome 
         buf.reserve(len as usize + 1);
         f.take(limit).read_to_end(buf)
     });
-    process_bytes(c, read.map(|_| &buf[..]), job)
+    process_bytes(c, read.map(|_| &buf[..]), job, emit)
 }

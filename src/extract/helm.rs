@@ -101,12 +101,12 @@ impl Walk<'_> {
                     text: RefText::Resolved(format!("{value}:{tag_value}")),
                     context,
                     exact: false,
-                    helm: Some(HelmFields {
+                    helm: Some(Box::new(HelmFields {
                         registry: None,
                         repository,
                         tag: sink.field(tag),
                         digest: None,
-                    }),
+                    })),
                 });
             }
             _ => sink.literal(image, context),
@@ -176,7 +176,7 @@ impl Walk<'_> {
             },
             context,
             exact: false,
-            helm,
+            helm: helm.map(Box::new),
         });
     }
 

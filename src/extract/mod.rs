@@ -29,7 +29,8 @@ pub struct Occurrence {
     /// replace them.
     pub exact: bool,
     /// The separate fields of a Helm image map.
-    pub helm: Option<HelmFields>,
+    /// Boxed: most references have none, and a file may hold many.
+    pub helm: Option<Box<HelmFields>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -93,14 +94,18 @@ pub(crate) fn extract(
     let mut found = match extractor {
         Extractor::Text(run) => run(text, lines, env),
         Extractor::Yaml(run) => {
-            let yaml = Yaml::parse(text, lines)?;
             let mut out = Vec::new();
-            let mut sink = Sink {
-                yaml: &yaml,
-                out: &mut out,
-            };
-            run(&mut sink, env);
-            if yaml.exhausted() {
+            let mut too_complex = false;
+            Yaml::for_each_document(text, lines, &mut |yaml| {
+                let mut sink = Sink {
+                    yaml,
+                    out: &mut out,
+                };
+                run(&mut sink, env);
+                too_complex = yaml.exhausted();
+                !too_complex
+            })?;
+            if too_complex {
                 return Err(ExtractError::TooComplex);
             }
             out

@@ -73,11 +73,34 @@ enum Frame {
 }
 
 impl<'a> Yaml<'a> {
+    /// The whole stream as one tree (for tests; the extractors take a
+    /// document at a time).
+    #[cfg(test)]
     pub fn parse(text: &'a str, lines: &LineIndex) -> Result<Yaml<'a>, YamlError> {
+        Yaml::build(text, lines, None)
+    }
+
+    /// Hands each document to `each` as a tree of its own, then frees it:
+    /// a stream of many documents never needs them all in memory. Anchors
+    /// are per document, as in libyaml. `each` returns false to stop.
+    pub fn for_each_document(
+        text: &'a str,
+        lines: &LineIndex,
+        each: &mut dyn FnMut(&Yaml<'a>) -> bool,
+    ) -> Result<(), YamlError> {
+        Yaml::build(text, lines, Some(each)).map(drop)
+    }
+
+    fn build(
+        text: &'a str,
+        lines: &LineIndex,
+        mut each: Option<&mut dyn FnMut(&Yaml<'a>) -> bool>,
+    ) -> Result<Yaml<'a>, YamlError> {
         let mut conv = CharToByte::new(text, lines);
         let mut yaml = Yaml {
-            // About one node for every dozen bytes of typical YAML.
-            nodes: Vec::with_capacity(text.len() / 12),
+            // About one node for every dozen bytes of typical YAML; a
+            // document at a time needs only as many as one document has.
+            nodes: Vec::with_capacity(if each.is_some() { 64 } else { text.len() / 12 }),
             documents: Vec::new(),
             work: Cell::new(0),
         };
@@ -135,7 +158,18 @@ impl<'a> Yaml<'a> {
             };
             if let Some(node) = done {
                 match stack.last_mut() {
-                    None => yaml.documents.push(node),
+                    None => {
+                        yaml.documents.push(node);
+                        if let Some(each) = each.as_mut() {
+                            if !each(&yaml) {
+                                break;
+                            }
+                            // The work budget is for the whole file.
+                            yaml.nodes.clear();
+                            yaml.documents.clear();
+                            anchors.clear();
+                        }
+                    }
                     Some(Frame::Seq(_, items)) => items.push(node),
                     Some(Frame::Map(_, entries, key)) => match key.take() {
                         None => *key = Some(node),
@@ -299,7 +333,7 @@ impl<'a> Yaml<'a> {
 }
 
 fn scalar<'a>(
-    text: &str,
+    text: &'a str,
     value: Cow<'a, str>,
     style: ScalarStyle,
     start: usize,
@@ -339,6 +373,12 @@ fn scalar<'a>(
                 false,
             )
         }
+    };
+    // The parser hands over an owned copy of most scalars; one written as
+    // is can point into the text instead, so a large file is not held twice.
+    let value = match value {
+        Cow::Owned(_) if exact => Cow::Borrowed(&text[span.range()]),
+        other => other,
     };
     Scalar {
         value,

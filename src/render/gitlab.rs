@@ -25,7 +25,6 @@ impl Reporter for Gitlab {
     }
 }
 
-
 fn render(findings: &[Finding], fingerprints: &[String]) -> String {
     let issues: Vec<Value> = findings
         .iter()
