@@ -2,14 +2,13 @@
 //! tag?, digest?}` at any depth, `global.imageRegistry`, `image` with a
 //! sibling `imageTag`/`tag`, and `tag: ""` meaning the chart's `appVersion`.
 
-use super::yaml::NodeId;
+use super::yaml::{NodeId, NodeSet};
 use super::{Env, Field, HelmFields, Occurrence, RefText, Sink};
-use std::collections::HashSet;
 
 pub(crate) fn extract(sink: &mut Sink, env: &Env) {
     let y = sink.yaml;
     let mut walk = Walk {
-        visited: HashSet::new(),
+        visited: NodeSet::default(),
         app_version: None,
         env,
     };
@@ -24,7 +23,7 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
 
 struct Walk<'e> {
     /// Aliases make a tree a graph; each node is read once.
-    visited: HashSet<NodeId>,
+    visited: NodeSet,
     app_version: Option<Option<String>>,
     env: &'e Env<'e>,
 }

@@ -39,6 +39,24 @@ pub enum Node<'a> {
     Map(Vec<(NodeId, NodeId)>),
 }
 
+/// Nodes of one tree already seen, a bit each: aliases make a tree a graph,
+/// and a walk must read each node once. A hash set cost ~30 bytes a node.
+#[derive(Default)]
+pub struct NodeSet(Vec<u64>);
+
+impl NodeSet {
+    /// Adds `id`; false when it was there already.
+    pub fn insert(&mut self, id: NodeId) -> bool {
+        let (word, bit) = (id / 64, 1u64 << (id % 64));
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
+        }
+        let fresh = self.0[word] & bit == 0;
+        self.0[word] |= bit;
+        fresh
+    }
+}
+
 #[derive(Debug)]
 pub struct Yaml<'a> {
     nodes: Vec<Node<'a>>,
