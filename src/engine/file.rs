@@ -46,6 +46,20 @@ pub enum FileError {
     WriteFix(String),
 }
 
+impl FileError {
+    /// Whether the file's references are unknown (it could not be read or
+    /// parsed), rather than found and a fix refused.
+    pub fn left_unchecked(&self) -> bool {
+        !matches!(
+            self,
+            FileError::FixWouldNotParse(_)
+                | FileError::FixChangesReferences { .. }
+                | FileError::FixAddsFinding { .. }
+                | FileError::WriteFix(_)
+        )
+    }
+}
+
 /// A file error with the file's path: `path: cause`.
 #[derive(Debug)]
 pub struct FileFailure {

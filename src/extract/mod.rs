@@ -4,6 +4,7 @@
 
 pub(crate) mod compose;
 pub(crate) mod dockerfile;
+mod flow_indent;
 pub(crate) mod github;
 pub(crate) mod gitlab;
 pub(crate) mod helm;
@@ -93,29 +94,60 @@ pub(crate) fn extract(
 ) -> Result<Vec<Occurrence>, ExtractError> {
     let mut found = match extractor {
         Extractor::Text(run) => run(text, lines, env),
-        Extractor::Yaml(run) => {
-            let mut out = Vec::new();
-            let mut too_complex = false;
-            Yaml::for_each_document(text, lines, &mut |yaml| {
-                let mut sink = Sink {
-                    yaml,
-                    out: &mut out,
-                };
-                run(&mut sink, env);
-                too_complex = yaml.exhausted();
-                !too_complex
-            })?;
-            if too_complex {
-                return Err(ExtractError::TooComplex);
-            }
-            out
-        }
+        Extractor::Yaml(run) => yaml_occurrences(run, text, lines, env)?,
     };
     // A node read twice, through an alias or a merge key, is reported once,
     // where it is written.
     found.sort_by(|a, b| (a.span, &a.text).cmp(&(b.span, &b.text)));
     found.dedup_by(|a, b| a.span == b.span && a.text == b.text);
     Ok(found)
+}
+
+/// A YAML kind's occurrences. A file saphyr refuses is read again with
+/// under-indented flow collections re-indented, as libyaml and go-yaml
+/// read them (see `flow_indent`); if that fails too, the first error
+/// stands.
+fn yaml_occurrences(
+    run: fn(&mut Sink, &Env),
+    text: &str,
+    lines: &LineIndex,
+    env: &Env,
+) -> Result<Vec<Occurrence>, ExtractError> {
+    let first = yaml_pass(run, text, lines, None, env);
+    let Err(ExtractError::Yaml(error)) = first else {
+        return first;
+    };
+    let Some((source, shift)) = flow_indent::reindent(text) else {
+        return Err(error.into());
+    };
+    match yaml_pass(run, text, lines, Some((&source, &shift)), env) {
+        Err(ExtractError::Yaml(_)) => Err(error.into()),
+        other => other,
+    }
+}
+
+fn yaml_pass(
+    run: fn(&mut Sink, &Env),
+    text: &str,
+    lines: &LineIndex,
+    reindented: Option<(&str, &flow_indent::Shift)>,
+    env: &Env,
+) -> Result<Vec<Occurrence>, ExtractError> {
+    let mut out = Vec::new();
+    let mut too_complex = false;
+    Yaml::for_each_document(text, lines, reindented, &mut |yaml| {
+        let mut sink = Sink {
+            yaml,
+            out: &mut out,
+        };
+        run(&mut sink, env);
+        too_complex = yaml.exhausted();
+        !too_complex
+    })?;
+    if too_complex {
+        return Err(ExtractError::TooComplex);
+    }
+    Ok(out)
 }
 
 /// Collects occurrences from a YAML tree.

@@ -3,6 +3,7 @@
 //! through an alias or a `<<` merge key still carries the span where its text
 //! is written.
 
+use super::flow_indent::Shift;
 use crate::source::{CharToByte, LineIndex, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use std::borrow::Cow;
@@ -95,26 +96,39 @@ impl<'a> Yaml<'a> {
     /// document at a time).
     #[cfg(test)]
     pub fn parse(text: &'a str, lines: &LineIndex) -> Result<Yaml<'a>, YamlError> {
-        Yaml::build(text, lines, None)
+        Yaml::build(text, text, lines, None, None)
     }
 
     /// Hands each document to `each` as a tree of its own, then frees it:
     /// a stream of many documents never needs them all in memory. Anchors
     /// are per document, as in libyaml. `each` returns false to stop.
+    ///
+    /// `reindented` is the text to parse instead, with the [`Shift`] that
+    /// maps its offsets back to `text` (see `flow_indent`); spans and
+    /// values are always of `text`.
     pub fn for_each_document(
         text: &'a str,
         lines: &LineIndex,
+        reindented: Option<(&str, &Shift)>,
         each: &mut dyn FnMut(&Yaml<'a>) -> bool,
     ) -> Result<(), YamlError> {
-        Yaml::build(text, lines, Some(each)).map(drop)
+        match reindented {
+            None => Yaml::build(text, text, lines, None, Some(each)).map(drop),
+            Some((source, shift)) => {
+                let source_lines = LineIndex::new(source);
+                Yaml::build(text, source, &source_lines, Some(shift), Some(each)).map(drop)
+            }
+        }
     }
 
     fn build(
         text: &'a str,
-        lines: &LineIndex,
+        source: &str,
+        source_lines: &LineIndex,
+        shift: Option<&Shift>,
         mut each: Option<&mut dyn FnMut(&Yaml<'a>) -> bool>,
     ) -> Result<Yaml<'a>, YamlError> {
-        let mut conv = CharToByte::new(text, lines);
+        let mut conv = CharToByte::new(source, source_lines);
         let mut yaml = Yaml {
             // About one node for every dozen bytes of typical YAML; a
             // document at a time needs only as many as one document has.
@@ -124,7 +138,7 @@ impl<'a> Yaml<'a> {
         };
         let mut anchors: HashMap<usize, NodeId> = HashMap::new();
         let mut stack: Vec<Frame> = Vec::new();
-        for event in Parser::new_from_str(text) {
+        for event in Parser::new_from_str(source) {
             let (event, span) = event.map_err(|e| YamlError {
                 line: e.marker().line(),
                 column: e.marker().col() + 1,
@@ -135,7 +149,8 @@ impl<'a> Yaml<'a> {
                     let start =
                         conv.offset(span.start.index(), span.start.line(), span.start.col());
                     let end = conv.offset(span.end.index(), span.end.line(), span.end.col());
-                    let node = yaml.push(Node::Scalar(scalar(text, value, style, start, end)));
+                    let read = scalar(source, value, style, start, end);
+                    let node = yaml.push(Node::Scalar(read.of_text(text, shift)));
                     if anchor > 0 {
                         anchors.insert(anchor, node);
                     }
@@ -351,7 +366,7 @@ impl<'a> Yaml<'a> {
 }
 
 fn scalar<'a>(
-    text: &'a str,
+    text: &str,
     value: Cow<'a, str>,
     style: ScalarStyle,
     start: usize,
@@ -392,17 +407,34 @@ fn scalar<'a>(
             )
         }
     };
-    // The parser hands over an owned copy of most scalars; one written as
-    // is can point into the text instead, so a large file is not held twice.
-    let value = match value {
-        Cow::Owned(_) if exact => Cow::Borrowed(&text[span.range()]),
-        other => other,
-    };
     Scalar {
         value,
         span,
         exact,
         style,
+    }
+}
+
+impl Scalar<'_> {
+    /// The scalar as read from the parsed text, placed in the original
+    /// `text`. The parser hands over an owned copy of most values; one
+    /// written as is points into the text instead, so a large file is not
+    /// held twice.
+    fn of_text<'a>(self, text: &'a str, shift: Option<&Shift>) -> Scalar<'a> {
+        let span = match shift {
+            Some(shift) => Span::new(shift.back(self.span.start), shift.back(self.span.end)),
+            None => self.span,
+        };
+        let value = match text.get(span.range()) {
+            Some(written) if self.exact => Cow::Borrowed(written),
+            _ => Cow::Owned(self.value.into_owned()),
+        };
+        Scalar {
+            value,
+            span,
+            exact: self.exact,
+            style: self.style,
+        }
     }
 }
 

@@ -33,6 +33,14 @@ impl Reporter for Human {
             text.push_str(&format!("Fixed {} file{s}.\n", run.fixed_files));
         }
         text.push_str(&summary(run.tally, run.files, run.images));
+        if run.unchecked > 0 {
+            // "No findings" must not read as "all clear" when files were
+            // skipped.
+            let (n, s) = (run.unchecked, if run.unchecked == 1 { "" } else { "s" });
+            text.push_str(&format!(
+                "{n} file{s} could not be checked: see the errors above.\n"
+            ));
+        }
         Ok(out.write_all(text.as_bytes())?)
     }
 }

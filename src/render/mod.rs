@@ -112,6 +112,8 @@ pub struct Settings {
 /// write everything at the end.
 pub struct RunReport<'a> {
     pub files: usize,
+    /// Files that could not be read or parsed: their references are unknown.
+    pub unchecked: usize,
     pub images: usize,
     pub fixed_files: usize,
     /// The severity of every finding and whether it has a fix.

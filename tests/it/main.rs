@@ -13,6 +13,7 @@ mod fuzz_seeds;
 mod hardening;
 mod precommit;
 mod properties;
+mod real_world;
 mod reference;
 mod registry;
 mod rule_examples;
