@@ -96,3 +96,125 @@ fn the_summary_counts_files_not_checked() {
         run.stdout
     );
 }
+
+/// The `FROM` images of a Dockerfile as BuildKit's own parser reads them.
+fn buildkit_from_images(file: &Path) -> Vec<String> {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, dockerfile\n\
+             for c in dockerfile.parse_file(sys.argv[1]):\n\
+             \x20   if c.cmd.upper() == 'FROM': print(c.value[0])",
+        ])
+        .arg(file)
+        .output()
+        .expect("python3 with dockerfile is installed by test.sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Item 5: `# escape=` after blanks is a directive, as in BuildKit: the
+/// backtick continuations hold the images BuildKit sees.
+#[test]
+fn directives_after_blanks() {
+    let dir = fixture("real-world/dockerfile-directive");
+    let oracle = buildkit_from_images(&dir.join("Dockerfile"));
+    assert_eq!(oracle, ["alpine:3.19", "nginx:1.25"]);
+    assert_eq!(inventory(&dir, "Dockerfile"), oracle);
+    let run = imagelint(&dir, &["check", "--format", "json"]);
+    let report = json(&run);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(!rules.contains(&"invalid-reference"), "{rules:?}");
+}
+
+/// Item 4: a bare `--from` name may be a named build context: reported at
+/// info level naming `build-contexts`, never fixed; listed, it is left
+/// alone; with a tag it is an image.
+#[test]
+fn bare_from_names_may_be_build_contexts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let original = std::fs::read_to_string(fixture("real-world/build-context/Dockerfile")).unwrap();
+    std::fs::write(d.join("Dockerfile"), &original).unwrap();
+    std::fs::write(
+        d.join(".imagelint.toml"),
+        "[mirrors]\n\"docker.io\" = \"registry.corp.example/dockerhub\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("imagelint.lock"),
+        format!(
+            "version = 1\n[digests]\n\"docker.io/library/binary_dir:latest\" = \"sha256:{}\"\n\
+             \"docker.io/library/tools:latest\" = \"sha256:{}\"\n",
+            "a".repeat(64),
+            "b".repeat(64)
+        ),
+    )
+    .unwrap();
+    let run = imagelint(d, &["check", "--format", "json"]);
+    let report = json(&run);
+    let about = |name: &str| -> Vec<(String, String, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("`{name}`"))
+            })
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["severity"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    for name in ["binary_dir", "tools"] {
+        let found = about(name);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "unresolved-reference");
+        assert_eq!(found[0].1, "info");
+        assert!(found[0].2.contains("build-contexts"), "{}", found[0].2);
+    }
+    let fixed = imagelint(d, &["check", "--fix"]);
+    assert_ne!(fixed.code, 2, "{}", fixed.stderr);
+    let after = std::fs::read_to_string(d.join("Dockerfile")).unwrap();
+    assert!(after.contains("COPY --from=binary_dir /app"), "{after}");
+    assert!(after.contains("from=tools,target"), "{after}");
+    // Listed as build contexts, they are not images at all.
+    std::fs::write(
+        d.join(".imagelint.toml"),
+        "build-contexts = [\"binary_dir\", \"tools\"]\n",
+    )
+    .unwrap();
+    let listed = imagelint(d, &["inventory", "--format", "json"]);
+    let texts: Vec<String> = json(&listed)["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["image"]["text"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        !texts
+            .iter()
+            .any(|t| t.contains("binary_dir") || t.contains("tools")),
+        "{texts:?}"
+    );
+}

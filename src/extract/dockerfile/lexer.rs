@@ -68,10 +68,11 @@ impl Logical {
     }
 }
 
+/// BuildKit allows blanks before the `#` of a directive.
 fn directive_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^#[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$").unwrap()
+        Regex::new(r"^[ \t]*#[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$").unwrap()
     })
 }
 

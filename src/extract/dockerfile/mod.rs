@@ -232,6 +232,7 @@ impl State<'_, '_> {
 
     /// Records the reference written at `at` in the instruction, resolving
     /// variables; `not_image` says which resolved names are stages.
+    /// `in_stage`: a `--from` flag of an instruction in a stage, not `FROM`.
     fn reference(
         &mut self,
         logical: &Logical,
@@ -269,6 +270,22 @@ impl State<'_, '_> {
         };
         if not_image(self, &text) || self.env.build_contexts.contains(&text) {
             return;
+        }
+        // Inside a stage the name is a `--from` flag, which also takes a
+        // build context (`--build-context binary_dir=./bin`). A bare name
+        // could be either: never guess it is Docker Hub's image.
+        if in_stage && !text.contains([':', '@', '/']) {
+            return self.out.push(Occurrence {
+                span: word_span,
+                text: RefText::Unresolved(format!(
+                    "`{text}` may be a named build context (`--build-context {text}=...`) \
+                     rather than the image `docker.io/library/{text}`; list it in \
+                     `build-contexts` in .imagelint.toml, or write the image's tag"
+                )),
+                context,
+                exact: false,
+                helm: None,
+            });
         }
         // `FROM ${BASE}`: the text is written at the ARG default, and that is
         // where a fix goes.
