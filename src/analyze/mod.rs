@@ -130,6 +130,14 @@ pub fn analyze_in_parts(
                 why.clone(),
                 text[occ.span.range()].to_string(),
             ),
+            RefText::MaybeBuildContext(name) => (
+                Target::Unresolved,
+                None,
+                format!(
+                    "`{name}` may be a named build context or the image `docker.io/library/{name}`"
+                ),
+                name.clone(),
+            ),
         };
         let info = image.as_ref().map(|i| Arc::new(ImageInfo::new(&shown, i)));
         let context: Arc<str> = occ.context.as_str().into();
@@ -177,7 +185,13 @@ pub fn analyze_in_parts(
                     (Some(FixKind::Pin), Some(key)) => Some(format!(
                         "no digest for `{key}` in the lock file: run `imagelint lock` to record one"
                     )),
-                    _ => rule.help(&shown, image.as_ref(), &detail),
+                    _ => match &occ.text {
+                        RefText::MaybeBuildContext(name) => Some(format!(
+                            "if builds pass `--build-context {name}=...`, list `{name}` in \
+                             `build-contexts` in .imagelint.toml; if it is an image, write its tag"
+                        )),
+                        _ => rule.help(&shown, image.as_ref(), &detail),
+                    },
                 },
             };
             out.findings.push(Finding {

@@ -40,6 +40,10 @@ pub enum RefText {
     Resolved(String),
     /// Variables that cannot be known here; the string says which.
     Unresolved(String),
+    /// A bare name in a Dockerfile `--from`: a named build context when the
+    /// build passes one (`--build-context name=...`), else Docker Hub's
+    /// `library/name`. Which one is not in the repository.
+    MaybeBuildContext(String),
 }
 
 #[derive(Debug, Clone)]

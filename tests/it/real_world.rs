@@ -191,7 +191,11 @@ fn bare_from_names_may_be_build_contexts() {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "unresolved-reference");
         assert_eq!(found[0].1, "info");
-        assert!(found[0].2.contains("build-contexts"), "{}", found[0].2);
+    }
+    let human = imagelint(d, &["check"]);
+    for name in ["binary_dir", "tools"] {
+        let help = format!("list `{name}` in `build-contexts` in .imagelint.toml");
+        assert!(human.stdout.contains(&help), "{}", human.stdout);
     }
     let fixed = imagelint(d, &["check", "--fix"]);
     assert_ne!(fixed.code, 2, "{}", fixed.stderr);

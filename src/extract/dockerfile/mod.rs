@@ -277,11 +277,7 @@ impl State<'_, '_> {
         if in_stage && !text.contains([':', '@', '/']) {
             return self.out.push(Occurrence {
                 span: word_span,
-                text: RefText::Unresolved(format!(
-                    "`{text}` may be a named build context (`--build-context {text}=...`) \
-                     rather than the image `docker.io/library/{text}`; list it in \
-                     `build-contexts` in .imagelint.toml, or write the image's tag"
-                )),
+                text: RefText::MaybeBuildContext(text),
                 context,
                 exact: false,
                 helm: None,
