@@ -53,10 +53,12 @@ impl Walk<'_> {
         let key_name = path.rsplit(['.', ']']).next().unwrap_or("");
         let entries = y.entries(node);
         let has = |k: &str| entries.iter().any(|(key, _)| *key == k);
+        // An empty repository names no image (the chart renders none, or
+        // its own default): nothing to check.
         let repo = entries
             .iter()
             .find(|(k, _)| *k == "repository")
-            .and_then(|(_, n)| y.str(*n).map(|_| *n));
+            .and_then(|(_, n)| y.str(*n).filter(|s| !s.is_empty()).map(|_| *n));
         let named_image = key_name.to_ascii_lowercase().ends_with("image");
         if let Some(repo) = repo {
             if named_image || has("tag") || has("registry") || has("digest") {
@@ -72,7 +74,7 @@ impl Walk<'_> {
             };
             if key == "image" {
                 if let Some(s) = y.str(value) {
-                    if !s.is_empty() {
+                    if !s.is_empty() && !names_fields(s) {
                         self.image_string(sink, node, value, child.clone());
                     }
                     continue;
@@ -194,4 +196,22 @@ impl Walk<'_> {
             })
             .clone()
     }
+}
+
+/// Whether a string names values fields rather than an image:
+/// `image.repository:image.tag`, as a chart's settings sometimes spell out
+/// which keys hold the image. Both sides are dotted paths of identifiers
+/// starting with the same key; no image is written that way.
+fn names_fields(s: &str) -> bool {
+    let Some((name, tag)) = s.split_once(':') else {
+        return false;
+    };
+    let path = |p: &str| {
+        p.contains('.')
+            && p.split('.').all(|seg| {
+                seg.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+    };
+    path(name) && path(tag) && name.split('.').next() == tag.split('.').next()
 }

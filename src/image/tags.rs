@@ -199,6 +199,7 @@ struct Patterns {
     prerelease: Regex,
     qualifier: Regex,
     word_with_version: Regex,
+    revision: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -216,6 +217,7 @@ fn patterns() -> &'static Patterns {
         prerelease: Regex::new(r"^(?:rc|a|b)\d").unwrap(),
         qualifier: Regex::new(r"^(?:_\d+|-r\d+|-b\d+)(?:$|[^A-Za-z0-9])").unwrap(),
         word_with_version: Regex::new(r"^([a-z]+?)(\d+(?:\.\d+)*)?$").unwrap(),
+        revision: Regex::new(r"-r\d+$").unwrap(),
     })
 }
 
@@ -253,7 +255,10 @@ pub fn classify(tag: Option<&str>) -> TagClass {
             || p.prerelease.is_match(rest);
         if follows_ok {
             let components = m.as_str().split('.').count();
-            return if components >= 3 || p.qualifier.is_match(rest) {
+            // A build revision at the end (`12-debian-12-r35`, Bitnami's
+            // form) names one build, whatever the version before it.
+            let revision = p.revision.is_match(rest);
+            return if components >= 3 || revision || p.qualifier.is_match(rest) {
                 TagClass::FullVersion
             } else {
                 TagClass::FloatingVersion
@@ -295,5 +300,14 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    /// Labels met in real repositories beyond the research set.
+    #[test]
+    fn revision_tags_name_one_build() {
+        for tag in ["12-debian-12-r35", "16.2.0-debian-12-r35", "8.0-r2"] {
+            assert_eq!(classify(Some(tag)), TagClass::FullVersion, "{tag}");
+        }
+        assert_eq!(classify(Some("12-debian-12")), TagClass::FloatingVersion);
     }
 }

@@ -222,3 +222,27 @@ fn bare_from_names_may_be_build_contexts() {
         "{texts:?}"
     );
 }
+
+/// Item 10: no image for an empty repository or a string naming fields; a
+/// revision tag is not called floating.
+#[test]
+fn empty_repositories_field_names_and_revision_tags() {
+    let dir = fixture("real-world/helm-smaller");
+    assert_eq!(
+        inventory(&dir, "values.yaml"),
+        [
+            "docker.io/bitnami/postgresql:16.2.0-debian-12-r35",
+            "bitnami/redis:12-debian-12-r35"
+        ]
+    );
+    let run = imagelint(&dir, &["check", "--format", "json"]);
+    let report = json(&run);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(!rules.contains(&"floating-tag"), "{rules:?}");
+    assert!(!rules.contains(&"invalid-reference"), "{rules:?}");
+}
