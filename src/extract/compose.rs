@@ -1,9 +1,15 @@
 //! Compose: `services.*.image`, skipping a service that also has `build:`
-//! (its image names what it builds). `${VAR:-default}` and `${VAR-default}`
-//! use the default; `$$` is a literal dollar.
+//! (its image names what it builds); in a version-1 file (no `services:`)
+//! the services are the top-level keys. Variables come from `[variables]`,
+//! then the `.env` beside the file, as Compose reads it;
+//! `${VAR:-default}` and `${VAR-default}` use the default; `$$` is a
+//! literal dollar.
 
 use super::interpolate::{expand, Syntax, Value};
-use super::{Env, RefText, Sink};
+use super::yaml::NodeId;
+use super::{dotenv, Env, RefText, Sink};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 const SYNTAX: Syntax = Syntax {
     dollar_escape: true,
@@ -11,11 +17,15 @@ const SYNTAX: Syntax = Syntax {
 
 pub(crate) fn extract(sink: &mut Sink, env: &Env) {
     let y = sink.yaml;
+    // Read only when a reference uses a variable.
+    let dotenv: OnceLock<BTreeMap<String, String>> = OnceLock::new();
     for root in y.documents.clone() {
-        let Some(services) = y.get(root, "services") else {
-            continue;
+        let (services, prefix) = match y.get(root, "services") {
+            Some(services) => (y.entries(services), "services."),
+            None if is_version_1(sink, root) => (y.entries(root), ""),
+            None => continue,
         };
-        for (name, service) in y.entries(services) {
+        for (name, service) in services {
             if !y.is_map(service) || y.get(service, "build").is_some() {
                 continue;
             }
@@ -25,23 +35,36 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
             let Some(raw) = y.str(node) else {
                 continue;
             };
-            let context = format!("services.{name}.image");
+            let context = format!("{prefix}{name}.image");
             if !raw.contains('$') {
                 sink.literal(node, context);
                 continue;
             }
-            let lookup = |v: &str| match env.variables.get(v) {
+            let dotenv = dotenv.get_or_init(|| dotenv::beside(env.disk_path));
+            let lookup = |v: &str| match env.variables.get(v).or_else(|| dotenv.get(v)) {
                 Some(value) => Value::Set(value),
                 None => Value::Unset,
             };
             let text = match expand(raw, &SYNTAX, &lookup) {
                 Ok(t) => RefText::Resolved(t),
                 Err(u) => RefText::Unresolved(format!(
-                    "`${}` has no default here; give it one (`${{{0}:-value}}`) or a value in [variables]",
+                    "`${}` has no default here; give it one (`${{{0}:-value}}`), a value in .env or in [variables]",
                     u.variable
                 )),
             };
             sink.computed(node, text, context);
         }
     }
+}
+
+/// A version-1 file: no `services:` or `version:`, and some top-level key
+/// is a service (a map with `image:` or `build:`).
+fn is_version_1(sink: &Sink, root: NodeId) -> bool {
+    let y = sink.yaml;
+    y.is_map(root)
+        && y.get(root, "version").is_none()
+        && y.entries(root).into_iter().any(|(_, service)| {
+            y.is_map(service)
+                && (y.get(service, "image").is_some() || y.get(service, "build").is_some())
+        })
 }

@@ -4,6 +4,7 @@
 
 pub(crate) mod compose;
 pub(crate) mod dockerfile;
+mod dotenv;
 mod flow_indent;
 pub(crate) mod github;
 pub(crate) mod gitlab;

@@ -246,3 +246,25 @@ fn empty_repositories_field_names_and_revision_tags() {
     assert!(!rules.contains(&"floating-tag"), "{rules:?}");
     assert!(!rules.contains(&"invalid-reference"), "{rules:?}");
 }
+
+/// Item 7: the `.env` beside a compose file fills its variables, as Compose
+/// does (`docker-compose config --images` agrees).
+#[test]
+fn compose_reads_the_dotenv_beside_it() {
+    let dir = fixture("real-world/compose-dotenv");
+    let mut found = inventory(&dir, "compose.yaml");
+    found.sort();
+    assert_eq!(found, compose_images(&dir.join("compose.yaml")));
+    assert!(found.contains(&"registry.corp.example/dockerhub/nginx:1.25.3".to_string()));
+}
+
+/// Item 7: a version-1 compose file (services at the top level) is read; a
+/// service with `build:` names what it builds.
+#[test]
+fn compose_version_1_files() {
+    let dir = fixture("real-world/compose-v1");
+    assert_eq!(
+        inventory(&dir, "docker-compose.yml"),
+        ["nginx:1.25", "postgres:16"]
+    );
+}
