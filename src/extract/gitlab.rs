@@ -1,11 +1,13 @@
 //! GitLab CI: `image` and `services` at top level, in `default:` and in every
-//! job, hidden jobs included. File-level `variables:` resolve `$VAR`; the
-//! dependency proxy and `$CI_REGISTRY*` variables are kept for the image
-//! analysis to interpret.
+//! job, hidden jobs included. `variables:` of the job, of `default:` and of
+//! the file (in that order) resolve `$VAR`, and a variable's value may use
+//! other variables, as GitLab expands them; the dependency proxy and
+//! `$CI_REGISTRY*` variables are kept for the image analysis to interpret.
 
 use super::interpolate::{expand, sole_variable, Syntax, Value};
 use super::yaml::NodeId;
 use super::{Env, RefText, Sink};
+use std::collections::BTreeMap;
 
 const SYNTAX: Syntax = Syntax {
     dollar_escape: true,
@@ -35,9 +37,89 @@ const KEPT: &[&str] = &[
     "CI_REGISTRY_IMAGE",
 ];
 
+/// Variables written in the file: name, value, the node it is written at.
+type Written = Vec<(String, String, NodeId)>;
+
+/// How deep a variable's value may use other variables.
+const MAX_NESTING: usize = 8;
+
 struct Vars {
-    /// name -> (value, the node where it is written)
-    file: Vec<(String, String, NodeId)>,
+    /// Top-level `variables:`.
+    file: Written,
+    /// `default: variables:`.
+    default: Written,
+}
+
+/// The variables one job sees, expanded: a value, or the variable that
+/// could not be known.
+struct Scope<'w> {
+    /// Where each is written, job first: for a fix at the definition.
+    written: Vec<&'w Written>,
+    values: BTreeMap<String, Result<String, String>>,
+}
+
+impl<'w> Scope<'w> {
+    fn new(env: &Env, written: Vec<&'w Written>) -> Scope<'w> {
+        let mut raw: BTreeMap<&str, &str> = BTreeMap::new();
+        for list in &written {
+            for (name, value, _) in list.iter() {
+                raw.entry(name.as_str()).or_insert(value.as_str());
+            }
+        }
+        // Expand in passes: each pass settles the variables whose values
+        // use only settled ones; nesting deeper than MAX_NESTING stays
+        // unknown, and so does a cycle.
+        let mut values: BTreeMap<String, Result<String, String>> = BTreeMap::new();
+        for _ in 0..=MAX_NESTING {
+            let mut settled = Vec::new();
+            for (&name, &value) in &raw {
+                if values.contains_key(name) {
+                    continue;
+                }
+                let lookup = |n: &str| lookup(env, &values, n);
+                match expand(value, &SYNTAX, &lookup) {
+                    Ok(v) => settled.push((name.to_string(), Ok(v))),
+                    // Waits for a variable of the file still unsettled.
+                    Err(u) if raw.contains_key(u.variable.as_str()) => {}
+                    Err(u) => settled.push((name.to_string(), Err(u.variable))),
+                }
+            }
+            if settled.is_empty() {
+                break;
+            }
+            values.extend(settled);
+        }
+        for &name in raw.keys() {
+            values
+                .entry(name.to_string())
+                .or_insert_with(|| Err(name.to_string()));
+        }
+        Scope { written, values }
+    }
+
+    /// Where `name` is written, nearest scope first.
+    fn definition(&self, name: &str) -> Option<(&str, NodeId)> {
+        self.written
+            .iter()
+            .find_map(|list| list.iter().find(|(n, _, _)| n == name))
+            .map(|(_, value, at)| (value.as_str(), *at))
+    }
+}
+
+fn lookup<'v>(
+    env: &'v Env,
+    values: &'v BTreeMap<String, Result<String, String>>,
+    name: &str,
+) -> Value<'v> {
+    if let Some(v) = env.variables.get(name) {
+        return Value::Set(v);
+    }
+    match values.get(name) {
+        Some(Ok(v)) => Value::Set(v),
+        Some(Err(_)) => Value::Unknown,
+        None if KEPT.contains(&name) => Value::Keep,
+        None => Value::Unknown,
+    }
 }
 
 pub(crate) fn extract(sink: &mut Sink, env: &Env) {
@@ -48,16 +130,22 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
         }
         let vars = Vars {
             file: variables(sink, root),
+            default: sink
+                .yaml
+                .get(root, "default")
+                .map(|d| variables(sink, d))
+                .unwrap_or_default(),
         };
+        let global = Scope::new(env, vec![&vars.default, &vars.file]);
         for (key, value) in sink.yaml.entries(root) {
             if key == "default" {
                 job(sink, env, &vars, value, "default");
             } else if key == "image" || key == "services" {
                 // Deprecated global keywords, still honoured by GitLab.
                 if key == "image" {
-                    image(sink, env, &vars, value, "image".into());
+                    image(sink, env, &global, value, "image".into());
                 } else {
-                    services(sink, env, &vars, value, "services");
+                    services(sink, env, &global, value, "services");
                 }
             } else if !RESERVED.contains(&key) && sink.yaml.is_map(value) {
                 job(sink, env, &vars, value, key);
@@ -66,7 +154,8 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
     }
 }
 
-fn variables(sink: &Sink, root: NodeId) -> Vec<(String, String, NodeId)> {
+/// The `variables:` of a map (the file, `default:` or a job).
+fn variables(sink: &Sink, root: NodeId) -> Written {
     let y = sink.yaml;
     let Some(vars) = y.get(root, "variables") else {
         return Vec::new();
@@ -86,25 +175,31 @@ fn variables(sink: &Sink, root: NodeId) -> Vec<(String, String, NodeId)> {
 }
 
 fn job(sink: &mut Sink, env: &Env, vars: &Vars, node: NodeId, name: &str) {
+    let own = if name == "default" {
+        Vec::new()
+    } else {
+        variables(sink, node)
+    };
+    let scope = Scope::new(env, vec![&own, &vars.default, &vars.file]);
     if let Some(img) = sink.yaml.get(node, "image") {
-        image(sink, env, vars, img, format!("job {name}: image"));
+        image(sink, env, &scope, img, format!("job {name}: image"));
     }
     if let Some(svc) = sink.yaml.get(node, "services") {
-        services(sink, env, vars, svc, name);
+        services(sink, env, &scope, svc, name);
     }
 }
 
-fn services(sink: &mut Sink, env: &Env, vars: &Vars, node: NodeId, job: &str) {
+fn services(sink: &mut Sink, env: &Env, scope: &Scope, node: NodeId, job: &str) {
     let Some(items) = sink.yaml.seq(node).map(<[NodeId]>::to_vec) else {
         return;
     };
     for (i, item) in items.into_iter().enumerate() {
-        image(sink, env, vars, item, format!("job {job}: services[{i}]"));
+        image(sink, env, scope, item, format!("job {job}: services[{i}]"));
     }
 }
 
 /// An `image:` or service entry: a string, or a map with `name:`.
-fn image(sink: &mut Sink, env: &Env, vars: &Vars, node: NodeId, context: String) {
+fn image(sink: &mut Sink, env: &Env, scope: &Scope, node: NodeId, context: String) {
     let y = sink.yaml;
     let node = if y.is_map(node) {
         match y.get(node, "name") {
@@ -120,35 +215,31 @@ fn image(sink: &mut Sink, env: &Env, vars: &Vars, node: NodeId, context: String)
     if !raw.contains('$') {
         return sink.literal(node, context);
     }
-    let lookup = |name: &str| -> Value {
-        if let Some(v) = env.variables.get(name) {
-            return Value::Set(v);
-        }
-        if let Some((_, v, _)) = vars.file.iter().find(|(n, _, _)| n == name) {
-            return Value::Set(v);
-        }
-        if KEPT.contains(&name) {
-            return Value::Keep;
-        }
-        Value::Unknown
-    };
+    let lookup = |name: &str| lookup(env, &scope.values, name);
     let text = match expand(&raw, &SYNTAX, &lookup) {
         Ok(t) => RefText::Resolved(t),
-        Err(u) => RefText::Unresolved(format!(
-            "`${}` is set outside this file; give it a value in [variables]",
-            u.variable
-        )),
+        Err(u) => {
+            // The variable at fault may be one that a variable of the file
+            // uses.
+            let inner = match scope.values.get(&u.variable) {
+                Some(Err(inner)) => inner.clone(),
+                _ => u.variable,
+            };
+            RefText::Unresolved(format!(
+                "`${inner}` is set outside this file; give it a value in [variables]"
+            ))
+        }
     };
     // `image: $BUILDER` with `variables: {BUILDER: docker:24}`: the reference
     // is written at the variable, and that is where a fix goes.
     if let Some(name) = sole_variable(&raw) {
         if !env.variables.contains_key(name) {
-            if let Some(&(_, _, at)) = vars.file.iter().find(|(n, _, _)| n == name) {
-                let value = y.str(at).unwrap_or_default().to_string();
+            if let Some((value, at)) = scope.definition(name) {
+                let context = format!("variables: {name} (used by {context})");
                 if !value.contains('$') {
-                    return sink.literal(at, format!("variables: {name} (used by {context})"));
+                    return sink.literal(at, context);
                 }
-                return sink.computed(at, text, format!("variables: {name} (used by {context})"));
+                return sink.computed(at, text, context);
             }
         }
     }

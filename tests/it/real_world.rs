@@ -268,3 +268,40 @@ fn compose_version_1_files() {
         ["nginx:1.25", "postgres:16"]
     );
 }
+
+/// Item 6: GitLab variables expand recursively and by scope (job, then
+/// `default:`, then the file); one set in project settings is named.
+#[test]
+fn gitlab_variables_expand_as_gitlab_does() {
+    let dir = fixture("real-world/gitlab-variables");
+    let run = imagelint(&dir, &["inventory", "--format", "json", ".gitlab-ci.yml"]);
+    let report = json(&run);
+    let entries = report["images"].as_array().unwrap();
+    let texts: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["image"]["text"].as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "registry.corp.example/dockerhub/busybox:1.36.1",
+            "${CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX}/alpine:3.19",
+            "python:3.12.2",
+            "node:20.11.1",
+        ]
+    );
+    let check = imagelint(&dir, &["check", "--format", "json"]);
+    let findings = json(&check)["findings"].as_array().unwrap().clone();
+    let messages: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["rule"] == "unresolved-reference")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("`$SECRET_REGISTRY` is set outside"),
+        "{}",
+        messages[0]
+    );
+    assert!(!findings.iter().any(|f| f["rule"] == "invalid-reference"));
+}
