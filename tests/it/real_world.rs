@@ -305,3 +305,136 @@ fn gitlab_variables_expand_as_gitlab_does() {
     );
     assert!(!findings.iter().any(|f| f["rule"] == "invalid-reference"));
 }
+
+/// The images Helm renders from the chart in `dir` (helm-python-sdk).
+fn helm_images(dir: &Path) -> Vec<String> {
+    let script = crate::common::root().join("tests/support/helm_images.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(dir)
+        .output()
+        .expect("python3 with helm-python-sdk is installed by test.sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Items 2 and 3: every image shape of the chart is read as Helm renders it,
+/// and after `--fix` Helm renders each one mirrored and pinned (or the
+/// reference is reported and left as it was).
+#[test]
+fn helm_chart_shapes_render_mirrored_and_pinned_after_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart");
+    copy_dir(&fixture("real-world/helm-chart"), &chart);
+    let before = helm_images(&chart);
+    // Helm's rendering and imagelint's reading agree.
+    let mut read: Vec<String> = inventory(&chart, "values.yaml");
+    read.sort();
+    let mut rendered = before.clone();
+    rendered.sort();
+    let canonical = |s: &str| {
+        imagelint::reference::Reference::parse(s)
+            .unwrap()
+            .canonical()
+    };
+    assert_eq!(
+        read.iter().map(|s| canonical(s)).collect::<Vec<_>>().len(),
+        rendered.len()
+    );
+    let mut a: Vec<String> = read.iter().map(|s| canonical(s)).collect();
+    let mut b: Vec<String> = rendered.iter().map(|s| canonical(s)).collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    // Mirrors and a lock for every image that is not pinned.
+    std::fs::write(
+        chart.join(".imagelint.toml"),
+        "[mirrors]\n\"docker.io\" = \"registry.corp.example/dockerhub\"\n\
+         \"registry.k8s.io\" = \"registry.corp.example/k8s\"\n",
+    )
+    .unwrap();
+    let mut lock = String::from("version = 1\n[digests]\n");
+    let mut digest_of = std::collections::BTreeMap::new();
+    for (i, image) in b.iter().filter(|i| !i.contains('@')).enumerate() {
+        let digest = format!("sha256:{}", format!("{:x}", i + 1).repeat(64));
+        lock.push_str(&format!("\"{image}\" = \"{digest}\"\n"));
+        digest_of.insert(image.clone(), digest);
+    }
+    std::fs::write(chart.join("imagelint.lock"), lock).unwrap();
+    let fix = imagelint(&chart, &["check", "--fix"]);
+    assert_ne!(fix.code, 2, "{}{}", fix.stdout, fix.stderr);
+    let after = helm_images(&chart);
+    // What could not be pinned is still reported.
+    let left = imagelint(&chart, &["check", "--format", "json"]);
+    let reported: Vec<String> = json(&left)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "missing-digest" || f["rule"] == "floating-tag")
+        .filter_map(|f| f["image"]["canonical"].as_str().map(str::to_string))
+        .collect();
+    for (old, new) in before.iter().zip(&after) {
+        let old_ref = imagelint::reference::Reference::parse(old).unwrap();
+        match digest_of.get(&old_ref.canonical()) {
+            Some(digest) => {
+                // Only Docker Hub pulls are a finding to mirror today
+                // (implicit-docker-hub); other registries are pinned.
+                let want_name = if old_ref.registry == "docker.io" {
+                    format!("registry.corp.example/dockerhub/{}", old_ref.repository)
+                } else {
+                    format!("{}/{}", old_ref.registry, old_ref.repository)
+                };
+                let new_ref = imagelint::reference::Reference::parse(new).unwrap();
+                assert_eq!(
+                    format!("{}/{}", new_ref.registry, new_ref.repository),
+                    want_name,
+                    "{old} -> {new}"
+                );
+                match new_ref.digest.as_deref() {
+                    Some(d) => assert_eq!(d, digest, "{old} -> {new}"),
+                    None => assert!(
+                        reported.contains(&new_ref.canonical()),
+                        "{old} -> {new} is neither pinned nor reported: {reported:?}"
+                    ),
+                }
+                assert!(
+                    new_ref.tag.is_none() || new_ref.tag == old_ref.tag,
+                    "{old} -> {new}"
+                );
+            }
+            // Already pinned: only mirrored, or left.
+            None => assert!(
+                new.ends_with(old.rsplit('@').next().unwrap()),
+                "{old} -> {new}"
+            ),
+        }
+    }
+    // A second fix changes nothing.
+    let values = std::fs::read_to_string(chart.join("values.yaml")).unwrap();
+    imagelint(&chart, &["check", "--fix"]);
+    assert_eq!(
+        std::fs::read_to_string(chart.join("values.yaml")).unwrap(),
+        values
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

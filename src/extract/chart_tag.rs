@@ -1,0 +1,202 @@
+//! The tag a Helm chart gives an image whose values leave it out
+//! (`tag: ""`, or no tag at all). Charts commonly fall back on the chart's
+//! `appVersion`, but many write it differently (`v{{ .Chart.AppVersion }}`,
+//! `printf "%s-alpine"`); a digest pinned for a guessed tag pins an image
+//! that may not exist. So the templates are read: the `appVersion` is the
+//! tag only when every template that uses it for an image uses it as is.
+//! Anything else is unresolved, never guessed.
+
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChartTag {
+    /// No `Chart.yaml` beside the values file.
+    NoChart,
+    /// The templates use `appVersion` as it is written.
+    AppVersion(String),
+    /// Why the tag cannot be known from the repository.
+    Unknown(String),
+}
+
+/// Bounds on what is read of a chart: templates are small.
+const MAX_FILE_BYTES: u64 = 1 << 20;
+const MAX_FILES: usize = 500;
+const MAX_DEPTH: usize = 4;
+
+/// Reads the chart in `dir` (its `Chart.yaml` and `templates/`).
+pub fn read(dir: &Path) -> ChartTag {
+    let Some(chart) = read_small(&dir.join("Chart.yaml")) else {
+        return ChartTag::NoChart;
+    };
+    let Some(app) = app_version(&chart) else {
+        return ChartTag::Unknown(
+            "the tag is left to the chart, and its Chart.yaml has no appVersion: write the tag in the values"
+                .into(),
+        );
+    };
+    let mut files = Vec::new();
+    templates(&dir.join("templates"), 0, &mut files);
+    let mut plain = false;
+    for text in &files {
+        for line in text.lines().filter(|l| l.contains("AppVersion")) {
+            match judge(line) {
+                Use::Label => {}
+                Use::Plain => plain = true,
+                Use::Transformed(snippet) => {
+                    return ChartTag::Unknown(format!(
+                        "the tag is left to the chart, whose templates make it from appVersion `{app}` as `{snippet}`: write the tag in the values"
+                    ))
+                }
+            }
+        }
+    }
+    if plain {
+        ChartTag::AppVersion(app)
+    } else {
+        ChartTag::Unknown(
+            "the tag is left to the chart, and its templates do not fill it from appVersion: write the tag in the values"
+                .into(),
+        )
+    }
+}
+
+fn read_small(path: &Path) -> Option<String> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() || meta.len() > MAX_FILE_BYTES {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
+}
+
+fn app_version(chart: &str) -> Option<String> {
+    chart.lines().find_map(|l| {
+        let v = l.strip_prefix("appVersion:")?;
+        let v = v.split(" #").next().unwrap_or(v).trim();
+        let v = v.trim_matches(|c| c == '"' || c == '\'');
+        (!v.is_empty()).then(|| v.to_string())
+    })
+}
+
+/// The texts of the chart's templates (regular files, bounded).
+fn templates(dir: &Path, depth: usize, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        if out.len() >= MAX_FILES {
+            return;
+        }
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() && depth < MAX_DEPTH {
+            templates(&path, depth + 1, out);
+        } else if let Some(text) = read_small(&path) {
+            out.push(text);
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Use {
+    /// A label or annotation (`app.kubernetes.io/version: ...`), no image.
+    Label,
+    /// `{{ .Values.image.tag | default .Chart.AppVersion }}` after `:`.
+    Plain,
+    /// Anything else, with the text that does it.
+    Transformed(String),
+}
+
+/// How a template line uses `.Chart.AppVersion`.
+fn judge(line: &str) -> Use {
+    let mut verdict = Use::Label;
+    let mut rest = line;
+    let mut consumed = 0;
+    while let Some(open) = rest.find("{{") {
+        let Some(len) = rest[open..].find("}}") else {
+            break;
+        };
+        let close = open + len + 2;
+        let action = &rest[open..close];
+        let before = &line[..consumed + open];
+        if action.contains("AppVersion") && !before.to_ascii_lowercase().contains("version") {
+            let prev = before.chars().next_back();
+            let next = rest[close..].chars().next();
+            // Text written against the action adds to the tag: `v{{`, `}}-alpine`.
+            let glued = |c: Option<char>| {
+                c.is_some_and(|c| !matches!(c, ':' | '"' | '\'' | ' ' | '\t' | '@' | '/' | '='))
+            };
+            if glued(prev) || glued(next) || !plain_action(action) {
+                return Use::Transformed(line.trim().to_string());
+            }
+            verdict = Use::Plain;
+        }
+        consumed += close;
+        rest = &rest[close..];
+    }
+    verdict
+}
+
+/// An action that only picks a value: `default`, pipes, quotes, `$` and
+/// `.Values` paths; `printf` only with a format of `%s` and `/`, `:`, `@`.
+fn plain_action(action: &str) -> bool {
+    let inner = action
+        .trim_start_matches("{{")
+        .trim_end_matches("}}")
+        .trim_matches('-');
+    let mut words = inner.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        let word = word.trim_matches(|c| c == '(' || c == ')');
+        let ok = match word {
+            "" | "|" | "default" | "quote" | "toString" => true,
+            "printf" => words.next().is_some_and(|format| {
+                format
+                    .trim_matches('"')
+                    .split("%s")
+                    .all(|sep| sep.chars().all(|c| matches!(c, '/' | ':' | '@')))
+            }),
+            w => {
+                w.starts_with('.')
+                    || w.starts_with('$')
+                        && w.chars().all(|c| c.is_alphanumeric() || "._$".contains(c))
+            }
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_uses() {
+        let plain = [
+            r#"  image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}""#,
+            r#"image: {{ printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}"#,
+            r#"{{- default .Chart.AppVersion .Values.image.tag -}}"#,
+        ];
+        for line in plain {
+            assert_eq!(judge(line), Use::Plain, "{line}");
+        }
+        let transformed = [
+            r#"  image: "{{ .Values.image.repository }}:v{{ .Values.image.tag | default .Chart.AppVersion }}""#,
+            r#"  image: "x:{{ .Chart.AppVersion }}-alpine""#,
+            r#"image: {{ printf "%s:v%s" .Values.image.repository .Chart.AppVersion }}"#,
+            r#"tag: {{ .Values.tag | default (printf "v%s" .Chart.AppVersion) }}"#,
+            r#"tag: {{ trimPrefix "v" .Chart.AppVersion }}"#,
+        ];
+        for line in transformed {
+            assert!(matches!(judge(line), Use::Transformed(_)), "{line}");
+        }
+        assert_eq!(
+            judge("    app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}"),
+            Use::Label
+        );
+    }
+}
