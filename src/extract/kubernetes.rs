@@ -1,9 +1,13 @@
 //! Kubernetes: the containers of every pod spec, in a Pod, in any workload's
 //! pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
-//! CronJob, and custom objects shaped the same way), and in `List` items.
+//! CronJob, and custom objects shaped the same way), and in `List` items;
+//! in custom resources, containers at any depth: Tekton `steps` and
+//! `sidecars`, Argo Workflows `container` and `script`, Knative's pod
+//! templates, operators' embedded pod specs. Kustomize `images:` entries
+//! (`name`, `newName`, `newTag`, `digest`) are the images kustomize writes.
 
 use super::yaml::NodeId;
-use super::{Env, Sink};
+use super::{Env, HelmFields, Occurrence, RefText, Sink};
 use std::collections::HashSet;
 
 /// Whether a YAML file's documents are Kubernetes objects.
@@ -54,11 +58,115 @@ fn object(sink: &mut Sink, obj: NodeId, depth: usize) {
                 pod_spec(sink, spec, &owner);
             }
         }
+        "Kustomization" => kustomize_images(sink, obj),
         _ => {
             if let Some(spec) = y.get(obj, "spec") {
                 templates(sink, spec, &owner, 0, &mut HashSet::new());
+                containers_anywhere(sink, spec, &owner, 0, &mut HashSet::new());
             }
         }
+    }
+}
+
+/// Lists of containers in custom resources, besides the pod spec ones.
+const STEP_LISTS: [&str; 2] = ["steps", "sidecars"];
+/// Single containers in custom resources (Argo Workflows templates).
+const CONTAINER_MAPS: [&str; 2] = ["container", "script"];
+/// How deep in a custom resource containers are looked for.
+const MAX_RESOURCE_DEPTH: usize = 16;
+
+/// Containers anywhere below `node`: a list under a container-list key, or
+/// a map under `container:`/`script:`, each with an `image:` string.
+fn containers_anywhere(
+    sink: &mut Sink,
+    node: NodeId,
+    owner: &str,
+    depth: usize,
+    visited: &mut HashSet<NodeId>,
+) {
+    let y = sink.yaml;
+    if depth > MAX_RESOURCE_DEPTH || !visited.insert(node) {
+        return;
+    }
+    if let Some(items) = y.seq(node) {
+        for item in items.iter().copied() {
+            containers_anywhere(sink, item, owner, depth + 1, visited);
+        }
+        return;
+    }
+    for (key, value) in y.entries(node) {
+        let list = CONTAINER_LISTS.contains(&key) || STEP_LISTS.contains(&key);
+        if let (true, Some(items)) = (list, y.seq(value)) {
+            for (i, item) in items.iter().copied().enumerate() {
+                container(sink, item, &format!("{owner}: {key}"), i);
+            }
+        } else if CONTAINER_MAPS.contains(&key) && y.get(value, "image").is_some() {
+            container(sink, value, &format!("{owner}: {key}"), 0);
+        }
+        containers_anywhere(sink, value, owner, depth + 1, visited);
+    }
+}
+
+/// One container map's `image:`.
+fn container(sink: &mut Sink, container: NodeId, place: &str, i: usize) {
+    let y = sink.yaml;
+    let Some(image) = y.get(container, "image").filter(|n| y.str(*n).is_some()) else {
+        return;
+    };
+    let cname = y
+        .get(container, "name")
+        .and_then(|n| y.str(n))
+        .map_or_else(|| format!("[{i}]"), |n| format!(" {n}"));
+    sink.literal(image, format!("{place}{cname}"));
+}
+
+/// `images:` of a kustomization: kustomize rewrites `name` to
+/// `newName:newTag@digest`, so that is the image, and a fix goes into those
+/// fields (a mirror into `newName`, a digest into `digest`).
+fn kustomize_images(sink: &mut Sink, obj: NodeId) {
+    let y = sink.yaml;
+    let Some(items) = y.get(obj, "images").and_then(|i| y.seq(i)) else {
+        return;
+    };
+    for item in items.to_vec() {
+        let field = |k: &str| y.get(item, k).and_then(|n| sink.field(n));
+        let Some(name) = field("name").filter(|f| !f.value.is_empty()) else {
+            continue;
+        };
+        let new_name = field("newName").filter(|f| !f.value.is_empty());
+        let tag = field("newTag").filter(|f| !f.value.is_empty());
+        let digest = field("digest").filter(|f| !f.value.is_empty());
+        if new_name.is_none() && tag.is_none() && digest.is_none() {
+            continue; // names an image without changing it
+        }
+        let shown = new_name.as_ref().unwrap_or(&name);
+        let mut text = shown.value.clone();
+        if let Some(t) = &tag {
+            text.push(':');
+            text.push_str(&t.value);
+        }
+        if let Some(d) = &digest {
+            text.push('@');
+            text.push_str(&d.value);
+        }
+        let context = format!("Kustomization images: {}", name.value);
+        // Without `newName` a mirror has nowhere to go but a new key: the
+        // reference is reported, not rewritten.
+        let helm = new_name.clone().map(|repository| {
+            Box::new(HelmFields {
+                registry: None,
+                repository,
+                tag: tag.clone(),
+                digest: digest.clone(),
+            })
+        });
+        sink.out.push(Occurrence {
+            span: shown.span,
+            text: RefText::Resolved(text),
+            context,
+            exact: false,
+            helm,
+        });
     }
 }
 

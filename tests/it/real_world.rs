@@ -438,3 +438,29 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Item 8: containers at any depth of custom resources, and the images a
+/// kustomization writes.
+#[test]
+fn custom_resources_and_kustomize_images() {
+    let dir = fixture("real-world/kubernetes-crds");
+    assert_eq!(
+        inventory(&dir, "pipeline.yaml"),
+        [
+            "golang:1.22.1",
+            "docker:26.0.0-dind",
+            "alpine:3.19.1",
+            "python:3.12.2",
+            "ghcr.io/acme/web:2.0.1",
+            "busybox:1.36.1"
+        ]
+    );
+    assert_eq!(
+        inventory(&dir, "kustomization.yaml"),
+        [
+            "nginx:1.25.3",
+            "ghcr.io/acme/app@sha256:6d9ac9237a84afe1516540f40a0fafdc86859b2141954b4d643af7066d598b74",
+            "redis:7.2.4"
+        ]
+    );
+}
