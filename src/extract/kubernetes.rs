@@ -128,7 +128,7 @@ fn kustomize_images(sink: &mut Sink, obj: NodeId) {
     let Some(items) = y.get(obj, "images").and_then(|i| y.seq(i)) else {
         return;
     };
-    for item in items.to_vec() {
+    for item in items.iter().copied() {
         let field = |k: &str| y.get(item, k).and_then(|n| sink.field(n));
         let Some(name) = field("name").filter(|f| !f.value.is_empty()) else {
             continue;
