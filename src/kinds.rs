@@ -17,6 +17,8 @@ pub enum FileKind {
     Compose,
     Kubernetes,
     HelmValues,
+    /// A file under a chart's `templates/`: Go templates, not YAML.
+    HelmTemplate,
 }
 
 /// A path glob over the path as shown (relative to the current directory,
@@ -133,6 +135,17 @@ pub const KINDS: &[KindSpec] = &[
         by_content: None,
         keywords: &["image", "repository"],
         extractor: Extractor::Yaml(extract::helm::extract),
+    },
+    KindSpec {
+        kind: FileKind::HelmTemplate,
+        name: "helm-template",
+        // No path of its own: a YAML file under `templates/` beside a
+        // `Chart.yaml` (see `discover::record`).
+        paths: &[],
+        not_names: &[],
+        by_content: None,
+        keywords: &["image"],
+        extractor: Extractor::Text(extract::helm_template::extract),
     },
 ];
 

@@ -4,6 +4,7 @@
 
 use super::classify::{is_helm_template, Class, Classifier};
 use super::paths::{display_path, relative_to};
+use crate::kinds::FileKind;
 use std::path::{Path, PathBuf};
 
 /// Where paths are shown from and where globs start from.
@@ -64,9 +65,13 @@ impl Candidate {
         let class = classifier
             .classify(&display, &rule_path)
             .ok_or(Skipped::NoKind)?;
-        if matches!(class, Class::ByContent(_)) && is_helm_template(&display, path) {
-            return Err(Skipped::NoKind);
-        }
+        // Helm renders `templates/` with Go templates: not YAML, but its
+        // literal image lines are read.
+        let class = if matches!(class, Class::ByContent(_)) && is_helm_template(&display, path) {
+            Class::Kind(FileKind::HelmTemplate)
+        } else {
+            class
+        };
         Ok(Candidate {
             rule_path,
             display,

@@ -10,6 +10,7 @@ mod flow_indent;
 pub(crate) mod github;
 pub(crate) mod gitlab;
 pub(crate) mod helm;
+pub(crate) mod helm_template;
 pub(crate) mod interpolate;
 pub(crate) mod kubernetes;
 pub(crate) mod yaml;

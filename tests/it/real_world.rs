@@ -464,3 +464,44 @@ fn custom_resources_and_kustomize_images() {
         ]
     );
 }
+
+/// Item 9: images written literally in Helm templates are read and fixed;
+/// Helm renders the fixed chart mirrored and pinned.
+#[test]
+fn literal_images_in_helm_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart");
+    copy_dir(&fixture("helm-template/chart"), &chart);
+    assert_eq!(
+        helm_images(&chart),
+        [
+            "busybox:1.36.1",
+            "otel/opentelemetry-collector-contrib:0.98.0"
+        ]
+    );
+    std::fs::write(
+        chart.join(".imagelint.toml"),
+        "[mirrors]\n\"docker.io\" = \"registry.corp.example/dockerhub\"\n",
+    )
+    .unwrap();
+    let (a, b) = ("a".repeat(64), "b".repeat(64));
+    std::fs::write(
+        chart.join("imagelint.lock"),
+        format!(
+            "version = 1\n[digests]\n\"docker.io/library/busybox:1.36.1\" = \"sha256:{a}\"\n\
+             \"docker.io/otel/opentelemetry-collector-contrib:0.98.0\" = \"sha256:{b}\"\n"
+        ),
+    )
+    .unwrap();
+    let fix = imagelint(&chart, &["check", "--fix"]);
+    assert_eq!(fix.code, 0, "{}{}", fix.stdout, fix.stderr);
+    assert_eq!(
+        helm_images(&chart),
+        [
+            format!("registry.corp.example/dockerhub/library/busybox:1.36.1@sha256:{a}"),
+            format!(
+                "registry.corp.example/dockerhub/otel/opentelemetry-collector-contrib:0.98.0@sha256:{b}"
+            )
+        ]
+    );
+}
