@@ -36,12 +36,18 @@ pub fn read(dir: &Path) -> ChartTag {
     };
     let mut files = Vec::new();
     templates(&dir.join("templates"), 0, &mut files);
-    let mut plain = false;
+    // Every use for an image must agree on one prefix ("" when plain).
+    let mut prefixes = std::collections::BTreeSet::new();
     for text in &files {
         for line in text.lines().filter(|l| l.contains("AppVersion")) {
             match judge(line) {
                 Use::Label => {}
-                Use::Plain => plain = true,
+                Use::Plain => {
+                    prefixes.insert(String::new());
+                }
+                Use::Prefixed(p) => {
+                    prefixes.insert(p);
+                }
                 Use::Transformed(snippet) => {
                     return ChartTag::Unknown(format!(
                         "the tag is left to the chart, whose templates make it from appVersion `{app}` as `{snippet}`: write the tag in the values"
@@ -50,8 +56,15 @@ pub fn read(dir: &Path) -> ChartTag {
             }
         }
     }
-    if plain {
-        ChartTag::AppVersion(app)
+    if prefixes.len() > 1 {
+        let all: Vec<String> = prefixes.into_iter().map(|p| format!("`{p}`")).collect();
+        return ChartTag::Unknown(format!(
+            "the tag is left to the chart, whose templates prefix appVersion `{app}` differently ({}): write the tag in the values",
+            all.join(", ")
+        ));
+    }
+    if let Some(prefix) = prefixes.into_iter().next() {
+        ChartTag::AppVersion(format!("{prefix}{app}"))
     } else {
         ChartTag::Unknown(
             "the tag is left to the chart, and its templates do not fill it from appVersion: write the tag in the values"
@@ -105,6 +118,8 @@ enum Use {
     Label,
     /// `{{ .Values.image.tag | default .Chart.AppVersion }}` after `:`.
     Plain,
+    /// The same with a literal prefix: `:v{{ ... }}`, `printf "v%s"`.
+    Prefixed(String),
     /// Anything else, with the text that does it.
     Transformed(String),
 }
@@ -121,22 +136,87 @@ fn judge(line: &str) -> Use {
         let close = open + len + 2;
         let action = &rest[open..close];
         let before = &line[..consumed + open];
-        if action.contains("AppVersion") && !before.to_ascii_lowercase().contains("version") {
-            let prev = before.chars().next_back();
+        let inner = action
+            .trim_start_matches("{{")
+            .trim_start_matches('-')
+            .trim_start();
+        // `{{ if .Chart.AppVersion }}`: a condition, not a use.
+        let control = ["if ", "else", "with ", "end"]
+            .iter()
+            .any(|k| inner.starts_with(k));
+        if action.contains("AppVersion")
+            && !control
+            && !before.to_ascii_lowercase().contains("version")
+        {
             let next = rest[close..].chars().next();
+            // `:v{{ ... }}`: a literal prefix between the `:` and the action.
+            let word_start = before
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-'))
+                .map_or(0, |i| i + 1);
+            let literal = &before[word_start..];
+            let after_colon = before[..word_start].ends_with(':');
+            let prev = if after_colon && !literal.is_empty() {
+                Some(':')
+            } else {
+                before.chars().next_back()
+            };
             // Text written against the action adds to the tag: `v{{`, `}}-alpine`.
             let glued = |c: Option<char>| {
                 c.is_some_and(|c| !matches!(c, ':' | '"' | '\'' | ' ' | '\t' | '@' | '/' | '='))
             };
-            if glued(prev) || glued(next) || !plain_action(action) {
+            if glued(prev) || glued(next) {
                 return Use::Transformed(line.trim().to_string());
             }
-            verdict = Use::Plain;
+            let prefix = match action_prefix(action) {
+                Some(p) if after_colon && !literal.is_empty() && p.is_empty() => {
+                    literal.to_string()
+                }
+                Some(p) if !(after_colon && !literal.is_empty()) => p,
+                _ => return Use::Transformed(line.trim().to_string()),
+            };
+            verdict = if prefix.is_empty() {
+                Use::Plain
+            } else {
+                Use::Prefixed(prefix)
+            };
         }
         consumed += close;
         rest = &rest[close..];
     }
     verdict
+}
+
+/// The literal an action puts before appVersion: "" when it only picks a
+/// value (`default`, pipes, quotes, `$` and `.Values` paths, `printf` of
+/// `%s` with `/`, `:`, `@`); "v" for `printf "v%s" .Chart.AppVersion`;
+/// `None` for anything else.
+fn action_prefix(action: &str) -> Option<String> {
+    let inner = action
+        .trim_start_matches("{{")
+        .trim_end_matches("}}")
+        .trim_matches('-');
+    // `(printf "v%s" .Chart.AppVersion)`: a prefix, if the rest is plain.
+    let mut prefix = String::new();
+    let mut rest = inner.to_string();
+    if let Some(at) = inner.find("printf \"") {
+        let format_start = at + "printf \"".len();
+        let format_end = format_start + inner[format_start..].find('"')?;
+        let format = &inner[format_start..format_end];
+        let args = inner[format_end + 1..].trim_start();
+        if let Some(p) = format.strip_suffix("%s").filter(|p| !p.contains('%')) {
+            if args.starts_with(".Chart.AppVersion") || args.starts_with("$.Chart.AppVersion") {
+                if !p
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
+                {
+                    return None;
+                }
+                prefix = p.to_string();
+                rest = format!("{} {}", &inner[..at], args);
+            }
+        }
+    }
+    plain_action(&format!("{{{{{rest}}}}}")).then_some(prefix)
 }
 
 /// An action that only picks a value: `default`, pipes, quotes, `$` and
@@ -150,7 +230,7 @@ fn plain_action(action: &str) -> bool {
     while let Some(word) = words.next() {
         let word = word.trim_matches(|c| c == '(' || c == ')');
         let ok = match word {
-            "" | "|" | "default" | "quote" | "toString" => true,
+            "" | "|" | ":=" | "=" | "default" | "quote" | "toString" => true,
             "printf" => words.next().is_some_and(|format| {
                 format
                     .trim_matches('"')
@@ -184,11 +264,16 @@ mod tests {
         for line in plain {
             assert_eq!(judge(line), Use::Plain, "{line}");
         }
-        let transformed = [
+        let prefixed = [
             r#"  image: "{{ .Values.image.repository }}:v{{ .Values.image.tag | default .Chart.AppVersion }}""#,
+            r#"tag: {{ .Values.tag | default (printf "v%s" .Chart.AppVersion) }}"#,
+        ];
+        for line in prefixed {
+            assert_eq!(judge(line), Use::Prefixed("v".into()), "{line}");
+        }
+        let transformed = [
             r#"  image: "x:{{ .Chart.AppVersion }}-alpine""#,
             r#"image: {{ printf "%s:v%s" .Values.image.repository .Chart.AppVersion }}"#,
-            r#"tag: {{ .Values.tag | default (printf "v%s" .Chart.AppVersion) }}"#,
             r#"tag: {{ trimPrefix "v" .Chart.AppVersion }}"#,
         ];
         for line in transformed {
@@ -197,6 +282,11 @@ mod tests {
         assert_eq!(
             judge("    app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}"),
             Use::Label
+        );
+        assert_eq!(judge("{{- if .Chart.AppVersion }}"), Use::Label);
+        assert_eq!(
+            judge("{{- $tag := default .Chart.AppVersion .Values.image.tag }}"),
+            Use::Plain
         );
     }
 }

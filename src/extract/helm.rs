@@ -169,7 +169,12 @@ impl Walk<'_> {
         global: &Option<Field>,
     ) {
         let y = sink.yaml;
-        let field = |k: &str| y.get(map, k).and_then(|n| sink.field(n));
+        // `tag: null`, `registry: ~`: not written (the chart's default).
+        let field = |k: &str| {
+            y.get(map, k)
+                .filter(|n| y.str(*n).is_some())
+                .and_then(|n| sink.field(n))
+        };
         let repository = sink.field(repo).expect("scalar checked");
         let registry = field("registry");
         let tag = field("tag").or_else(|| field("version"));

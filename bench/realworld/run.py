@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""Measures imagelint on real public repositories against the real consumers.
+
+    bench/realworld/run.py [--mirrors DIR] [--work DIR] [--only NAME ...]
+
+`repos.tsv` lists the repositories and the commit measured. Each is taken
+from a bare git mirror (`DIR/owner+name/repo`, as the library's `fetch`
+leaves them; default /work/.mirror) and exported to a work folder; nothing
+of theirs is committed here. For each repository the script runs
+`imagelint inventory --format json` and `imagelint check` and compares with
+the oracles:
+
+- YAML: every YAML file imagelint reads (not Helm templates) that PyYAML's
+  libyaml loader loads must not be rejected by imagelint.
+- compose: `docker-compose -f F config --format json` (Compose v5): the
+  `image` of every service without `build`.
+- dockerfile: BuildKit's parser (PyPI `dockerfile`): `FROM` images that are
+  not stages, `scratch` or variables.
+- helm: Helm (`helm-python-sdk`) renders each chart with its default values;
+  the `image:` values of the output, against what imagelint reads in the
+  chart's values.yaml and templates/.
+- kubernetes: with PyYAML, every `image:` string in a document that has
+  `apiVersion` and `kind` (a container at any depth).
+
+Prints recall and precision per kind over all repositories, and every
+disagreement. References are compared in canonical form
+(`docker.io/library/nginx:latest`); ones with variables left are skipped.
+"""
+import argparse
+import collections
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BINARY = os.path.join(ROOT, "target", "release", "imagelint")
+
+
+def canonical(ref):
+    """Docker's normalisation, enough for comparing."""
+    ref = ref.strip().strip('"').strip("'")
+    if not ref or "$" in ref or "{{" in ref:
+        return None
+    name, digest = (ref.split("@", 1) + [None])[:2]
+    tag = None
+    last = name.rsplit("/", 1)[-1]
+    if ":" in last:
+        name, tag = name.rsplit(":", 1)
+    first = name.split("/", 1)[0]
+    if "/" not in name or not ("." in first or ":" in first or first == "localhost"):
+        name = "docker.io/" + name
+    if name.startswith("docker.io/") and name.count("/") == 1:
+        name = "docker.io/library/" + name[len("docker.io/"):]
+    if tag is None and digest is None:
+        tag = "latest"
+    out = name.lower() if False else name
+    if tag:
+        out += ":" + tag
+    if digest:
+        out += "@" + digest
+    return out
+
+
+def export(mirrors, work, repo, commit):
+    """The tree at `commit`, without the blobs the snapshot lacks (its
+    largest files, images mostly)."""
+    dest = os.path.join(work, repo.replace("/", "+"))
+    if os.path.isdir(dest):
+        return dest
+    git_dir = os.path.join(mirrors, repo.replace("/", "+"), "repo")
+    listing = subprocess.run(["git", "-C", git_dir, "ls-tree", "-r", "-z", commit], check=True,
+                             capture_output=True).stdout.split(b"\0")
+    files = []
+    for item in listing:
+        if not item:
+            continue
+        meta, path = item.split(b"\t", 1)
+        mode, kind, sha = meta.split()
+        if kind == b"blob" and mode in (b"100644", b"100755"):
+            files.append((sha.decode(), path.decode("utf-8", "replace")))
+    batch = subprocess.Popen(["git", "-C", git_dir, "cat-file", "--batch"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE)
+    os.makedirs(dest)
+    for sha, path in files:
+        batch.stdin.write(sha.encode() + b"\n")
+        batch.stdin.flush()
+        header = batch.stdout.readline().split()
+        if len(header) < 3 or header[1] != b"blob":
+            continue  # missing from the snapshot
+        data = batch.stdout.read(int(header[2]) + 1)[:-1]
+        target = os.path.join(dest, path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as f:
+            f.write(data)
+    batch.stdin.close()
+    batch.wait()
+    # A repository of its own, so imagelint sees its root and .gitignore.
+    subprocess.run(["git", "init", "-q", dest], check=True)
+    return dest
+
+
+def imagelint_inventory(tree):
+    out = subprocess.run([BINARY, "inventory", "--format", "json", "--no-ignore", "."], cwd=tree,
+                         capture_output=True, text=True)
+    entries = json.loads(out.stdout)["images"] if out.stdout.strip() else []
+    errors = {}
+    for line in out.stderr.splitlines():
+        m = re.match(r"^imagelint: (.+?): (.*)$", line)
+        if m:
+            errors[m.group(1)] = m.group(2)
+    return entries, errors
+
+
+def ours_by_file(entries):
+    by = collections.defaultdict(set)
+    for e in entries:
+        img = e.get("image") or {}
+        c = canonical(img.get("text") or "")
+        if c:
+            by[e["path"]].add(c)
+    return by
+
+
+def libyaml_loads(path):
+    try:
+        with open(path, "rb") as f:
+            list(yaml.load_all(f, Loader=yaml.CSafeLoader))
+        return True
+    except Exception:
+        return False
+
+
+def compose_oracle(path):
+    out = subprocess.run(["docker-compose", "-f", path, "config", "--format", "json"],
+                         capture_output=True, text=True, cwd=os.path.dirname(path),
+                         env={**os.environ, "COMPOSE_PROJECT_NAME": "oracle"})
+    if out.returncode != 0:
+        return None
+    services = json.loads(out.stdout).get("services", {})
+    return {canonical(s["image"]) for s in services.values()
+            if "image" in s and "build" not in s and canonical(s["image"])}
+
+
+def dockerfile_oracle(path):
+    import dockerfile
+    try:
+        cmds = dockerfile.parse_file(path)
+    except Exception:
+        return None
+    stages, images = set(), set()
+    for c in cmds:
+        if c.cmd.upper() != "FROM" or not c.value:
+            continue
+        value = c.value[0]
+        if len(c.value) >= 3 and c.value[1].upper() == "AS":
+            stages.add(c.value[2].lower())
+        if value.lower() in stages or value == "scratch":
+            continue
+        ref = canonical(value)
+        if ref:
+            images.add(ref)
+    return images
+
+
+def helm_oracle(chart):
+    script = os.path.join(ROOT, "tests", "support", "helm_images.py")
+    out = subprocess.run([sys.executable, script, chart], capture_output=True, text=True)
+    if out.returncode != 0:
+        return None
+    return {c for c in map(canonical, out.stdout.split()) if c}
+
+
+def k8s_oracle(path):
+    found = set()
+
+    def walk(node, depth=0):
+        if depth > 40:
+            return
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "image" and isinstance(v, str):
+                    c = canonical(v)
+                    if c:
+                        found.add(c)
+                else:
+                    walk(v, depth + 1)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, depth + 1)
+    try:
+        with open(path, "rb") as f:
+            docs = list(yaml.load_all(f, Loader=yaml.CSafeLoader))
+    except Exception:
+        return None
+    for d in docs:
+        if isinstance(d, dict) and "apiVersion" in d and "kind" in d and d.get("kind") != "Kustomization":
+            walk(d.get("spec", {}))
+    return found
+
+
+class Tally:
+    def __init__(self):
+        self.n = collections.Counter()
+        self.misses = collections.defaultdict(list)
+
+    def add(self, kind, where, oracle, ours):
+        both = oracle & ours
+        self.n[kind, "oracle"] += len(oracle)
+        self.n[kind, "ours"] += len(ours)
+        self.n[kind, "both"] += len(both)
+        for m in sorted(oracle - ours):
+            self.misses[kind].append(f"missed   {where}: {m}")
+        for m in sorted(ours - oracle):
+            self.misses[kind].append(f"extra    {where}: {m}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mirrors", default="/work/.mirror")
+    ap.add_argument("--work", default="/tmp/imagelint-realworld")
+    ap.add_argument("--only", nargs="*")
+    ap.add_argument("--show", type=int, default=15, help="disagreements shown per kind")
+    args = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    tally = Tally()
+    rejected = []
+    repos = [l.split("\t") for l in open(os.path.join(HERE, "repos.tsv")).read().split("\n") if l]
+    for repo, commit in repos:
+        if args.only and repo not in args.only:
+            continue
+        tree = export(args.mirrors, args.work, repo, commit)
+        entries, errors = imagelint_inventory(tree)
+        ours = ours_by_file(entries)
+        kinds = {}
+        for e in entries:
+            kinds[e["path"]] = e["kind"]
+        # YAML files imagelint refused that libyaml loads.
+        for path, why in errors.items():
+            if "YAML" in why and libyaml_loads(os.path.join(tree, path)):
+                rejected.append(f"{repo}: {path}: {why}")
+        for path in glob.glob(os.path.join(tree, "**", "*"), recursive=True):
+            rel = os.path.relpath(path, tree)
+            name = os.path.basename(path)
+            if not os.path.isfile(path) or "/.git/" in path:
+                continue
+            where = f"{repo}:{rel}"
+            if re.fullmatch(r"(docker-)?compose[^/]*\.ya?ml", name):
+                oracle = compose_oracle(path)
+                if oracle is not None:
+                    tally.add("compose", where, oracle, ours.get(rel, set()))
+            elif re.fullmatch(r"(Dockerfile(\..*)?|.*\.[Dd]ockerfile|Containerfile(\..*)?)", name):
+                oracle = dockerfile_oracle(path)
+                mine = {c for e in entries if e["path"] == rel and e["context"].startswith("FROM")
+                        for c in [canonical((e.get("image") or {}).get("text") or "")] if c}
+                if oracle is not None:
+                    tally.add("dockerfile", where, oracle, mine)
+            elif name == "Chart.yaml" and os.path.isdir(os.path.join(os.path.dirname(path), "templates")):
+                chart = os.path.dirname(path)
+                oracle = helm_oracle(chart)
+                crel = os.path.relpath(chart, tree)
+                mine = set()
+                for p, refs in ours.items():
+                    if p == f"{crel}/values.yaml" or p.startswith(f"{crel}/templates/"):
+                        mine |= refs
+                if oracle is not None:
+                    tally.add("helm", f"{repo}:{crel}", oracle, mine)
+            elif kinds.get(rel) == "kubernetes" or (name.endswith((".yaml", ".yml")) and rel not in kinds
+                                                    and "/templates/" not in f"/{rel}"):
+                oracle = k8s_oracle(path)
+                if oracle:
+                    tally.add("kubernetes", where, oracle, ours.get(rel, set()))
+    print(f"{'kind':<12} {'oracle':>7} {'ours':>7} {'both':>7} {'recall':>8} {'precision':>9}")
+    for kind in ["compose", "dockerfile", "helm", "kubernetes"]:
+        o, m, b = (tally.n[kind, k] for k in ("oracle", "ours", "both"))
+        recall = b / o if o else 1.0
+        precision = b / m if m else 1.0
+        print(f"{kind:<12} {o:>7} {m:>7} {b:>7} {recall:>8.4f} {precision:>9.4f}")
+    print(f"\nYAML files libyaml loads and imagelint rejects: {len(rejected)}")
+    for r in rejected:
+        print("  " + r)
+    for kind, lines in tally.misses.items():
+        print(f"\n{kind}: {len(lines)} disagreements")
+        for line in lines[: args.show]:
+            print("  " + line)
+
+
+if __name__ == "__main__":
+    main()
