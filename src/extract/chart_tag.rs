@@ -167,11 +167,10 @@ fn judge(line: &str) -> Use {
             if glued(prev) || glued(next) {
                 return Use::Transformed(line.trim().to_string());
             }
+            let written_prefix = after_colon && !literal.is_empty();
             let prefix = match action_prefix(action) {
-                Some(p) if after_colon && !literal.is_empty() && p.is_empty() => {
-                    literal.to_string()
-                }
-                Some(p) if !(after_colon && !literal.is_empty()) => p,
+                Some(p) if written_prefix && p.is_empty() => literal.to_string(),
+                Some(p) if !written_prefix => p,
                 _ => return Use::Transformed(line.trim().to_string()),
             };
             verdict = if prefix.is_empty() {
