@@ -2,6 +2,7 @@
 //! path classified into a file kind before the file is opened.
 
 pub mod classify;
+pub mod includes;
 pub mod paths;
 pub mod record;
 pub mod walk;

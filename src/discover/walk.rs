@@ -102,6 +102,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<WalkE
     // with `/` as the lowest byte, a plain byte comparison does that.
     found.sort_by_cached_key(|c| c.display.replace('/', "\0"));
     found.dedup_by(|a, b| a.display == b.display);
+    super::includes::mark_gitlab_includes(&mut found);
     errors.sort();
     (found, errors)
 }

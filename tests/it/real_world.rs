@@ -563,3 +563,32 @@ fn compose_project_pulls_mirrored_pinned_after_fix() {
     want.sort();
     assert_eq!(after, want);
 }
+
+/// Item 6: files a pipeline includes with `include: local:` are read as
+/// GitLab CI whatever their names; others are not.
+#[test]
+fn gitlab_local_includes_are_read() {
+    let dir = fixture("real-world/gitlab-include");
+    let run = imagelint(&dir, &["inventory", "--format", "json"]);
+    let report = json(&run);
+    let found: Vec<(String, String)> = report["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["image"]["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("gitlab-ci", "golang:1.22.1"),
+        ("gitlab-ci", "python:3.12.2"),
+        ("gitlab-ci", "postgres:16.2"),
+    ]
+    .iter()
+    .map(|(k, i)| (k.to_string(), i.to_string()))
+    .collect();
+    assert_eq!(found, want);
+}

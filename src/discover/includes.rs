@@ -1,0 +1,118 @@
+//! GitLab CI files pulled in with `include: local:` are GitLab CI whatever
+//! their names (`ci/build.yml`): the pipeline's own files say so. Found by a
+//! look at the lines of every GitLab CI file of the walk, before any file is
+//! parsed: `local: path`, `include: path` and `- path` items of an
+//! `include:` list. Paths are from the repository's root (a leading `/` or
+//! not), as GitLab reads them; wildcards and remote includes are not
+//! followed.
+
+use super::classify::Class;
+use super::record::Candidate;
+use crate::kinds::FileKind;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// A GitLab CI file larger than this is not looked into for includes.
+const MAX_BYTES: u64 = 1 << 20;
+
+/// Marks as GitLab CI the candidates that a GitLab CI file includes.
+pub fn mark_gitlab_includes(found: &mut [Candidate]) {
+    let mut included = BTreeSet::new();
+    for c in found.iter() {
+        if !matches!(c.class, Class::Kind(FileKind::GitlabCi)) {
+            continue;
+        }
+        let Some(text) = read_small(&c.disk) else {
+            continue;
+        };
+        // The root `.gitlab-ci.yml` sits at the project root; includes are
+        // relative to it.
+        let root = match c.display.rsplit_once('/') {
+            Some((dir, ".gitlab-ci.yml")) => format!("{dir}/"),
+            _ => String::new(),
+        };
+        for path in local_includes(&text) {
+            included.insert(format!("{root}{}", path.trim_start_matches('/')));
+        }
+    }
+    if included.is_empty() {
+        return;
+    }
+    for c in found.iter_mut() {
+        if included.contains(&c.display) {
+            c.class = Class::Kind(FileKind::GitlabCi);
+        }
+    }
+}
+
+fn read_small(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    (meta.is_file() && meta.len() <= MAX_BYTES)
+        .then(|| std::fs::read_to_string(path).ok())
+        .flatten()
+}
+
+/// The local paths a GitLab CI file includes.
+fn local_includes(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    // Indentation of the `include:` key while inside its block.
+    let mut block: Option<usize> = None;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let body = line.trim();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        if block.is_some_and(|b| indent <= b && !body.starts_with('-')) {
+            block = None;
+        }
+        if let Some(rest) = body.strip_prefix("include:") {
+            block = Some(indent);
+            if let Some(path) = local_path(rest) {
+                out.push(path);
+            }
+            continue;
+        }
+        let item = body.strip_prefix("- ").unwrap_or(body);
+        if let Some(rest) = item.strip_prefix("local:") {
+            if let Some(path) = local_path(rest) {
+                out.push(path);
+            }
+        } else if block.is_some() && body.starts_with("- ") && !item.contains(": ") {
+            if let Some(path) = local_path(item) {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// A scalar that names a local file: no URL, no wildcard, no variable.
+fn local_path(raw: &str) -> Option<String> {
+    let raw = raw.split(" #").next().unwrap_or(raw).trim();
+    let path = raw.trim_matches(|c| c == '"' || c == '\'');
+    let local = !path.is_empty()
+        && !path.contains("://")
+        && !path.contains(['*', '$', '{', '[', ' '])
+        && (path.ends_with(".yml") || path.ends_with(".yaml"));
+    local.then(|| path.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_includes;
+
+    #[test]
+    fn include_forms() {
+        let text = "include:\n  - local: ci/build.yml\n  - local: '/ci/test.yaml' # t\n  - 'ci/deploy.yml'\n  - project: a/b\n    file: x.yml\n  - remote: https://x/y.yml\n  - local: ci/*.yml\nbuild:\n  script: [\"- nope.yml\"]\n";
+        assert_eq!(
+            local_includes(text),
+            ["ci/build.yml", "/ci/test.yaml", "ci/deploy.yml"]
+        );
+        assert_eq!(local_includes("include: ci/one.yml\n"), ["ci/one.yml"]);
+        assert_eq!(
+            local_includes("include:\n  local: ci/x.yml\n"),
+            ["ci/x.yml"]
+        );
+    }
+}
