@@ -19,11 +19,21 @@ const CONTAINER_LISTS: [&str; 3] = ["initContainers", "containers", "ephemeralCo
 /// How deep under `spec` a pod template is looked for (CronJob needs 4).
 const MAX_TEMPLATE_DEPTH: usize = 6;
 
-pub(crate) fn extract(sink: &mut Sink, _env: &Env) {
+pub(crate) fn extract(sink: &mut Sink, env: &Env) {
     let y = sink.yaml;
+    let first = sink.out.len();
     for root in y.documents.clone() {
         object(sink, root, 0);
     }
+    // `image: adservice` that a Skaffold project builds is replaced when
+    // Skaffold deploys: not a pull.
+    let found: Vec<Occurrence> = sink.out.drain(first..).collect();
+    sink.out.extend(found.into_iter().filter(|o| match &o.text {
+        RefText::Resolved(t) if !t.contains(['/', ':', '@', '.']) => {
+            !super::skaffold::builds(env.disk_path, t)
+        }
+        _ => true,
+    }));
 }
 
 fn object(sink: &mut Sink, obj: NodeId, depth: usize) {

@@ -13,6 +13,7 @@ pub(crate) mod helm;
 pub(crate) mod helm_template;
 pub(crate) mod interpolate;
 pub(crate) mod kubernetes;
+mod skaffold;
 pub(crate) mod yaml;
 
 use crate::source::{LineIndex, Span};

@@ -592,3 +592,14 @@ fn gitlab_local_includes_are_read() {
     .collect();
     assert_eq!(found, want);
 }
+
+/// Item 8: an image a Skaffold project builds is not a pull: not read, so
+/// never reported or rewritten; other bare names still are.
+#[test]
+fn skaffold_built_images_are_not_pulls() {
+    let dir = fixture("real-world/skaffold");
+    assert_eq!(
+        inventory(&dir, "manifests/adservice.yaml"),
+        ["redis:7.2.4", "cartservice"]
+    );
+}

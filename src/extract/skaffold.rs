@@ -1,0 +1,75 @@
+//! Images a Skaffold project builds: `build.artifacts[].image` of a
+//! `skaffold.yaml` in the manifest's folder or above it (up to the
+//! repository's root). Skaffold replaces those names in the manifests it
+//! deploys (`image: adservice`), so they are not pulls from Docker Hub.
+
+use super::yaml::Yaml;
+use crate::source::LineIndex;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Larger than any Skaffold configuration; a bigger file is not read.
+const MAX_BYTES: u64 = 1 << 20;
+/// How many folders up a `skaffold.yaml` is looked for.
+const MAX_LEVELS: usize = 8;
+
+/// Whether a Skaffold project above `manifest` builds the image `name`.
+pub fn builds(manifest: &Path, name: &str) -> bool {
+    let mut dir = manifest.parent();
+    for _ in 0..MAX_LEVELS {
+        let Some(d) = dir else { break };
+        for file in ["skaffold.yaml", "skaffold.yml"] {
+            if artifacts(&d.join(file)).iter().any(|a| a == name) {
+                return true;
+            }
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+        dir = d.parent();
+    }
+    false
+}
+
+/// The artifact images of one `skaffold.yaml`, read once per run.
+fn artifacts(path: &Path) -> Arc<Vec<String>> {
+    static SEEN: OnceLock<Mutex<HashMap<PathBuf, Arc<Vec<String>>>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(found) = seen.lock().ok().and_then(|s| s.get(path).cloned()) {
+        return found;
+    }
+    let found = Arc::new(read(path));
+    if let Ok(mut s) = seen.lock() {
+        s.insert(path.to_path_buf(), found.clone());
+    }
+    found
+}
+
+fn read(path: &Path) -> Vec<String> {
+    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_BYTES);
+    let Some(text) = regular
+        .then(|| std::fs::read_to_string(path).ok())
+        .flatten()
+    else {
+        return Vec::new();
+    };
+    let lines = LineIndex::new(&text);
+    let mut images = Vec::new();
+    // Several configurations may share the file, one per document.
+    let _ = Yaml::for_each_document(&text, &lines, None, &mut |y| {
+        for &root in &y.documents {
+            let Some(artifacts) = y.path(root, &["build", "artifacts"]).and_then(|a| y.seq(a))
+            else {
+                continue;
+            };
+            for &artifact in artifacts {
+                if let Some(image) = y.get(artifact, "image").and_then(|i| y.str(i)) {
+                    images.push(image.to_string());
+                }
+            }
+        }
+        true
+    });
+    images
+}
