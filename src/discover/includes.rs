@@ -1,7 +1,7 @@
 //! GitLab CI files pulled in with `include: local:` are GitLab CI whatever
 //! their names (`ci/build.yml`): the pipeline's own files say so. Found by a
-//! look at the lines of every GitLab CI file of the walk, before any file is
-//! parsed: `local: path`, `include: path` and `- path` items of an
+//! look at the lines of each `.gitlab-ci.yml` of the walk, before any file
+//! is parsed: `local: path`, `include: path` and `- path` items of an
 //! `include:` list. Paths are from the repository's root (a leading `/` or
 //! not), as GitLab reads them; wildcards and remote includes are not
 //! followed.
@@ -19,7 +19,11 @@ const MAX_BYTES: u64 = 1 << 20;
 pub fn mark_gitlab_includes(found: &mut [Candidate]) {
     let mut included = BTreeSet::new();
     for c in found.iter() {
-        if !matches!(c.class, Class::Kind(FileKind::GitlabCi)) {
+        // Only a project's pipeline file (GitLab's default CI path): reading
+        // every GitLab CI file of a large tree before the run would cost
+        // more than a walk. Includes of included files are not followed.
+        let pipeline = c.display == ".gitlab-ci.yml" || c.display.ends_with("/.gitlab-ci.yml");
+        if !pipeline || !matches!(c.class, Class::Kind(FileKind::GitlabCi)) {
             continue;
         }
         let Some(text) = read_small(&c.disk) else {

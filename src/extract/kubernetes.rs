@@ -72,7 +72,16 @@ fn object(sink: &mut Sink, obj: NodeId, depth: usize) {
         _ => {
             if let Some(spec) = y.get(obj, "spec") {
                 templates(sink, spec, &owner, 0, &mut HashSet::new());
-                containers_anywhere(sink, spec, &owner, 0, &mut HashSet::new());
+                // Built-in workloads hold containers only in pod templates;
+                // custom resources anywhere.
+                let api = y
+                    .get(obj, "apiVersion")
+                    .and_then(|a| y.str(a))
+                    .unwrap_or("");
+                let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+                if !matches!(group, "" | "apps" | "batch" | "extensions") {
+                    containers_anywhere(sink, spec, &owner, 0, &mut HashSet::new());
+                }
             }
         }
     }
