@@ -132,7 +132,11 @@ impl<'a> Yaml<'a> {
         let mut yaml = Yaml {
             // About one node for every dozen bytes of typical YAML; a
             // document at a time needs only as many as one document has.
-            nodes: Vec::with_capacity(if each.is_some() { 64 } else { text.len() / 12 }),
+            nodes: Vec::with_capacity(if each.is_some() {
+                (text.len() / 12).min(1 << 14)
+            } else {
+                text.len() / 12
+            }),
             documents: Vec::new(),
             work: Cell::new(0),
         };
