@@ -23,6 +23,7 @@ pub(crate) mod kinds;
 pub(crate) mod lock;
 pub(crate) mod render;
 pub(crate) mod rules;
+pub(crate) mod side_file;
 pub(crate) mod source;
 
 /// Docker's reference grammar, for the reference vector tests.

@@ -10,10 +10,6 @@ use super::classify::Class;
 use super::record::Candidate;
 use crate::kinds::FileKind;
 use std::collections::BTreeSet;
-use std::path::Path;
-
-/// A GitLab CI file larger than this is not looked into for includes.
-const MAX_BYTES: u64 = 1 << 20;
 
 /// Marks as GitLab CI the candidates that a GitLab CI file includes.
 pub fn mark_gitlab_includes(found: &mut [Candidate]) {
@@ -26,7 +22,8 @@ pub fn mark_gitlab_includes(found: &mut [Candidate]) {
         if !pipeline || !matches!(c.class, Class::Kind(FileKind::GitlabCi)) {
             continue;
         }
-        let Some(text) = read_small(&c.disk) else {
+        // The walk vetted the path, a symlink included.
+        let Some(text) = crate::side_file::read_followed(&c.disk) else {
             continue;
         };
         // The root `.gitlab-ci.yml` sits at the project root; includes are
@@ -47,13 +44,6 @@ pub fn mark_gitlab_includes(found: &mut [Candidate]) {
             c.class = Class::Kind(FileKind::GitlabCi);
         }
     }
-}
-
-fn read_small(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    (meta.is_file() && meta.len() <= MAX_BYTES)
-        .then(|| std::fs::read_to_string(path).ok())
-        .flatten()
 }
 
 /// The local paths a GitLab CI file includes.

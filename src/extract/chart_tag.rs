@@ -6,6 +6,7 @@
 //! tag only when every template that uses it for an image uses it as is.
 //! Anything else is unresolved, never guessed.
 
+use crate::side_file::read_unlinked;
 use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,13 +20,12 @@ pub enum ChartTag {
 }
 
 /// Bounds on what is read of a chart: templates are small.
-const MAX_FILE_BYTES: u64 = 1 << 20;
 const MAX_FILES: usize = 500;
 const MAX_DEPTH: usize = 4;
 
 /// Reads the chart in `dir` (its `Chart.yaml` and `templates/`).
 pub fn read(dir: &Path) -> ChartTag {
-    let Some(chart) = read_small(&dir.join("Chart.yaml")) else {
+    let Some(chart) = read_unlinked(&dir.join("Chart.yaml")) else {
         return ChartTag::NoChart;
     };
     let Some(app) = app_version(&chart) else {
@@ -73,14 +73,6 @@ pub fn read(dir: &Path) -> ChartTag {
     }
 }
 
-fn read_small(path: &Path) -> Option<String> {
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    if !meta.file_type().is_file() || meta.len() > MAX_FILE_BYTES {
-        return None;
-    }
-    std::fs::read_to_string(path).ok()
-}
-
 fn app_version(chart: &str) -> Option<String> {
     chart.lines().find_map(|l| {
         let v = l.strip_prefix("appVersion:")?;
@@ -106,7 +98,7 @@ fn templates(dir: &Path, depth: usize, out: &mut Vec<String>) {
         };
         if meta.is_dir() && depth < MAX_DEPTH {
             templates(&path, depth + 1, out);
-        } else if let Some(text) = read_small(&path) {
+        } else if let Some(text) = read_unlinked(&path) {
             out.push(text);
         }
     }

@@ -8,8 +8,8 @@
 use super::interpolate::{expand, Syntax, Value};
 use super::yaml::NodeId;
 use super::{dotenv, Env, RefText, Sink};
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 const SYNTAX: Syntax = Syntax {
     dollar_escape: true,
@@ -18,7 +18,7 @@ const SYNTAX: Syntax = Syntax {
 pub(crate) fn extract(sink: &mut Sink, env: &Env) {
     let y = sink.yaml;
     // Read only when a reference uses a variable.
-    let dotenv: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+    let dotenv: OnceCell<BTreeMap<String, String>> = OnceCell::new();
     for root in y.documents.clone() {
         let (services, prefix) = match y.get(root, "services") {
             Some(services) => (y.entries(services), "services."),

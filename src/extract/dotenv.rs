@@ -8,21 +8,13 @@ use super::interpolate::{expand, Syntax, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Larger than any real `.env`; a bigger file is not read.
-const MAX_BYTES: u64 = 1 << 20;
-
 /// The `.env` beside `compose_file`, if it is a regular file (a symlink is
 /// not followed) of reasonable size.
 pub fn beside(compose_file: &Path) -> BTreeMap<String, String> {
     let Some(path) = compose_file.parent().map(|d| d.join(".env")) else {
         return BTreeMap::new();
     };
-    let regular = std::fs::symlink_metadata(&path)
-        .is_ok_and(|m| m.file_type().is_file() && m.len() <= MAX_BYTES);
-    if !regular {
-        return BTreeMap::new();
-    }
-    std::fs::read_to_string(&path)
+    crate::side_file::read_unlinked(&path)
         .map(|text| parse(&text))
         .unwrap_or_default()
 }

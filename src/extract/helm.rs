@@ -97,9 +97,7 @@ impl Walk<'_> {
             };
             if let Some(s) = y.str(value).filter(|_| is_image_key(key)) {
                 // `initContainerImage: true` is a switch, not an image.
-                let tag_beside = [format!("{key}Tag").as_str(), "imageTag", "ImageTag", "tag"]
-                    .iter()
-                    .any(|k| has(k));
+                let tag_beside = tag_keys(key).iter().any(|k| has(k));
                 let plausible = key == "image" || tag_beside || s.contains([':', '/', '@']);
                 if !s.is_empty() && plausible && !names_fields(s) {
                     self.image_string(sink, node, key, value, child);
@@ -123,8 +121,7 @@ impl Walk<'_> {
         let y = sink.yaml;
         let value = y.str(image).unwrap_or_default();
         let last = value.rsplit('/').next().unwrap_or(value);
-        let own_tag = format!("{key}Tag");
-        let sibling = [own_tag.as_str(), "imageTag", "ImageTag", "tag"]
+        let sibling = tag_keys(key)
             .iter()
             .find_map(|k| y.get(map, k))
             .filter(|t| y.str(*t).is_some_and(|s| !s.is_empty()));
@@ -276,6 +273,16 @@ fn names_fields(s: &str) -> bool {
             })
     };
     path(name) && path(tag) && name.split('.').next() == tag.split('.').next()
+}
+
+/// Where the tag of an image string under `key` may sit, nearest first.
+fn tag_keys(key: &str) -> [String; 4] {
+    [
+        format!("{key}Tag"),
+        "imageTag".into(),
+        "ImageTag".into(),
+        "tag".into(),
+    ]
 }
 
 /// `image:`, and keys that end in `Image` (`initContainerImage:`, `Image:`).

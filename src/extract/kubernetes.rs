@@ -223,18 +223,8 @@ fn pod_spec(sink: &mut Sink, spec: NodeId, owner: &str) {
         let Some(items) = y.get(spec, list).and_then(|l| y.seq(l)) else {
             continue;
         };
-        for (i, container) in items.iter().copied().enumerate() {
-            let Some(image) = y.get(container, "image") else {
-                continue;
-            };
-            if y.str(image).is_none() {
-                continue;
-            }
-            let cname = y
-                .get(container, "name")
-                .and_then(|n| y.str(n))
-                .map_or_else(|| format!("[{i}]"), |n| format!(" {n}"));
-            sink.literal(image, format!("{owner}: {list}{cname}"));
+        for (i, item) in items.iter().copied().enumerate() {
+            container(sink, item, &format!("{owner}: {list}"), i);
         }
     }
 }

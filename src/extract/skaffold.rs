@@ -9,8 +9,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// Larger than any Skaffold configuration; a bigger file is not read.
-const MAX_BYTES: u64 = 1 << 20;
 /// How many folders up a `skaffold.yaml` is looked for.
 const MAX_LEVELS: usize = 8;
 
@@ -47,11 +45,7 @@ fn artifacts(path: &Path) -> Arc<Vec<String>> {
 }
 
 fn read(path: &Path) -> Vec<String> {
-    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_BYTES);
-    let Some(text) = regular
-        .then(|| std::fs::read_to_string(path).ok())
-        .flatten()
-    else {
+    let Some(text) = crate::side_file::read_followed(path) else {
         return Vec::new();
     };
     let lines = LineIndex::new(&text);

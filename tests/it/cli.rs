@@ -156,16 +156,7 @@ fn output_is_sorted_whatever_the_thread_count() {
     );
     assert_eq!(one.stdout, many.stdout);
     let findings = json(&one)["findings"].as_array().unwrap().clone();
-    let keys: Vec<(String, u64, String)> = findings
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["location"]["offset"].as_u64().unwrap(),
-                f["rule"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let keys = crate::common::finding_places(&findings);
     let mut sorted = keys.clone();
     sorted.sort_by(|a, b| {
         (std::path::Path::new(&a.0), a.1, &a.2).cmp(&(std::path::Path::new(&b.0), b.1, &b.2))

@@ -415,16 +415,7 @@ fn large_files_stream_in_order() {
     let findings = report["findings"].as_array().unwrap();
     // Two rules fire on each reference: a floating tag, Docker Hub unmirrored.
     assert_eq!(findings.len(), 2 * (3000 + 1500));
-    let places: Vec<(String, u64, String)> = findings
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["location"]["offset"].as_u64().unwrap(),
-                f["rule"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let places = crate::common::finding_places(findings);
     let mut sorted = places.clone();
     sorted.sort();
     sorted.dedup();

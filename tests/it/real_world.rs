@@ -17,25 +17,34 @@ fn inventory(dir: &Path, file: &str) -> Vec<String> {
         .collect()
 }
 
-/// `docker-compose config --images`: the images Compose would pull.
-fn compose_images(file: &Path) -> Vec<String> {
-    let out = Command::new("docker-compose")
-        .arg("-f")
-        .arg(file)
-        .args(["config", "--images"])
-        .env("COMPOSE_PROJECT_NAME", "oracle")
+/// The lines an oracle prints; it must succeed. `tool` names what test.sh
+/// installs for it.
+fn oracle_lines(command: &mut Command, tool: &str) -> Vec<String> {
+    let out = command
         .output()
-        .expect("docker-compose is installed by test.sh");
+        .unwrap_or_else(|e| panic!("{tool} is installed by test.sh: {e}"));
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut images: Vec<String> = String::from_utf8(out.stdout)
+    String::from_utf8(out.stdout)
         .unwrap()
         .lines()
         .map(str::to_string)
-        .collect();
+        .collect()
+}
+
+/// `docker-compose config --images`: the images Compose would pull.
+fn compose_images(file: &Path) -> Vec<String> {
+    let mut images = oracle_lines(
+        Command::new("docker-compose")
+            .arg("-f")
+            .arg(file)
+            .args(["config", "--images"])
+            .env("COMPOSE_PROJECT_NAME", "oracle"),
+        "docker-compose",
+    );
     images.sort();
     images
 }
@@ -99,26 +108,17 @@ fn the_summary_counts_files_not_checked() {
 
 /// The `FROM` images of a Dockerfile as BuildKit's own parser reads them.
 fn buildkit_from_images(file: &Path) -> Vec<String> {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import sys, dockerfile\n\
-             for c in dockerfile.parse_file(sys.argv[1]):\n\
-             \x20   if c.cmd.upper() == 'FROM': print(c.value[0])",
-        ])
-        .arg(file)
-        .output()
-        .expect("python3 with dockerfile is installed by test.sh");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    oracle_lines(
+        Command::new("python3")
+            .args([
+                "-c",
+                "import sys, dockerfile\n\
+                 for c in dockerfile.parse_file(sys.argv[1]):\n\
+                 \x20   if c.cmd.upper() == 'FROM': print(c.value[0])",
+            ])
+            .arg(file),
+        "python3 with dockerfile",
+    )
 }
 
 /// Item 5: `# escape=` after blanks is a directive, as in BuildKit: the
@@ -309,21 +309,10 @@ fn gitlab_variables_expand_as_gitlab_does() {
 /// The images Helm renders from the chart in `dir` (helm-python-sdk).
 fn helm_images(dir: &Path) -> Vec<String> {
     let script = crate::common::root().join("tests/support/helm_images.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .arg(dir)
-        .output()
-        .expect("python3 with helm-python-sdk is installed by test.sh");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    oracle_lines(
+        Command::new("python3").arg(script).arg(dir),
+        "python3 with helm-python-sdk",
+    )
 }
 
 /// Items 2 and 3: every image shape of the chart is read as Helm renders it,
