@@ -22,6 +22,14 @@ pub fn reference(text: &str) {
     }
 }
 
+/// A Helm template run with values: the input is the values, a NUL, then
+/// the template. Images come out or not; nothing panics or hangs.
+pub fn helm_template(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (values, template) = text.split_once('\0').unwrap_or(("", &text));
+    crate::extract::helm_chart::run_one(values, template);
+}
+
 pub fn dockerfile() -> FileKind {
     FileKind::Dockerfile
 }

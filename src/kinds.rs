@@ -139,9 +139,10 @@ pub const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: FileKind::HelmTemplate,
         name: "helm-template",
-        // No path of its own: a YAML file under `templates/` beside a
-        // `Chart.yaml` (see `discover::record`).
-        paths: &[],
+        // A YAML file under `templates/` beside a `Chart.yaml` (see
+        // `discover::record`), and the partials (`_pod.tpl`) that write
+        // whole containers for them.
+        paths: &[glob("**/templates/*.tpl")],
         not_names: &[],
         by_content: None,
         keywords: &["image"],

@@ -102,6 +102,7 @@ pub fn analyze_in_parts(
     emit: &mut dyn FnMut(Analysis),
 ) -> Result<(), ExtractError> {
     let env = Env {
+        text,
         variables: &ctx.variables,
         build_contexts: &ctx.build_contexts,
         disk_path: file.disk_path,

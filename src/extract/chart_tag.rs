@@ -28,17 +28,16 @@ pub fn read(dir: &Path) -> ChartTag {
     let Some(chart) = read_unlinked(&dir.join("Chart.yaml")) else {
         return ChartTag::NoChart;
     };
-    let Some(app) = app_version(&chart) else {
+    let Some(app) = chart_field(&chart, "appVersion") else {
         return ChartTag::Unknown(
             "the tag is left to the chart, and its Chart.yaml has no appVersion: write the tag in the values"
                 .into(),
         );
     };
-    let mut files = Vec::new();
-    templates(&dir.join("templates"), 0, &mut files);
+    let files = templates(dir);
     // Every use for an image must agree on one prefix ("" when plain).
     let mut prefixes = std::collections::BTreeSet::new();
-    for text in &files {
+    for (_, text) in &files {
         for line in text.lines().filter(|l| l.contains("AppVersion")) {
             match judge(line) {
                 Use::Label => {}
@@ -73,17 +72,26 @@ pub fn read(dir: &Path) -> ChartTag {
     }
 }
 
-fn app_version(chart: &str) -> Option<String> {
+/// A top-level string of a `Chart.yaml` (`appVersion`, `name`), read by
+/// line: the file is small and flat.
+pub(super) fn chart_field(chart: &str, key: &str) -> Option<String> {
     chart.lines().find_map(|l| {
-        let v = l.strip_prefix("appVersion:")?;
+        let v = l.strip_prefix(key)?.strip_prefix(':')?;
         let v = v.split(" #").next().unwrap_or(v).trim();
         let v = v.trim_matches(|c| c == '"' || c == '\'');
         (!v.is_empty()).then(|| v.to_string())
     })
 }
 
-/// The texts of the chart's templates (regular files, bounded).
-fn templates(dir: &Path, depth: usize, out: &mut Vec<String>) {
+/// The chart's templates, paths and texts (regular files, bounded), in
+/// path order.
+pub(super) fn templates(chart: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut files = Vec::new();
+    templates_under(&chart.join("templates"), 0, &mut files);
+    files
+}
+
+fn templates_under(dir: &Path, depth: usize, out: &mut Vec<(std::path::PathBuf, String)>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -97,9 +105,9 @@ fn templates(dir: &Path, depth: usize, out: &mut Vec<String>) {
             continue;
         };
         if meta.is_dir() && depth < MAX_DEPTH {
-            templates(&path, depth + 1, out);
+            templates_under(&path, depth + 1, out);
         } else if let Some(text) = read_unlinked(&path) {
-            out.push(text);
+            out.push((path, text));
         }
     }
 }

@@ -4,17 +4,35 @@
 //! and `global.image.registry`; `image` with a sibling `imageTag`/`tag`.
 //! A tag left out (`tag: ""` or none) is what the chart's templates make of
 //! its `appVersion`, when they say so plainly (see `chart_tag`).
+//!
+//! A chart's own `values.yaml` is judged against what its templates render
+//! (see `helm_chart`): a reference the templates compose into another image
+//! is left to the template that writes it.
 
 use super::chart_tag::{self, ChartTag};
+use super::helm_chart::{self, same_image, Model};
 use super::yaml::{NodeId, NodeSet};
 use super::{Env, Field, HelmFields, Occurrence, RefText, Sink};
+use crate::image::reference::Reference;
 
 pub(crate) fn extract(sink: &mut Sink, env: &Env) {
+    let model = match env.disk_path.parent() {
+        Some(dir) if helm_chart::is_chart_values(env.disk_path) => {
+            helm_chart::model(dir, Some(env.text))
+        }
+        _ => Default::default(),
+    };
+    walk(sink, env, &model);
+}
+
+/// Reads the values in `sink`, judged against `model`.
+pub(super) fn walk(sink: &mut Sink, env: &Env, model: &Model) {
     let y = sink.yaml;
     let mut walk = Walk {
         visited: NodeSet::default(),
         chart_tag: None,
         env,
+        model,
     };
     for root in y.documents.clone() {
         // Bitnami's `global.imageRegistry`, ingress-nginx's
@@ -22,6 +40,8 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
         let global_registry = y
             .path(root, &["global", "imageRegistry"])
             .or_else(|| y.path(root, &["global", "image", "registry"]))
+            // `registry: null` (or `~`) sets no registry.
+            .filter(|n| y.str(*n).is_some())
             .and_then(|n| sink.field(n))
             .filter(|f| !f.value.is_empty());
         walk.node(sink, root, "", &global_registry, 0);
@@ -33,9 +53,43 @@ struct Walk<'e> {
     visited: NodeSet,
     chart_tag: Option<ChartTag>,
     env: &'e Env<'e>,
+    model: &'e Model,
+}
+
+/// What the chart's templates say of a reference read from the values.
+enum Judged {
+    /// Nothing against it: the templates agree, or do not say.
+    Keep,
+    /// The templates make another image of it; they report it.
+    Drop,
+    /// The templates render it as this (the tag left to the chart).
+    Rendered(String),
 }
 
 impl Walk<'_> {
+    /// Judges the reference `mine` (none when unresolved) read at the
+    /// scalar starting at `start`; `base` is its name when its tag is left
+    /// to the chart.
+    fn judge(&self, start: usize, mine: Option<&str>, base: Option<&str>) -> Judged {
+        let used = self.model.using(self.env.disk_path, start);
+        if used.is_empty() {
+            return Judged::Keep;
+        }
+        if mine.is_some_and(|m| used.iter().any(|r| same_image(&r.text, m))) {
+            return Judged::Keep;
+        }
+        let name = |t: &str| Reference::parse(t).map(|r| r.name()).ok();
+        let first = &used[0].text;
+        let one = used.iter().all(|r| r.text == *first);
+        if let Some(base) = base.filter(|_| one) {
+            let tagged = Reference::parse(first).is_ok_and(|r| r.tag.is_some());
+            if tagged && name(first).is_some() && name(first) == name(base) {
+                return Judged::Rendered(first.clone());
+            }
+        }
+        Judged::Drop
+    }
+
     fn node(
         &mut self,
         sink: &mut Sink,
@@ -140,9 +194,16 @@ impl Walk<'_> {
             Some(tag) if !tagged => {
                 let tag_value = y.str(tag).unwrap_or_default();
                 let repository = sink.field(image).expect("scalar checked");
+                let text = format!("{value}:{tag_value}");
+                if !matches!(
+                    self.judge(repository.span.start, Some(&text), None),
+                    Judged::Keep
+                ) {
+                    return;
+                }
                 sink.out.push(Occurrence {
                     span: repository.span,
-                    text: RefText::Resolved(format!("{value}:{tag_value}")),
+                    text: RefText::Resolved(text),
                     context,
                     exact: false,
                     helm: Some(Box::new(HelmFields {
@@ -153,7 +214,12 @@ impl Walk<'_> {
                     })),
                 });
             }
-            _ => sink.literal(image, context),
+            _ => {
+                let start = sink.field(image).map_or(0, |f| f.span.start);
+                if matches!(self.judge(start, Some(value), None), Judged::Keep) {
+                    sink.literal(image, context)
+                }
+            }
         }
     }
 
@@ -224,6 +290,23 @@ impl Walk<'_> {
         if let Some(d) = digest.as_ref().filter(|d| !d.value.is_empty()) {
             text.push('@');
             text.push_str(&d.value);
+        }
+        let mine = unresolved.is_none().then_some(text.as_str());
+        let base = (written_tag.is_none() && !has_digest).then_some(text.as_str());
+        match self.judge(repository.span.start, mine, base) {
+            Judged::Keep => {}
+            Judged::Drop => return,
+            // Known from the templates, not written: not for a fix to pin.
+            Judged::Rendered(rendered) => {
+                sink.out.push(Occurrence {
+                    span: repository.span,
+                    text: RefText::Resolved(rendered),
+                    context,
+                    exact: false,
+                    helm: None,
+                });
+                return;
+            }
         }
         // A shared `global.imageRegistry` is not this map's to rewrite.
         let helm = global.is_none().then_some(HelmFields {

@@ -1,12 +1,48 @@
-//! Helm templates: Go templates, not YAML, so only the lines that write an
-//! image literally are read: `image: otel/opentelemetry-collector:0.98.0`
-//! (quoted or not, as a list item or not). A value with `{{` comes from the
-//! values, which are read as such.
+//! Helm templates: Go templates, not YAML. Lines that write an image
+//! literally are read as they are: `image: otel/opentelemetry-collector:0.98.0`
+//! (quoted or not, as a list item or not). A value with `{{` is what the
+//! chart renders it as with its default values (see `helm_chart`), reported
+//! here when the values do not account for it (the templates compose it),
+//! and not for a fix to rewrite: its parts are written elsewhere.
 
+use super::helm_chart;
 use super::{Env, Occurrence, RefText};
 use crate::source::{LineIndex, Span};
+use std::path::Path;
 
-pub(crate) fn extract(text: &str, lines: &LineIndex, _env: &Env) -> Vec<Occurrence> {
+pub(crate) fn extract(text: &str, lines: &LineIndex, env: &Env) -> Vec<Occurrence> {
+    let mut out = literals(text, lines);
+    if let Some(chart) = chart_of(env.disk_path) {
+        let model = helm_chart::model(chart, None);
+        for r in model.images.iter().filter(|r| r.file == env.disk_path) {
+            let written = text.get(r.span.start..r.span.end).unwrap_or_default();
+            if written.contains("{{") && !model.claims(&r.text) {
+                out.push(Occurrence {
+                    span: r.span,
+                    text: RefText::Resolved(r.text.clone()),
+                    context: "image (rendered)".into(),
+                    exact: false,
+                    helm: None,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The chart a template belongs to: the folder above the `templates/` it is
+/// in, when that has a `Chart.yaml`.
+fn chart_of(template: &Path) -> Option<&Path> {
+    template
+        .ancestors()
+        .skip(1)
+        .take(6)
+        .find(|d| d.file_name().is_some_and(|n| n == "templates"))
+        .and_then(Path::parent)
+        .filter(|chart| chart.join("Chart.yaml").is_file())
+}
+
+fn literals(text: &str, lines: &LineIndex) -> Vec<Occurrence> {
     let mut out = Vec::new();
     for i in 0..lines.line_count() {
         let range = lines.line_range(text, i);

@@ -89,8 +89,9 @@ fn object(sink: &mut Sink, obj: NodeId, depth: usize) {
 
 /// Lists of containers in custom resources, besides the pod spec ones.
 const STEP_LISTS: [&str; 2] = ["steps", "sidecars"];
-/// Single containers in custom resources (Argo Workflows templates).
-const CONTAINER_MAPS: [&str; 2] = ["container", "script"];
+/// Single containers in custom resources (Argo Workflows templates, the
+/// `check` of a Tekton `Condition`).
+const CONTAINER_MAPS: [&str; 3] = ["container", "script", "check"];
 /// How deep in a custom resource containers are looked for.
 const MAX_RESOURCE_DEPTH: usize = 16;
 
@@ -117,17 +118,19 @@ fn containers_anywhere(
         let list = CONTAINER_LISTS.contains(&key) || STEP_LISTS.contains(&key);
         if let (true, Some(items)) = (list, y.seq(value)) {
             for (i, item) in items.iter().copied().enumerate() {
-                container(sink, item, &format!("{owner}: {key}"), i);
+                container(sink, item, &format!("{owner}: {key}"), i, true);
             }
         } else if CONTAINER_MAPS.contains(&key) && y.get(value, "image").is_some() {
-            container(sink, value, &format!("{owner}: {key}"), 0);
+            container(sink, value, &format!("{owner}: {key}"), 0, true);
         }
         containers_anywhere(sink, value, owner, depth + 1, visited);
     }
 }
 
-/// One container map's `image:`.
-fn container(sink: &mut Sink, container: NodeId, place: &str, i: usize) {
+/// One container map's `image:`. In a custom resource (`engine`), a
+/// workflow engine may fill placeholders in; a pod spec's image is used as
+/// written (Kubernetes expands `$(VAR)` in commands, never in images).
+fn container(sink: &mut Sink, container: NodeId, place: &str, i: usize, engine: bool) {
     let y = sink.yaml;
     let Some(image) = y.get(container, "image").filter(|n| y.str(*n).is_some()) else {
         return;
@@ -136,7 +139,38 @@ fn container(sink: &mut Sink, container: NodeId, place: &str, i: usize) {
         .get(container, "name")
         .and_then(|n| y.str(n))
         .map_or_else(|| format!("[{i}]"), |n| format!(" {n}"));
-    sink.literal(image, format!("{place}{cname}"));
+    let context = format!("{place}{cname}");
+    match placeholder(y.str(image).unwrap_or_default()).filter(|_| engine) {
+        Some(p) => sink.computed(
+            image,
+            RefText::Unresolved(format!(
+                "`{p}` is a placeholder the tool that runs this manifest fills in, not known here"
+            )),
+            context,
+        ),
+        None => sink.literal(image, context),
+    }
+}
+
+/// A workflow engine's placeholder in an image: Tekton's `$(params.x)`,
+/// Argo's `{{inputs.parameters.x}}`, a substitution marker `@NAME@`.
+fn placeholder(image: &str) -> Option<&str> {
+    for (open, close) in [("$(", ")"), ("{{", "}}")] {
+        if let Some(start) = image.find(open) {
+            let end = image[start..]
+                .find(close)
+                .map_or(image.len(), |e| start + e + close.len());
+            return Some(&image[start..end]);
+        }
+    }
+    let start = image.find('@')?;
+    let len = image[start + 1..].find('@')?;
+    let name = &image[start + 1..start + 1 + len];
+    let marker = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    marker.then(|| &image[start..start + len + 2])
 }
 
 /// `images:` of a kustomization: kustomize rewrites `name` to
@@ -224,7 +258,7 @@ fn pod_spec(sink: &mut Sink, spec: NodeId, owner: &str) {
             continue;
         };
         for (i, item) in items.iter().copied().enumerate() {
-            container(sink, item, &format!("{owner}: {list}"), i);
+            container(sink, item, &format!("{owner}: {list}"), i, false);
         }
     }
 }

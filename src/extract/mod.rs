@@ -10,6 +10,7 @@ mod flow_indent;
 pub(crate) mod github;
 pub(crate) mod gitlab;
 pub(crate) mod helm;
+pub(crate) mod helm_chart;
 pub(crate) mod helm_template;
 pub(crate) mod interpolate;
 pub(crate) mod kubernetes;
@@ -70,6 +71,9 @@ pub struct Field {
 
 /// What extraction may consult besides the file's text.
 pub struct Env<'a> {
+    /// The file's text as it is now (fixed or not): a Helm chart's values
+    /// are judged against its templates run with exactly these values.
+    pub text: &'a str,
     pub variables: &'a BTreeMap<String, String>,
     pub build_contexts: &'a [String],
     /// The file on disk, to find a Helm chart's `Chart.yaml`.

@@ -30,6 +30,9 @@ fn fixtures_round_trip_in_every_kind() {
             continue;
         };
         imagelint::fuzzing::reference(text.lines().next().unwrap_or(""));
+        // Every fixture as a Helm template, with a chart's values.
+        let values = "image:\n  repository: app\n  tag: \"1\"\n";
+        imagelint::fuzzing::helm_template(format!("{values}\0{text}").as_bytes());
         // Every kind reads every file: the first byte picks the kind, and
         // the bytes past the number of kinds wrap around.
         for kind in 0..16u8 {
@@ -60,6 +63,7 @@ fn kept_fuzz_inputs_stay_fixed() {
             .unwrap();
         match target {
             "reference" => imagelint::fuzzing::reference(&String::from_utf8_lossy(&data)),
+            "helm_template" => imagelint::fuzzing::helm_template(&data),
             "dockerfile" => imagelint::fuzzing::check(
                 imagelint::fuzzing::dockerfile(),
                 &String::from_utf8_lossy(&data),

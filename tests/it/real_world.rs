@@ -415,6 +415,106 @@ fn helm_chart_shapes_render_mirrored_and_pinned_after_fix() {
     );
 }
 
+/// Images the templates compose from several values (a shared repository
+/// prefix plus a service name, a `v` added to appVersion by a helper, a
+/// registry coalesced in a helper called with a `dict` from a partial) are
+/// read as Helm renders them. Those no single value holds are reported
+/// where the template writes them, and `--fix` leaves them (and the tags
+/// only the templates give) as they are; the rest is mirrored and pinned.
+#[test]
+fn helm_images_composed_by_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart");
+    copy_dir(&fixture("real-world/helm-composed"), &chart);
+    let canonical = |s: &str| {
+        imagelint::reference::Reference::parse(s)
+            .unwrap()
+            .canonical()
+    };
+    let mut rendered: Vec<String> = helm_images(&chart).iter().map(|s| canonical(s)).collect();
+    rendered.sort();
+    let run = imagelint(&chart, &["inventory", "--format", "json", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let entries = json(&run)["images"].as_array().unwrap().clone();
+    let mut read: Vec<String> = entries
+        .iter()
+        .map(|e| canonical(e["image"]["text"].as_str().unwrap()))
+        .collect();
+    read.sort();
+    assert_eq!(read, rendered);
+    let place = |image: &str| {
+        let e = entries
+            .iter()
+            .find(|e| e["image"]["text"].as_str().unwrap().contains(image))
+            .unwrap();
+        format!(
+            "{}:{}",
+            e["path"].as_str().unwrap(),
+            e["location"]["start"]["line"]
+        )
+    };
+    assert_eq!(place("cartservice"), "templates/deployment.yaml:17");
+    assert_eq!(place("node-exporter"), "values.yaml:21");
+    assert_eq!(place("traefik"), "values.yaml:29");
+    assert_eq!(place("configmap-reload"), "values.yaml:34");
+
+    std::fs::write(
+        chart.join(".imagelint.toml"),
+        "[mirrors]\n\"docker.io\" = \"registry.corp.example/dockerhub\"\n",
+    )
+    .unwrap();
+    let mut lock = String::from("version = 1\n[digests]\n");
+    for (i, image) in rendered.iter().enumerate() {
+        lock.push_str(&format!(
+            "\"{image}\" = \"sha256:{}\"\n",
+            format!("{:x}", i + 1).repeat(64)
+        ));
+    }
+    std::fs::write(chart.join("imagelint.lock"), lock).unwrap();
+    let fix = imagelint(&chart, &["check", "--fix"]);
+    assert_ne!(fix.code, 2, "{}{}", fix.stdout, fix.stderr);
+    let reloader_digest = format!(
+        "sha256:{}",
+        format!(
+            "{:x}",
+            rendered
+                .iter()
+                .position(|r| r.contains("configmap-reload"))
+                .unwrap()
+                + 1
+        )
+        .repeat(64)
+    );
+    let mut after = helm_images(&chart);
+    after.sort();
+    assert_eq!(
+        after,
+        [
+            "docker.io/traefik:1.12.1".to_string(),
+            "quay.io/prometheus/node-exporter:v1.12.1".into(),
+            format!("registry.corp.example/dockerhub/jimmidyson/configmap-reload:v0.12.0@{reloader_digest}"),
+            "registry.example.org/shop/cartservice:1.12.1".into(),
+        ]
+    );
+    // Those left are still reported, at their places.
+    let left = imagelint(&chart, &["check", "--format", "json"]);
+    let findings = json(&left)["findings"].as_array().unwrap().clone();
+    for image in ["cartservice", "node-exporter", "traefik"] {
+        assert!(
+            findings.iter().any(|f| f["rule"] == "missing-digest"
+                && f["image"]["canonical"].as_str().unwrap().contains(image)),
+            "{image}: {findings:?}"
+        );
+    }
+    // A second fix changes nothing.
+    let values = std::fs::read_to_string(chart.join("values.yaml")).unwrap();
+    imagelint(&chart, &["check", "--fix"]);
+    assert_eq!(
+        std::fs::read_to_string(chart.join("values.yaml")).unwrap(),
+        values
+    );
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -452,6 +552,34 @@ fn custom_resources_and_kustomize_images() {
             "redis:7.2.4"
         ]
     );
+}
+
+/// Workflow engines' placeholders in custom resources are unresolved (info),
+/// not invalid references; a Tekton `Condition`'s `check` is read.
+#[test]
+fn workflow_placeholders_are_unresolved() {
+    let dir = fixture("real-world/kubernetes-crds");
+    let run = imagelint(&dir, &["check", "--format", "json", "placeholders.yaml"]);
+    let findings = json(&run)["findings"].as_array().unwrap().clone();
+    let rules_at = |line: u64| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| f["location"]["start"]["line"] == line)
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for line in [14, 16, 29] {
+        assert_eq!(
+            rules_at(line),
+            ["unresolved-reference"],
+            "line {line}: {findings:?}"
+        );
+    }
+    assert!(
+        rules_at(37).contains(&"missing-digest".to_string()),
+        "{findings:?}"
+    );
+    assert!(!findings.iter().any(|f| f["rule"] == "invalid-reference"));
 }
 
 /// Item 9: images written literally in Helm templates are read and fixed;

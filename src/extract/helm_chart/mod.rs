@@ -1,0 +1,404 @@
+//! What a Helm chart's templates make of its default values. Charts compose
+//! images in many ways (`{{ .Values.images.repository }}/adservice:...`,
+//! helpers that add `v` to `appVersion` or `-distroless` to the tag), so
+//! reading `values.yaml` alone guesses. The chart's templates are run here
+//! with its `values.yaml` (see `eval`), as `helm template` would with no
+//! overrides, and every `image:` they write is kept with where it is written
+//! in the templates and which values scalars it is made of.
+//!
+//! Values extraction uses this to confirm what it reads (or to drop a map
+//! the templates compose into something else); template extraction reports
+//! the images the values do not account for. Anything the run cannot know
+//! (a library chart not in the repository, the cluster's capabilities) is
+//! left out: then values are read as before, and nothing is guessed.
+
+mod eval;
+mod expr;
+mod template;
+
+use super::chart_tag::{chart_field, templates};
+use super::flow_indent;
+use super::yaml::Yaml;
+use crate::image::reference::Reference;
+use crate::side_file::read_unlinked;
+use crate::source::{LineIndex, Span};
+use eval::{Chunk, Origin};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// One `image:` the templates write with the default values.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The template file that writes the `image:` key.
+    pub file: PathBuf,
+    /// The value after `image:` in that file, as written (`{{ ... }}`).
+    pub span: Span,
+    /// The image as rendered.
+    pub text: String,
+    /// Where the values scalars it is made of start in `values.yaml`.
+    pub from: Vec<usize>,
+}
+
+/// A chart's rendered images, and those the values extraction accounts for.
+#[derive(Debug, Default)]
+pub struct Model {
+    /// The values file the templates were run with.
+    pub values: PathBuf,
+    pub images: Vec<Rendered>,
+    /// The images values extraction reports.
+    pub claimed: Vec<String>,
+}
+
+impl Model {
+    /// Whether the values extraction reports the rendered image `r`.
+    pub fn claims(&self, r: &str) -> bool {
+        self.claimed.iter().any(|v| same_image(r, v))
+    }
+
+    /// Rendered images made from the values scalar starting at `start`, when
+    /// `values` is the file the chart was run with.
+    pub fn using(&self, values: &Path, start: usize) -> Vec<&Rendered> {
+        if values != self.values {
+            return Vec::new();
+        }
+        self.images
+            .iter()
+            .filter(|r| r.from.contains(&start))
+            .collect()
+    }
+}
+
+/// Whether the image a chart renders is the one read from its values: the
+/// same name, and the same digest when the render has one (charts drop
+/// the tag once a digest is set), else the same tag.
+pub fn same_image(rendered: &str, read: &str) -> bool {
+    match (Reference::parse(rendered), Reference::parse(read)) {
+        (Ok(r), Ok(v)) => {
+            r.name() == v.name()
+                && match &r.digest {
+                    Some(d) => v.digest.as_ref() == Some(d),
+                    None => r.tag == v.tag && v.digest.is_none(),
+                }
+        }
+        _ => rendered == read,
+    }
+}
+
+/// The model of the chart in `dir` run with `values` (the text of its
+/// `values.yaml`; read from disk when not given), worked out once per run
+/// for each text: a fix is checked against the chart run with the fixed
+/// values.
+pub fn model(dir: &Path, values: Option<&str>) -> Arc<Model> {
+    type Seen = HashMap<(PathBuf, u64), Arc<Model>>;
+    static SEEN: OnceLock<Mutex<Seen>> = OnceLock::new();
+    let text = match values {
+        Some(v) => v.to_string(),
+        None => read_unlinked(&dir.join("values.yaml")).unwrap_or_default(),
+    };
+    let key = (dir.to_path_buf(), {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        h.finish()
+    });
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(found) = seen.lock().ok().and_then(|s| s.get(&key).cloned()) {
+        return found;
+    }
+    let found = Arc::new(build(dir, &text));
+    if let Ok(mut s) = seen.lock() {
+        s.insert(key, found.clone());
+    }
+    found
+}
+
+/// The values file of the chart in `dir`: `values.yaml` beside `Chart.yaml`
+/// and `templates/`.
+pub fn is_chart_values(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "values.yaml")
+        && path
+            .parent()
+            .is_some_and(|d| d.join("Chart.yaml").is_file())
+}
+
+fn build(dir: &Path, values: &str) -> Model {
+    let values_path = dir.join("values.yaml");
+    let Some(chart) = read_unlinked(&dir.join("Chart.yaml")) else {
+        return Model {
+            values: values_path,
+            ..Model::default()
+        };
+    };
+    run_chart(values_path, values, &chart, &templates(dir))
+}
+
+/// Runs one template with `values`, for the fuzz target: the images it
+/// renders, never a panic, a hang or unbounded output.
+pub fn run_one(values: &str, template: &str) -> Vec<String> {
+    let files = [(PathBuf::from("templates/t.yaml"), template.to_string())];
+    let chart = "name: fuzz\nversion: 0.1.0\nappVersion: 1.0.0\n";
+    let model = run_chart(PathBuf::from("values.yaml"), values, chart, &files);
+    for r in &model.images {
+        // A span is within the template and holds what the line writes.
+        assert!(template.get(r.span.start..r.span.end).is_some(), "{r:?}");
+    }
+    model.images.into_iter().map(|r| r.text).collect()
+}
+
+/// Runs the templates `files` of a chart (its `Chart.yaml` text `chart`)
+/// with the values `values` (the text of `values_path`).
+fn run_chart(
+    values_path: PathBuf,
+    values: &str,
+    chart: &str,
+    files: &[(PathBuf, String)],
+) -> Model {
+    let mut model = Model {
+        values: values_path.clone(),
+        ..Model::default()
+    };
+    if files.is_empty() {
+        return model;
+    }
+    let parsed: Vec<template::Template> = files
+        .iter()
+        .map(|(_, text)| template::parse(text))
+        .collect();
+    let lines = LineIndex::new(values);
+    let mut run_with = |y: &Yaml| {
+        let root = y.documents.first().copied();
+        let mut defines = HashMap::new();
+        for (file, t) in parsed.iter().enumerate() {
+            for (name, body) in &t.defines {
+                defines.insert(name.clone(), (file, body.as_slice()));
+            }
+        }
+        let chart = eval::Chart {
+            values: y,
+            root,
+            name: chart_field(chart, "name").unwrap_or_default(),
+            version: chart_field(chart, "version").unwrap_or_default(),
+            app_version: chart_field(chart, "appVersion").unwrap_or_default(),
+            defines,
+            sources: files.iter().map(|(_, t)| t.as_str()).collect(),
+        };
+        for (file, t) in parsed.iter().enumerate() {
+            // Helm renders every file but partials (`_helpers.tpl`).
+            let partial = files[file]
+                .0
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('_'));
+            if partial {
+                continue;
+            }
+            let mut run = eval::Run::new(&chart);
+            let ok = run.file(file, &t.body).is_ok();
+            if ok {
+                images_of(&run.out, files, &mut model.images);
+            }
+        }
+        // What the values extraction reports, judged against the render.
+        let env = super::Env {
+            text: values,
+            variables: &Default::default(),
+            build_contexts: &[],
+            disk_path: &values_path,
+        };
+        let mut out = Vec::new();
+        let mut sink = super::Sink {
+            yaml: y,
+            out: &mut out,
+        };
+        super::helm::walk(&mut sink, &env, &model);
+        for occ in out {
+            if let super::RefText::Resolved(text) = occ.text {
+                model.claimed.push(text);
+            }
+        }
+        false
+    };
+    // Values libyaml reads but saphyr needs re-indented (see `flow_indent`).
+    if Yaml::for_each_document(values, &lines, None, &mut run_with).is_err() {
+        if let Some((source, shift)) = flow_indent::reindent(values) {
+            let _ = Yaml::for_each_document(values, &lines, Some((&source, &shift)), &mut run_with);
+        }
+    }
+    model
+}
+
+/// The `image:` lines of a rendered file whose value is known.
+fn images_of(chunks: &[Chunk], files: &[(PathBuf, String)], out: &mut Vec<Rendered>) {
+    let mut text = String::new();
+    let mut starts = Vec::with_capacity(chunks.len());
+    for c in chunks {
+        starts.push(text.len());
+        text.push_str(&c.text);
+    }
+    // The chunk holding output byte `at` (the last of several empty ones).
+    let chunk_at = |at: usize| starts.partition_point(|&s| s <= at).saturating_sub(1);
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let start = line_start;
+        line_start += line.len();
+        let body = line.trim_start();
+        let item = body.strip_prefix("- ").map_or(body, str::trim_start);
+        let Some(rest) = item.strip_prefix("image:") else {
+            continue;
+        };
+        let key_at = start + (line.len() - item.len());
+        let value = rest.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(value);
+        if value.is_empty() || value.contains(char::is_whitespace) || value.contains(['{', '}']) {
+            continue;
+        }
+        // The key is template text: find it in its file.
+        let key_chunk = chunk_at(key_at);
+        let Origin::Template { file, at } = chunks[key_chunk].origin else {
+            continue;
+        };
+        // Every chunk of the line must be known; collect the values used.
+        let line_end = start + line.len();
+        let mut from = Vec::new();
+        let mut known = true;
+        for (i, c) in chunks.iter().enumerate() {
+            let s = starts[i];
+            let touches = s >= start && s < line_end || s < start && s + c.text.len() > start;
+            if !touches {
+                continue;
+            }
+            match &c.origin {
+                Origin::Unknown => known = false,
+                Origin::Values(f) => from.extend_from_slice(f),
+                Origin::Template { .. } => {}
+            }
+        }
+        if !known {
+            continue;
+        }
+        let source = &files[file].1;
+        let key_src = at + (key_at - starts[key_chunk]);
+        let Some(span) = value_span(source, key_src) else {
+            continue;
+        };
+        out.push(Rendered {
+            file: files[file].0.clone(),
+            span,
+            text: value.to_string(),
+            from,
+        });
+    }
+}
+
+/// The span of the value after the `image:` key at `key` in a template's
+/// source: the rest of the line, quotes and trailing space left out.
+fn value_span(source: &str, key: usize) -> Option<Span> {
+    let rest = source.get(key..)?.strip_prefix("image:")?;
+    let line = rest.split('\n').next().unwrap_or(rest);
+    let lead = line.len() - line.trim_start().len();
+    let value = line.trim();
+    let start = key + "image:".len() + lead;
+    let quoted = value.len() >= 2
+        && (value.starts_with('"') && value.ends_with('"')
+            || value.starts_with('\'') && value.ends_with('\''));
+    let (start, len) = if quoted {
+        (start + 1, value.len() - 2)
+    } else {
+        (start, value.len())
+    };
+    (len > 0).then(|| Span::new(start, start + len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The images a chart renders: (template, image, written value).
+    fn rendered(values: &str, files: &[(&str, &str)]) -> Vec<(String, String, String)> {
+        let files: Vec<(PathBuf, String)> = files
+            .iter()
+            .map(|(n, t)| (PathBuf::from(n), t.to_string()))
+            .collect();
+        let chart = "name: c\nversion: 0.1.0\nappVersion: 2.0.1\n";
+        let model = run_chart(PathBuf::from("values.yaml"), values, chart, &files);
+        model
+            .images
+            .iter()
+            .map(|r| {
+                let (_, text) = files.iter().find(|(p, _)| *p == r.file).unwrap();
+                (
+                    r.file.display().to_string(),
+                    r.text.clone(),
+                    text[r.span.start..r.span.end].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn values_defaults_and_helpers() {
+        let values =
+            "image:\n  repository: app\n  tag: \"\"\nside:\n  enabled: false\n  image: side:1\n";
+        let helpers = "{{- define \"c.tag\" -}}{{ .Values.image.tag | default (printf \"v%s\" .Chart.AppVersion) }}{{- end -}}";
+        let deploy = "spec:\n  containers:\n    - image: \"{{ .Values.image.repository }}:{{ include \"c.tag\" . }}\"\n{{- if .Values.side.enabled }}\n    - image: {{ .Values.side.image }}\n{{- end }}\n";
+        assert_eq!(
+            rendered(
+                values,
+                &[("t/_helpers.tpl", helpers), ("t/deploy.yaml", deploy)]
+            ),
+            [(
+                "t/deploy.yaml".to_string(),
+                "app:v2.0.1".to_string(),
+                "{{ .Values.image.repository }}:{{ include \"c.tag\" . }}".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn ranges_with_and_variables() {
+        let values =
+            "sidecars:\n  - name: a\n    image: a:1\n  - name: b\n    image: b:2\nreg: r.example\n";
+        let t = "{{- $r := .Values.reg }}\n{{- range .Values.sidecars }}\n- image: {{ $r }}/{{ .image }}\n{{- end }}\n{{- with .Values.missing }}\n- image: never:1\n{{- end }}\n";
+        let got: Vec<String> = rendered(values, &[("t/x.yaml", t)])
+            .into_iter()
+            .map(|r| r.1)
+            .collect();
+        assert_eq!(got, ["r.example/a:1", "r.example/b:2"]);
+    }
+
+    #[test]
+    fn unknown_parts_are_left_out() {
+        // `.Capabilities`, `lookup` and undefined helpers are not known:
+        // their images are not reported, and nothing else is lost.
+        let t = "- image: {{ .Capabilities.KubeVersion.Version }}\n- image: {{ include \"lib.image\" . }}\n- image: {{ (lookup \"v1\" \"Pod\" \"\" \"x\").image }}\n- image: known:1\n";
+        let got: Vec<String> = rendered("a: 1\n", &[("t/x.yaml", t)])
+            .into_iter()
+            .map(|r| r.1)
+            .collect();
+        assert_eq!(got, ["known:1"]);
+    }
+
+    #[test]
+    fn fail_and_budgets_stop_a_file() {
+        let t = "- image: a:1\n{{ fail \"no\" }}\n";
+        assert!(rendered("a: 1\n", &[("t/x.yaml", t)]).is_empty());
+        // A helper that includes itself stops at the call bound.
+        let t = "{{- define \"loop\" }}{{ include \"loop\" . }}{{ end }}- image: {{ include \"loop\" . }}\n";
+        assert!(rendered("a: 1\n", &[("t/x.yaml", t)]).is_empty());
+    }
+
+    #[test]
+    fn agreement_ignores_a_tag_dropped_for_a_digest() {
+        let d = format!("sha256:{}", "a".repeat(64));
+        assert!(same_image(
+            &format!("r.io/app@{d}"),
+            &format!("r.io/app:1@{d}")
+        ));
+        assert!(!same_image("r.io/app:2", "r.io/app:1"));
+        assert!(same_image("nginx:1", "docker.io/library/nginx:1"));
+    }
+}

@@ -1,0 +1,371 @@
+//! Go templates as Helm writes them, parsed into a tree: text, actions,
+//! `if`/`with`/`range` blocks and `define`d helpers. Only what a chart's
+//! image lines need is understood; anything else becomes an action the
+//! evaluator calls unknown, never an error.
+
+use super::expr::{self, Pipe};
+use std::ops::Range;
+
+#[derive(Debug)]
+pub enum Node {
+    /// Template text, as a range of the file (trim markers applied).
+    Text(Range<usize>),
+    /// `{{ pipeline }}`: its value is written.
+    Output(Pipe),
+    /// `{{ $x := pipeline }}` or `{{ $x = pipeline }}`.
+    Assign {
+        var: String,
+        declare: bool,
+        pipe: Pipe,
+    },
+    /// `if`/`else if`/`else`.
+    If {
+        branches: Vec<(Pipe, Vec<Node>)>,
+        otherwise: Vec<Node>,
+    },
+    With {
+        pipe: Pipe,
+        body: Vec<Node>,
+        otherwise: Vec<Node>,
+    },
+    Range {
+        vars: Vec<String>,
+        pipe: Pipe,
+        body: Vec<Node>,
+        otherwise: Vec<Node>,
+    },
+    /// `{{ template "name" pipeline }}`.
+    Call { name: String, arg: Option<Pipe> },
+    /// What the evaluator cannot follow (`break`, a malformed action...).
+    Opaque,
+}
+
+/// A parsed template file: its top-level nodes and its `define`s.
+#[derive(Debug, Default)]
+pub struct Template {
+    pub body: Vec<Node>,
+    pub defines: Vec<(String, Vec<Node>)>,
+}
+
+/// One lexed piece: text, or an action's inside.
+#[derive(Debug)]
+enum Token {
+    Text(Range<usize>),
+    Action(String),
+}
+
+/// Splits `text` into text and actions, applying `{{-` and `-}}` (which
+/// trim the white space next to them) and dropping comments.
+fn lex(text: &str) -> Vec<Token> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut at = 0;
+    let mut trim_next = false;
+    while at < text.len() {
+        let open = text[at..].find("{{").map(|i| at + i);
+        let text_end = open.unwrap_or(text.len());
+        let mut start = at;
+        if trim_next {
+            while start < text_end && bytes[start].is_ascii_whitespace() {
+                start += 1;
+            }
+        }
+        let Some(open) = open else {
+            out.push(Token::Text(start..text_end));
+            break;
+        };
+        let trim_left = text[open + 2..].starts_with("- ")
+            || text[open + 2..].starts_with("-\n")
+            || text[open + 2..].starts_with("-\t");
+        let mut end = text_end;
+        if trim_left {
+            while end > start && bytes[end - 1].is_ascii_whitespace() {
+                end -= 1;
+            }
+        }
+        if end > start {
+            out.push(Token::Text(start..end));
+        }
+        let inner_start = open + 2 + usize::from(trim_left);
+        let Some(close) = action_end(text, inner_start) else {
+            // An unclosed action: the rest is not a template Helm renders.
+            out.push(Token::Action(String::new()));
+            break;
+        };
+        let trim_right = close > inner_start
+            && bytes[close - 1] == b'-'
+            && close >= inner_start + 2
+            && bytes[close - 2].is_ascii_whitespace();
+        let inner_end = if trim_right { close - 1 } else { close };
+        let inner = text[inner_start..inner_end].trim();
+        if !(inner.starts_with("/*") && inner.ends_with("*/")) {
+            out.push(Token::Action(inner.to_string()));
+        }
+        trim_next = trim_right;
+        at = close + 2;
+    }
+    out
+}
+
+/// Where the `}}` closing an action that starts at `from` is, quotes
+/// respected.
+fn action_end(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i + 1 < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'`' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'`' {
+                    i += 1;
+                }
+            }
+            b'}' if bytes[i + 1] == b'}' => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Parses a template file.
+pub fn parse(text: &str) -> Template {
+    let tokens = lex(text);
+    let mut template = Template::default();
+    let mut parser = Parser {
+        tokens: &tokens,
+        at: 0,
+        defines: &mut template.defines,
+    };
+    template.body = parser.block(0).0;
+    template
+}
+
+/// Nesting beyond this is not a chart's template: read as opaque.
+const MAX_NESTING: usize = 64;
+
+struct Parser<'t> {
+    tokens: &'t [Token],
+    at: usize,
+    defines: &'t mut Vec<(String, Vec<Node>)>,
+}
+
+/// How a block ended: `{{ end }}`, `{{ else ... }}`, or the file's end.
+enum Stop {
+    End,
+    Else(String),
+    Eof,
+}
+
+impl Parser<'_> {
+    fn block(&mut self, depth: usize) -> (Vec<Node>, Stop) {
+        let mut nodes = Vec::new();
+        while let Some(token) = self.tokens.get(self.at) {
+            self.at += 1;
+            let action = match token {
+                Token::Text(r) => {
+                    nodes.push(Node::Text(r.clone()));
+                    continue;
+                }
+                Token::Action(a) => a.as_str(),
+            };
+            let (word, rest) = split_word(action);
+            match word {
+                "end" => return (nodes, Stop::End),
+                "else" => return (nodes, Stop::Else(rest.to_string())),
+                _ if depth >= MAX_NESTING => nodes.push(Node::Opaque),
+                "if" => nodes.push(self.if_chain(rest, depth)),
+                "with" => {
+                    let (body, stop) = self.block(depth + 1);
+                    let otherwise = self.otherwise(stop, depth);
+                    nodes.push(Node::With {
+                        pipe: expr::parse(rest),
+                        body,
+                        otherwise,
+                    });
+                }
+                "range" => {
+                    let (vars, pipe) = range_head(rest);
+                    let (body, stop) = self.block(depth + 1);
+                    let otherwise = self.otherwise(stop, depth);
+                    nodes.push(Node::Range {
+                        vars,
+                        pipe,
+                        body,
+                        otherwise,
+                    });
+                }
+                "define" | "block" => {
+                    let (name, arg) = quoted_name(rest);
+                    let (body, _) = self.block(depth + 1);
+                    if word == "block" {
+                        nodes.push(Node::Call {
+                            name: name.clone(),
+                            arg: Some(expr::parse(arg)),
+                        });
+                    }
+                    self.defines.push((name, body));
+                }
+                "template" => {
+                    let (name, arg) = quoted_name(rest);
+                    let arg = (!arg.trim().is_empty()).then(|| expr::parse(arg));
+                    nodes.push(Node::Call { name, arg });
+                }
+                "break" | "continue" => nodes.push(Node::Opaque),
+                _ => nodes.push(statement(action)),
+            }
+        }
+        (nodes, Stop::Eof)
+    }
+
+    /// `if` with its `else if` and `else` branches.
+    fn if_chain(&mut self, condition: &str, depth: usize) -> Node {
+        let mut branches = Vec::new();
+        let mut condition = condition.to_string();
+        loop {
+            let (body, stop) = self.block(depth + 1);
+            branches.push((expr::parse(&condition), body));
+            match stop {
+                Stop::Else(rest) => match split_word(&rest) {
+                    ("if", c) => condition = c.to_string(),
+                    _ => {
+                        let (otherwise, _) = self.block(depth + 1);
+                        return Node::If {
+                            branches,
+                            otherwise,
+                        };
+                    }
+                },
+                _ => {
+                    return Node::If {
+                        branches,
+                        otherwise: Vec::new(),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The `else` part of a `with` or `range` (`else with` chains are read
+    /// as opaque: rare, and never seen around an image).
+    fn otherwise(&mut self, stop: Stop, depth: usize) -> Vec<Node> {
+        match stop {
+            Stop::Else(rest) if rest.trim().is_empty() => self.block(depth + 1).0,
+            Stop::Else(_) => {
+                self.block(depth + 1);
+                vec![Node::Opaque]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// An action that is not a keyword: an assignment or an output.
+fn statement(action: &str) -> Node {
+    if let Some(rest) = action.strip_prefix('$') {
+        let name_len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let after = rest[name_len..].trim_start();
+        let var = format!("${}", &rest[..name_len]);
+        if let Some(value) = after.strip_prefix(":=") {
+            return Node::Assign {
+                var,
+                declare: true,
+                pipe: expr::parse(value),
+            };
+        }
+        if let Some(value) = after.strip_prefix('=').filter(|v| !v.starts_with('=')) {
+            return Node::Assign {
+                var,
+                declare: false,
+                pipe: expr::parse(value),
+            };
+        }
+    }
+    Node::Output(expr::parse(action))
+}
+
+/// `range $i, $v := pipeline` or `range pipeline`.
+fn range_head(rest: &str) -> (Vec<String>, Pipe) {
+    if let Some((vars, pipe)) = rest.split_once(":=") {
+        let vars: Vec<String> = vars.split(',').map(|v| v.trim().to_string()).collect();
+        if vars.iter().all(|v| v.starts_with('$')) {
+            return (vars, expr::parse(pipe));
+        }
+    }
+    (Vec::new(), expr::parse(rest))
+}
+
+/// `"name" rest` of `define`, `template`, `block`.
+fn quoted_name(rest: &str) -> (String, &str) {
+    let rest = rest.trim_start();
+    let Some(body) = rest.strip_prefix('"') else {
+        return (String::new(), rest);
+    };
+    match body.find('"') {
+        Some(end) => (body[..end].to_string(), &body[end + 1..]),
+        None => (String::new(), ""),
+    }
+}
+
+fn split_word(action: &str) -> (&str, &str) {
+    let action = action.trim();
+    match action.find(|c: char| c.is_whitespace()) {
+        Some(i) => (&action[..i], action[i..].trim_start()),
+        None => (action, ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'a>(src: &'a str, nodes: &[Node]) -> Vec<&'a str> {
+        nodes
+            .iter()
+            .filter_map(|n| match n {
+                Node::Text(r) => Some(&src[r.clone()]),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn trims_and_blocks() {
+        let src = "a: 1\n{{- if .Values.x }}\n  b: {{ .Values.y }}\n{{- else }}\nc\n{{- end }}\n";
+        let t = parse(src);
+        assert_eq!(texts(src, &t.body), ["a: 1", "\n"]);
+        let Node::If {
+            branches,
+            otherwise,
+        } = &t.body[1]
+        else {
+            panic!("{:?}", t.body)
+        };
+        assert_eq!(texts(src, &branches[0].1), ["\n  b: "]);
+        assert_eq!(texts(src, otherwise), ["\nc"]);
+    }
+
+    #[test]
+    fn defines_and_comments() {
+        let src = "{{/* c */}}{{- define \"x.image\" -}}\n{{ .a }}\n{{- end -}}\nimage: {{ include \"x.image\" . }}";
+        let t = parse(src);
+        assert_eq!(t.defines.len(), 1);
+        assert_eq!(t.defines[0].0, "x.image");
+        assert_eq!(texts(src, &t.body), ["image: "]);
+    }
+
+    #[test]
+    fn unclosed_and_quoted_braces() {
+        let t = parse("{{ printf \"}}\" }}x{{ oops");
+        assert!(matches!(t.body[0], Node::Output(_)));
+        assert!(matches!(t.body.last(), Some(Node::Output(_))));
+    }
+}
