@@ -102,7 +102,6 @@ pub fn analyze_in_parts(
     emit: &mut dyn FnMut(Analysis),
 ) -> Result<(), ExtractError> {
     let env = Env {
-        text,
         variables: &ctx.variables,
         build_contexts: &ctx.build_contexts,
         disk_path: file.disk_path,

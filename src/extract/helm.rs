@@ -10,29 +10,32 @@
 //! is left to the template that writes it.
 
 use super::chart_tag::{self, ChartTag};
-use super::helm_chart::{self, same_image, Model};
+use super::helm_chart::{self, same_image, Rendered};
 use super::yaml::{NodeId, NodeSet};
 use super::{Env, Field, HelmFields, Occurrence, RefText, Sink};
 use crate::image::reference::Reference;
 
 pub(crate) fn extract(sink: &mut Sink, env: &Env) {
-    let model = match env.disk_path.parent() {
+    // A chart's own values, as being read (fixed or not): what its
+    // templates make of them.
+    let rendered = match env.disk_path.parent() {
         Some(dir) if helm_chart::is_chart_values(env.disk_path) => {
-            helm_chart::model(dir, Some(env.text))
+            helm_chart::render(dir, sink.yaml)
         }
-        _ => Default::default(),
+        _ => Vec::new(),
     };
-    walk(sink, env, &model);
+    walk(sink, env, &rendered);
 }
 
-/// Reads the values in `sink`, judged against `model`.
-pub(super) fn walk(sink: &mut Sink, env: &Env, model: &Model) {
+/// Reads the values in `sink`, judged against the images its chart renders
+/// with them.
+pub(super) fn walk(sink: &mut Sink, env: &Env, rendered: &[Rendered]) {
     let y = sink.yaml;
     let mut walk = Walk {
         visited: NodeSet::default(),
         chart_tag: None,
         env,
-        model,
+        rendered,
     };
     for root in y.documents.clone() {
         // Bitnami's `global.imageRegistry`, ingress-nginx's
@@ -53,7 +56,7 @@ struct Walk<'e> {
     visited: NodeSet,
     chart_tag: Option<ChartTag>,
     env: &'e Env<'e>,
-    model: &'e Model,
+    rendered: &'e [Rendered],
 }
 
 /// What the chart's templates say of a reference read from the values.
@@ -71,7 +74,7 @@ impl Walk<'_> {
     /// scalar starting at `start`; `base` is its name when its tag is left
     /// to the chart.
     fn judge(&self, start: usize, mine: Option<&str>, base: Option<&str>) -> Judged {
-        let used = self.model.using(self.env.disk_path, start);
+        let used = helm_chart::using(self.rendered, start);
         if used.is_empty() {
             return Judged::Keep;
         }

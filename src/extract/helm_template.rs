@@ -5,15 +5,17 @@
 //! here when the values do not account for it (the templates compose it),
 //! and not for a fix to rewrite: its parts are written elsewhere.
 
-use super::helm_chart;
+use super::helm_chart::{self, image_line, image_line::image_value};
 use super::{Env, Occurrence, RefText};
 use crate::source::{LineIndex, Span};
 use std::path::Path;
 
 pub(crate) fn extract(text: &str, lines: &LineIndex, env: &Env) -> Vec<Occurrence> {
     let mut out = literals(text, lines);
-    if let Some(chart) = chart_of(env.disk_path) {
-        let model = helm_chart::model(chart, None);
+    // Images written as one values map's fields are the values' to report.
+    let templated = image_line::worth_running(text);
+    if let Some(chart) = chart_of(env.disk_path).filter(|_| templated) {
+        let model = helm_chart::model(chart);
         for r in model.images.iter().filter(|r| r.file == env.disk_path) {
             let written = text.get(r.span.start..r.span.end).unwrap_or_default();
             if written.contains("{{") && !model.claims(&r.text) {
@@ -63,22 +65,7 @@ fn literals(text: &str, lines: &LineIndex) -> Vec<Occurrence> {
 
 /// The offset in `line` and the text of a literal `image:` value.
 fn literal_image(line: &str) -> Option<(usize, &str)> {
-    let body = line.trim_start();
-    let body = body.strip_prefix("- ").map_or(body, str::trim_start);
-    let rest = body.strip_prefix("image:")?;
-    let value_at = line.len() - rest.len() + (rest.len() - rest.trim_start().len());
-    let value = rest.trim_start();
-    let value = match value.find(" #") {
-        Some(i) => &value[..i],
-        None => value,
-    }
-    .trim_end();
-    let (at, value) = match value.chars().next() {
-        Some(q @ ('"' | '\'')) if value.len() >= 2 && value.ends_with(q) => {
-            (value_at + 1, &value[1..value.len() - 1])
-        }
-        _ => (value_at, value),
-    };
+    let (at, value) = image_value(line)?;
     let literal =
         !value.is_empty() && !value.contains("{{") && !value.contains([' ', '"', '\'', '$']);
     literal.then_some((at, value))

@@ -71,9 +71,6 @@ pub struct Field {
 
 /// What extraction may consult besides the file's text.
 pub struct Env<'a> {
-    /// The file's text as it is now (fixed or not): a Helm chart's values
-    /// are judged against its templates run with exactly these values.
-    pub text: &'a str,
     pub variables: &'a BTreeMap<String, String>,
     pub build_contexts: &'a [String],
     /// The file on disk, to find a Helm chart's `Chart.yaml`.

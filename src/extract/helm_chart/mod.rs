@@ -14,6 +14,7 @@
 
 mod eval;
 mod expr;
+pub mod image_line;
 mod template;
 
 use super::chart_tag::{chart_field, templates};
@@ -40,11 +41,10 @@ pub struct Rendered {
     pub from: Vec<usize>,
 }
 
-/// A chart's rendered images, and those the values extraction accounts for.
+/// A chart's rendered images with its `values.yaml` as it is on disk, and
+/// those the values extraction accounts for: what a template file needs.
 #[derive(Debug, Default)]
 pub struct Model {
-    /// The values file the templates were run with.
-    pub values: PathBuf,
     pub images: Vec<Rendered>,
     /// The images values extraction reports.
     pub claimed: Vec<String>,
@@ -55,18 +55,11 @@ impl Model {
     pub fn claims(&self, r: &str) -> bool {
         self.claimed.iter().any(|v| same_image(r, v))
     }
+}
 
-    /// Rendered images made from the values scalar starting at `start`, when
-    /// `values` is the file the chart was run with.
-    pub fn using(&self, values: &Path, start: usize) -> Vec<&Rendered> {
-        if values != self.values {
-            return Vec::new();
-        }
-        self.images
-            .iter()
-            .filter(|r| r.from.contains(&start))
-            .collect()
-    }
+/// The rendered images made from the values scalar starting at `start`.
+pub fn using(images: &[Rendered], start: usize) -> Vec<&Rendered> {
+    images.iter().filter(|r| r.from.contains(&start)).collect()
 }
 
 /// Whether the image a chart renders is the one read from its values: the
@@ -85,36 +78,8 @@ pub fn same_image(rendered: &str, read: &str) -> bool {
     }
 }
 
-/// The model of the chart in `dir` run with `values` (the text of its
-/// `values.yaml`; read from disk when not given), worked out once per run
-/// for each text: a fix is checked against the chart run with the fixed
-/// values.
-pub fn model(dir: &Path, values: Option<&str>) -> Arc<Model> {
-    type Seen = HashMap<(PathBuf, u64), Arc<Model>>;
-    static SEEN: OnceLock<Mutex<Seen>> = OnceLock::new();
-    let text = match values {
-        Some(v) => v.to_string(),
-        None => read_unlinked(&dir.join("values.yaml")).unwrap_or_default(),
-    };
-    let key = (dir.to_path_buf(), {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        text.hash(&mut h);
-        h.finish()
-    });
-    let seen = SEEN.get_or_init(Default::default);
-    if let Some(found) = seen.lock().ok().and_then(|s| s.get(&key).cloned()) {
-        return found;
-    }
-    let found = Arc::new(build(dir, &text));
-    if let Ok(mut s) = seen.lock() {
-        s.insert(key, found.clone());
-    }
-    found
-}
-
-/// The values file of the chart in `dir`: `values.yaml` beside `Chart.yaml`
-/// and `templates/`.
+/// Whether `path` is a chart's own values file: `values.yaml` beside
+/// `Chart.yaml`.
 pub fn is_chart_values(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == "values.yaml")
         && path
@@ -122,95 +87,95 @@ pub fn is_chart_values(path: &Path) -> bool {
             .is_some_and(|d| d.join("Chart.yaml").is_file())
 }
 
-fn build(dir: &Path, values: &str) -> Model {
-    let values_path = dir.join("values.yaml");
-    let Some(chart) = read_unlinked(&dir.join("Chart.yaml")) else {
-        return Model {
-            values: values_path,
-            ..Model::default()
+/// A chart's `Chart.yaml` and templates, parsed.
+struct Templates {
+    chart: String,
+    files: Vec<(PathBuf, String)>,
+    parsed: Vec<template::Template>,
+}
+
+impl Templates {
+    fn new(chart: String, files: Vec<(PathBuf, String)>) -> Self {
+        let parsed = files.iter().map(|(_, t)| template::parse(t)).collect();
+        Templates {
+            chart,
+            files,
+            parsed,
+        }
+    }
+}
+
+/// One value per chart folder, worked out once per run.
+fn once_per_chart<T: Default>(
+    seen: &'static OnceLock<Mutex<HashMap<PathBuf, Arc<T>>>>,
+    dir: &Path,
+    make: impl FnOnce() -> T,
+) -> Arc<T> {
+    let seen = seen.get_or_init(Default::default);
+    if let Some(found) = seen.lock().ok().and_then(|s| s.get(dir).cloned()) {
+        return found;
+    }
+    let found = Arc::new(make());
+    if let Ok(mut s) = seen.lock() {
+        s.insert(dir.to_path_buf(), found.clone());
+    }
+    found
+}
+
+/// The chart in `dir`, read and parsed once per run (none without a
+/// `Chart.yaml` or templates).
+fn templates_of(dir: &Path) -> Arc<Option<Templates>> {
+    static SEEN: OnceLock<Mutex<HashMap<PathBuf, Arc<Option<Templates>>>>> = OnceLock::new();
+    once_per_chart(&SEEN, dir, || {
+        let chart = read_unlinked(&dir.join("Chart.yaml"))?;
+        let files = templates(dir);
+        files
+            .iter()
+            .any(|(_, t)| image_line::worth_running(t))
+            .then(|| Templates::new(chart, files))
+    })
+}
+
+/// The images the chart in `dir` renders with the values `y` (its
+/// `values.yaml` as being read, fixed or not).
+pub fn render(dir: &Path, y: &Yaml) -> Vec<Rendered> {
+    match &*templates_of(dir) {
+        Some(t) => run_templates(t, y),
+        None => Vec::new(),
+    }
+}
+
+/// The model of the chart in `dir` with its `values.yaml` on disk, for its
+/// template files; once per run.
+pub fn model(dir: &Path) -> Arc<Model> {
+    static SEEN: OnceLock<Mutex<HashMap<PathBuf, Arc<Model>>>> = OnceLock::new();
+    once_per_chart(&SEEN, dir, || {
+        let templates = templates_of(dir);
+        let (Some(t), Some(values)) = (&*templates, read_unlinked(&dir.join("values.yaml"))) else {
+            return Model::default();
         };
-    };
-    run_chart(values_path, values, &chart, &templates(dir))
+        model_of(&dir.join("values.yaml"), &values, t)
+    })
 }
 
-/// Runs one template with `values`, for the fuzz target: the images it
-/// renders, never a panic, a hang or unbounded output.
-pub fn run_one(values: &str, template: &str) -> Vec<String> {
-    let files = [(PathBuf::from("templates/t.yaml"), template.to_string())];
-    let chart = "name: fuzz\nversion: 0.1.0\nappVersion: 1.0.0\n";
-    let model = run_chart(PathBuf::from("values.yaml"), values, chart, &files);
-    for r in &model.images {
-        // A span is within the template and holds what the line writes.
-        assert!(template.get(r.span.start..r.span.end).is_some(), "{r:?}");
-    }
-    model.images.into_iter().map(|r| r.text).collect()
-}
-
-/// Runs the templates `files` of a chart (its `Chart.yaml` text `chart`)
-/// with the values `values` (the text of `values_path`).
-fn run_chart(
-    values_path: PathBuf,
-    values: &str,
-    chart: &str,
-    files: &[(PathBuf, String)],
-) -> Model {
-    let mut model = Model {
-        values: values_path.clone(),
-        ..Model::default()
-    };
-    if files.is_empty() {
-        return model;
-    }
-    let parsed: Vec<template::Template> = files
-        .iter()
-        .map(|(_, text)| template::parse(text))
-        .collect();
+/// Runs the templates `t` with `values` (the text of `values_path`), and
+/// reads the values judged against what they render.
+fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
+    let mut model = Model::default();
     let lines = LineIndex::new(values);
     let mut run_with = |y: &Yaml| {
-        let root = y.documents.first().copied();
-        let mut defines = HashMap::new();
-        for (file, t) in parsed.iter().enumerate() {
-            for (name, body) in &t.defines {
-                defines.insert(name.clone(), (file, body.as_slice()));
-            }
-        }
-        let chart = eval::Chart {
-            values: y,
-            root,
-            name: chart_field(chart, "name").unwrap_or_default(),
-            version: chart_field(chart, "version").unwrap_or_default(),
-            app_version: chart_field(chart, "appVersion").unwrap_or_default(),
-            defines,
-            sources: files.iter().map(|(_, t)| t.as_str()).collect(),
-        };
-        for (file, t) in parsed.iter().enumerate() {
-            // Helm renders every file but partials (`_helpers.tpl`).
-            let partial = files[file]
-                .0
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('_'));
-            if partial {
-                continue;
-            }
-            let mut run = eval::Run::new(&chart);
-            let ok = run.file(file, &t.body).is_ok();
-            if ok {
-                images_of(&run.out, files, &mut model.images);
-            }
-        }
-        // What the values extraction reports, judged against the render.
+        model.images = run_templates(t, y);
         let env = super::Env {
-            text: values,
             variables: &Default::default(),
             build_contexts: &[],
-            disk_path: &values_path,
+            disk_path: values_path,
         };
         let mut out = Vec::new();
         let mut sink = super::Sink {
             yaml: y,
             out: &mut out,
         };
-        super::helm::walk(&mut sink, &env, &model);
+        super::helm::walk(&mut sink, &env, &model.images);
         for occ in out {
             if let super::RefText::Resolved(text) = occ.text {
                 model.claimed.push(text);
@@ -225,6 +190,57 @@ fn run_chart(
         }
     }
     model
+}
+
+/// Runs every template of a chart but its partials with the values `y`.
+fn run_templates(t: &Templates, y: &Yaml) -> Vec<Rendered> {
+    let mut images = Vec::new();
+    let mut defines = HashMap::new();
+    for (file, parsed) in t.parsed.iter().enumerate() {
+        for (name, body) in &parsed.defines {
+            defines.insert(name.clone(), (file, body.as_slice()));
+        }
+    }
+    let chart = eval::Chart {
+        values: y,
+        root: y.documents.first().copied(),
+        name: chart_field(&t.chart, "name").unwrap_or_default(),
+        version: chart_field(&t.chart, "version").unwrap_or_default(),
+        app_version: chart_field(&t.chart, "appVersion").unwrap_or_default(),
+        defines,
+        sources: t.files.iter().map(|(_, text)| text.as_str()).collect(),
+    };
+    for (file, parsed) in t.parsed.iter().enumerate() {
+        // Helm renders every file but partials (`_helpers.tpl`).
+        let partial = t.files[file]
+            .0
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('_'));
+        if partial {
+            continue;
+        }
+        let mut run = eval::Run::new(&chart);
+        if run.file(file, &parsed.body).is_ok() {
+            images_of(&run.out, &t.files, &mut images);
+        }
+    }
+    images
+}
+
+/// Runs one template with `values`, for the fuzz target: the images it
+/// renders, never a panic, a hang or unbounded output.
+pub fn run_one(values: &str, template: &str) -> Vec<String> {
+    let files = vec![(PathBuf::from("templates/t.yaml"), template.to_string())];
+    let t = Templates::new(
+        "name: fuzz\nversion: 0.1.0\nappVersion: 1.0.0\n".into(),
+        files,
+    );
+    let model = model_of(Path::new("values.yaml"), values, &t);
+    for r in &model.images {
+        // A span is within the template and holds what the line writes.
+        assert!(template.get(r.span.start..r.span.end).is_some(), "{r:?}");
+    }
+    model.images.into_iter().map(|r| r.text).collect()
 }
 
 /// The `image:` lines of a rendered file whose value is known.
@@ -324,7 +340,8 @@ mod tests {
             .map(|(n, t)| (PathBuf::from(n), t.to_string()))
             .collect();
         let chart = "name: c\nversion: 0.1.0\nappVersion: 2.0.1\n";
-        let model = run_chart(PathBuf::from("values.yaml"), values, chart, &files);
+        let t = Templates::new(chart.into(), files.clone());
+        let model = model_of(Path::new("values.yaml"), values, &t);
         model
             .images
             .iter()
