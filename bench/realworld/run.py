@@ -22,6 +22,13 @@ the oracles:
 - kubernetes: with PyYAML, every `image:` string in a document that has
   `apiVersion` and `kind` (a container at any depth).
 
+With `--fix`, each repository is also copied, given a mirror for Docker
+Hub and a lock with a digest for every tagged image, and fixed with
+`imagelint check --fix`; every Helm chart is rendered and every compose
+file resolved before and after. Each image after must be the image before
+under the mirror, pinned by the lock's digest, or the image before,
+unchanged (or only mirrored) and still reported by `imagelint check`.
+
 Prints recall and precision per kind over all repositories, and every
 disagreement. References are compared in canonical form
 (`docker.io/library/nginx:latest`); ones with variables left are skipped.
@@ -277,6 +284,142 @@ def k8s_oracle(path):
     return found
 
 
+MIRROR = "registry.corp.example/dockerhub"
+
+
+def parse_ref(ref):
+    """(registry, repository, tag, digest) in canonical form."""
+    c = canonical(ref)
+    if not c:
+        return None
+    name, _, digest = c.partition("@")
+    last = name.rsplit("/", 1)
+    tag = None
+    if ":" in last[-1]:
+        name, tag = name.rsplit(":", 1)
+    registry, repository = name.split("/", 1)
+    return registry, repository, tag, digest or None
+
+
+def expected_after(before, lock):
+    """What a fix may make of `before`: mirrored (Docker Hub) and pinned by
+    the lock's digest. The tag may stay, or go where a chart writes only
+    the digest once one is set; an untagged image stays untagged. An
+    explicit `docker.io/` is pinned in place (mirroring explicit Docker Hub
+    references is the mirror-policy issue's work)."""
+    r = parse_ref(before)
+    if not r:
+        return set()
+    registry, repository, tag, digest = r
+    names = {f"{registry}/{repository}"}
+    if registry == "docker.io":
+        names = {f"{MIRROR}/{repository}", f"{MIRROR}/{repository.removeprefix('library/')}"}
+        if before.startswith(("docker.io/", "index.docker.io/")):
+            names.add(f"{registry}/{repository}")
+    pin = digest or lock.get(f"{registry}/{repository}:{tag or 'latest'}")
+    out = set()
+    for n in names:
+        out.add(canonical(f"{n}@{pin}"))
+        if tag:
+            out.add(canonical(f"{n}:{tag}@{pin}"))
+    return out
+
+
+def fix_round_trip(tree, entries):
+    """Fixes a copy of `tree`; returns (checked, problems)."""
+    import shutil
+    import tempfile
+    work = tempfile.mkdtemp(prefix="imagelint-fix-")
+    copy = os.path.join(work, "tree")
+    shutil.copytree(tree, copy, symlinks=True)
+    lock = {}
+    for e in entries:
+        r = parse_ref((e.get("image") or {}).get("text") or "")
+        if r and not r[3]:
+            key = f"{r[0]}/{r[1]}:{r[2] or 'latest'}"
+            lock.setdefault(key, "sha256:" + format(len(lock) + 1, "x").rjust(64, "0"))
+    with open(os.path.join(copy, ".imagelint.toml"), "w") as f:
+        f.write(f'[mirrors]\n"docker.io" = "{MIRROR}"\n')
+    with open(os.path.join(copy, "imagelint.lock"), "w") as f:
+        f.write("version = 1\n[digests]\n")
+        for k, v in sorted(lock.items()):
+            f.write(f'"{k}" = "{v}"\n')
+    subprocess.run([BINARY, "check", "--fix", "--no-ignore", "."], cwd=copy, capture_output=True)
+    left = subprocess.run([BINARY, "check", "--format", "json", "--no-ignore", "."], cwd=copy,
+                          capture_output=True, text=True)
+    reported = set()
+    try:
+        for f in json.loads(left.stdout)["findings"]:
+            img = (f.get("image") or {}).get("canonical")
+            if img:
+                reported.add(canonical(img))
+    except Exception:
+        pass
+    checked, problems = 0, []
+    outcome = collections.Counter()
+
+    def judge(where, before, after):
+        nonlocal checked
+        if len(before) != len(after):
+            problems.append(f"{where}: {len(before)} images before, {len(after)} after")
+            return
+        for b, a in zip(before, after):
+            checked += 1
+            if canonical(a) in expected_after(b, lock):
+                outcome["mirrored and pinned" if canonical(a) != canonical(b) else "already pinned"] += 1
+                continue
+            if canonical(a) == canonical(b) and (canonical(b) in reported or "@" in b):
+                outcome["left as it was, reported" if "@" not in b else "already pinned"] += 1
+                continue
+            # Mirrored where the digest has no place to go, and still reported.
+            if canonical(a) in reported and any(
+                    canonical(a) == e.split("@")[0] or canonical(a) == canonical(e.split("@")[0])
+                    for e in expected_after(b, lock)):
+                outcome["mirrored, not pinned (no place for a digest), reported"] += 1
+                continue
+            problems.append(f"{where}: {b} -> {a}")
+
+    for path in glob.glob(os.path.join(tree, "**", "Chart.yaml"), recursive=True):
+        chart = os.path.dirname(path)
+        if not os.path.isdir(os.path.join(chart, "templates")):
+            continue
+        rel = os.path.relpath(chart, tree)
+        b, a = rendered_list(chart), rendered_list(os.path.join(copy, rel))
+        if b is not None:
+            judge(f"helm {rel}", b, a or [])
+    for path in glob.glob(os.path.join(tree, "**", "*"), recursive=True):
+        if re.fullmatch(r"(docker-)?compose[^/]*\.ya?ml", os.path.basename(path)):
+            rel = os.path.relpath(path, tree)
+            b, a = compose_list(path), compose_list(os.path.join(copy, rel))
+            if b is not None:
+                judge(f"compose {rel}", b, a or [])
+    shutil.rmtree(work, ignore_errors=True)
+    return checked, problems, outcome
+
+
+def rendered_list(chart):
+    """The images Helm renders with the default values, in output order."""
+    from helm_python.chart import Chart
+    try:
+        out = Chart.load(chart).render()
+    except Exception:
+        return None
+    return [m for _, text in sorted(out.items())
+            for m in re.findall(r'image:\s*"?([^"\s]+)"?', text) if canonical(m)]
+
+
+def compose_list(path):
+    """The images Compose pulls (services without `build`), by service."""
+    out = subprocess.run(["docker-compose", "-f", path, "config", "--format", "json"],
+                         capture_output=True, text=True, cwd=os.path.dirname(path),
+                         env={**os.environ, "COMPOSE_PROJECT_NAME": "oracle"})
+    if out.returncode != 0:
+        return None
+    services = json.loads(out.stdout).get("services", {})
+    return [s["image"] for _, s in sorted(services.items())
+            if "image" in s and "build" not in s and canonical(s["image"])]
+
+
 class Tally:
     def __init__(self):
         self.n = collections.Counter()
@@ -304,10 +447,12 @@ def main():
     ap.add_argument("--work", default="/tmp/imagelint-realworld")
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--show", type=int, default=15, help="disagreements shown per kind")
+    ap.add_argument("--fix", action="store_true", help="also check --fix against the renderers")
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     tally = Tally()
     rejected = []
+    fixed_checked, fix_problems, fix_outcomes = [], [], collections.Counter()
     repos = [l.split("\t") for l in open(os.path.join(HERE, "repos.tsv")).read().split("\n") if l]
     for repo, commit in repos:
         if args.only and repo not in args.only:
@@ -315,6 +460,11 @@ def main():
         tree = export(args.mirrors, args.work, repo, commit)
         built = skaffold_built(tree)
         entries, errors = imagelint_inventory(tree)
+        if args.fix:
+            checked, problems, outcome = fix_round_trip(tree, entries)
+            fixed_checked.append(checked)
+            fix_outcomes.update(outcome)
+            fix_problems.extend(f"{repo}: {p}" for p in problems)
         ours = ours_by_file(entries)
         kinds = {}
         for e in entries:
@@ -369,6 +519,13 @@ def main():
     print(f"\nYAML files libyaml loads and imagelint rejects: {len(rejected)}")
     for r in rejected:
         print("  " + r)
+    if args.fix:
+        print(f"\n--fix: {sum(fixed_checked)} rendered images checked after the fix;"
+              f" {len(fix_problems)} not mirrored-and-pinned nor reported")
+        for what, n in fix_outcomes.most_common():
+            print(f"  {n:>5}  {what}")
+        for p in fix_problems[: args.show]:
+            print("  " + p)
     for kind, lines in tally.misses.items():
         print(f"\n{kind}: {len(lines)} disagreements")
         for line in lines[: args.show]:

@@ -13,8 +13,10 @@ use std::path::Path;
 pub enum ChartTag {
     /// No `Chart.yaml` beside the values file.
     NoChart,
-    /// The templates use `appVersion` as it is written.
-    AppVersion(String),
+    /// The tag the templates make of `appVersion`: as it is, or with a
+    /// prefix (`v`); `plain` when as it is, so the same text written into
+    /// `tag:` renders the same.
+    AppVersion { tag: String, plain: bool },
     /// Why the tag cannot be known from the repository.
     Unknown(String),
 }
@@ -63,7 +65,10 @@ pub fn read(dir: &Path) -> ChartTag {
         ));
     }
     if let Some(prefix) = prefixes.into_iter().next() {
-        ChartTag::AppVersion(format!("{prefix}{app}"))
+        ChartTag::AppVersion {
+            plain: prefix.is_empty(),
+            tag: format!("{prefix}{app}"),
+        }
     } else {
         ChartTag::Unknown(
             "the tag is left to the chart, and its templates do not fill it from appVersion: write the tag in the values"

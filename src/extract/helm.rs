@@ -10,7 +10,7 @@
 //! is left to the template that writes it.
 
 use super::chart_tag::{self, ChartTag};
-use super::helm_chart::{self, same_image, Rendered};
+use super::helm_chart::{self, same_image, Render};
 use super::yaml::{NodeId, NodeSet};
 use super::{Env, Field, HelmFields, Occurrence, RefText, Sink};
 use crate::image::reference::Reference;
@@ -22,14 +22,14 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
         Some(dir) if helm_chart::is_chart_values(env.disk_path) => {
             helm_chart::render(dir, sink.yaml)
         }
-        _ => Vec::new(),
+        _ => Render::default(),
     };
     walk(sink, env, &rendered);
 }
 
 /// Reads the values in `sink`, judged against the images its chart renders
 /// with them.
-pub(super) fn walk(sink: &mut Sink, env: &Env, rendered: &[Rendered]) {
+pub(super) fn walk(sink: &mut Sink, env: &Env, rendered: &Render) {
     let y = sink.yaml;
     let mut walk = Walk {
         visited: NodeSet::default(),
@@ -56,7 +56,7 @@ struct Walk<'e> {
     visited: NodeSet,
     chart_tag: Option<ChartTag>,
     env: &'e Env<'e>,
-    rendered: &'e [Rendered],
+    rendered: &'e Render,
 }
 
 /// What the chart's templates say of a reference read from the values.
@@ -74,7 +74,7 @@ impl Walk<'_> {
     /// scalar starting at `start`; `base` is its name when its tag is left
     /// to the chart.
     fn judge(&self, start: usize, mine: Option<&str>, base: Option<&str>) -> Judged {
-        let used = helm_chart::using(self.rendered, start);
+        let used = helm_chart::using(&self.rendered.images, start);
         if used.is_empty() {
             return Judged::Keep;
         }
@@ -196,6 +196,7 @@ impl Walk<'_> {
         match sibling {
             Some(tag) if !tagged => {
                 let tag_value = y.str(tag).unwrap_or_default();
+                let tag_start = y.scalar(tag).map_or(0, |t| t.span.start);
                 let repository = sink.field(image).expect("scalar checked");
                 let text = format!("{value}:{tag_value}");
                 if !matches!(
@@ -214,6 +215,8 @@ impl Walk<'_> {
                         repository,
                         tag: sink.field(tag),
                         digest: None,
+                        chart_tag: None,
+                        digest_in_tag: !self.rendered.elsewhere.contains(&tag_start),
                     })),
                 });
             }
@@ -261,6 +264,7 @@ impl Walk<'_> {
         }
         text.push_str(&repository.value);
         let mut unresolved = None;
+        let mut chart_tag = None;
         let written_tag = tag.as_ref().filter(|t| !t.value.is_empty());
         let has_digest = digest.as_ref().is_some_and(|d| !d.value.is_empty());
         let tagged_in_repository = repository
@@ -276,9 +280,10 @@ impl Walk<'_> {
             // `tag: ""` or no tag: the chart's templates supply one.
             None if !has_digest && !tagged_in_repository => match self.chart_tag() {
                 ChartTag::NoChart if tag.is_none() => {}
-                ChartTag::AppVersion(v) => {
+                ChartTag::AppVersion { tag, plain } => {
                     text.push(':');
-                    text.push_str(&v);
+                    text.push_str(&tag);
+                    chart_tag = plain.then_some(tag);
                 }
                 ChartTag::NoChart => {
                     unresolved = Some(
@@ -311,12 +316,29 @@ impl Walk<'_> {
                 return;
             }
         }
+        // A field the templates also build another image from (the
+        // operator's registry and tag for its test image) is not this map's
+        // alone: a digest written there would pin that image to this one's.
+        let fields: Vec<usize> = [&registry, &tag, &digest]
+            .into_iter()
+            .flatten()
+            .map(|f| f.span.start)
+            .collect();
+        let shared = self
+            .rendered
+            .images
+            .iter()
+            .any(|r| r.from.iter().any(|s| fields.contains(s)) && !same_image(&r.text, &text));
         // A shared `global.imageRegistry` is not this map's to rewrite.
-        let helm = global.is_none().then_some(HelmFields {
+        let helm = (global.is_none() && !shared).then_some(HelmFields {
             registry,
             repository: repository.clone(),
-            tag,
+            tag: tag.clone(),
             digest,
+            chart_tag,
+            digest_in_tag: tag
+                .as_ref()
+                .is_none_or(|t| !self.rendered.elsewhere.contains(&t.span.start)),
         });
         sink.out.push(Occurrence {
             span: repository.span,

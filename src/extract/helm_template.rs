@@ -5,16 +5,16 @@
 //! here when the values do not account for it (the templates compose it),
 //! and not for a fix to rewrite: its parts are written elsewhere.
 
-use super::helm_chart::{self, image_line, image_line::image_value};
+use super::helm_chart::{self, image_line::image_value};
 use super::{Env, Occurrence, RefText};
 use crate::source::{LineIndex, Span};
 use std::path::Path;
 
 pub(crate) fn extract(text: &str, lines: &LineIndex, env: &Env) -> Vec<Occurrence> {
     let mut out = literals(text, lines);
-    // Images written as one values map's fields are the values' to report.
-    let templated = image_line::worth_running(text);
-    if let Some(chart) = chart_of(env.disk_path).filter(|_| templated) {
+    // A chart whose images are all written as one values map's fields is
+    // not run (see `helm_chart`): its model is empty, its values report them.
+    if let Some(chart) = chart_of(env.disk_path) {
         let model = helm_chart::model(chart);
         for r in model.images.iter().filter(|r| r.file == env.disk_path) {
             let written = text.get(r.span.start..r.span.end).unwrap_or_default();

@@ -211,6 +211,8 @@ fn kustomize_images(sink: &mut Sink, obj: NodeId) {
                 repository,
                 tag: tag.clone(),
                 digest: digest.clone(),
+                chart_tag: None,
+                digest_in_tag: true,
             })
         });
         sink.out.push(Occurrence {

@@ -57,6 +57,14 @@ pub struct HelmFields {
     pub repository: Field,
     pub tag: Option<Field>,
     pub digest: Option<Field>,
+    /// What an empty `tag:` may be given with a digest: the tag the chart
+    /// renders from its appVersion, when writing that text renders it
+    /// again. None when the chart adds to it (`:v{{ ... }}`).
+    pub chart_tag: Option<String>,
+    /// Whether a digest may be added to `tag:`: not when the chart also
+    /// uses the tag for something else (a label, a version comparison),
+    /// which `tag@sha256:...` would break.
+    pub digest_in_tag: bool,
 }
 
 /// One scalar of a Helm image map.

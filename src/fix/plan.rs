@@ -153,6 +153,10 @@ fn is_reference_text(s: &str) -> bool {
 /// Helm image maps are fixed field by field: the mirror goes into
 /// `registry:` when the map has one, else before the `repository:` value;
 /// the digest into `digest:` when the map has one, else after the `tag:`.
+/// A `tag: ""` the chart fills from its appVersion as it is gets that tag
+/// and the digest: the templates then render the same tag, pinned. (Were
+/// they not to, the fixed chart, run again, refuses the fix: see
+/// `helm_chart`.)
 fn helm_edits(
     f: &HelmFields,
     mirror: Option<&(String, String)>,
@@ -167,8 +171,11 @@ fn helm_edits(
     let mut edits = Vec::new();
     let mut mirrored = false;
     if let Some((prefix, repo)) = mirror {
-        match &f.registry {
-            Some(reg) if editable(reg) && !reg.value.is_empty() && editable(&f.repository) => {
+        // `registry: ""` is no registry: the chart renders the repository
+        // alone, which takes the mirror.
+        let registry = f.registry.as_ref().filter(|r| !r.value.is_empty());
+        match registry {
+            Some(reg) if editable(reg) && editable(&f.repository) => {
                 edits.push(replace(reg, prefix.clone()));
                 let new_repo = format!("{repo}{}", written_suffix(&f.repository.value));
                 if f.repository.value != new_repo {
@@ -192,9 +199,18 @@ fn helm_edits(
                 edits.push(replace(field, d.to_string()));
                 pinned = true;
             }
-            (None, Some(tag)) if editable(tag) && !tag.value.is_empty() => {
-                edits.push(replace(tag, format!("{}@{d}", tag.value)));
+            // Not where the chart reads the tag for more than the image.
+            (None, Some(field))
+                if f.digest_in_tag && editable(field) && !field.value.is_empty() =>
+            {
+                edits.push(replace(field, format!("{}@{d}", field.value)));
                 pinned = true;
+            }
+            (None, Some(field)) if f.digest_in_tag && editable(field) => {
+                if let Some(tag) = &f.chart_tag {
+                    edits.push(replace(field, format!("{tag}@{d}")));
+                    pinned = true;
+                }
             }
             _ => {}
         }

@@ -515,6 +515,101 @@ fn helm_images_composed_by_templates() {
     );
 }
 
+/// A tag the chart's template prefixes (`:v{{ ... }}`) is never written into
+/// `tag:` by a fix: the image is mirrored, left unpinned and still reported,
+/// and Helm renders the same tag. (A plain appVersion tag is written with
+/// its digest: see the `web` image of `helm_chart_shapes_...`.)
+#[test]
+fn a_tag_the_template_prefixes_is_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart");
+    copy_dir(&fixture("real-world/helm-prefixed"), &chart);
+    assert_eq!(helm_images(&chart), ["acme/app:v1.2.3"]);
+    std::fs::write(
+        chart.join(".imagelint.toml"),
+        "[mirrors]\n\"docker.io\" = \"registry.corp.example/dockerhub\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("imagelint.lock"),
+        format!(
+            "version = 1\n[digests]\n\"docker.io/acme/app:v1.2.3\" = \"sha256:{}\"\n",
+            "c".repeat(64)
+        ),
+    )
+    .unwrap();
+    let fix = imagelint(&chart, &["check", "--fix"]);
+    assert_eq!(fix.code, 1, "{}{}", fix.stdout, fix.stderr);
+    assert_eq!(
+        helm_images(&chart),
+        ["registry.corp.example/dockerhub/acme/app:v1.2.3"]
+    );
+    let left = imagelint(&chart, &["check", "--format", "json"]);
+    assert!(json(&left)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "missing-digest"));
+}
+
+/// Fields a chart reads for more than one image (the operator's tag makes
+/// its test image too) or for more than an image (a label, semverCompare)
+/// get no digest; `registry: ""` takes no mirror, the repository does.
+/// Helm renders each image after `--fix` as the original, mirrored and
+/// pinned where that is safe, else as before and still reported.
+#[test]
+fn fields_read_for_more_than_one_image_are_not_pinned() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart");
+    copy_dir(&fixture("real-world/helm-shared"), &chart);
+    std::fs::write(
+        chart.join(".imagelint.toml"),
+        "[mirrors]\n\"docker.io\" = \"registry.corp.example/dockerhub\"\n",
+    )
+    .unwrap();
+    let (a, b, c, d) = (
+        "a".repeat(64),
+        "b".repeat(64),
+        "c".repeat(64),
+        "d".repeat(64),
+    );
+    std::fs::write(
+        chart.join("imagelint.lock"),
+        format!(
+            "version = 1\n[digests]\n\"docker.io/acme/operator:v0.44.2\" = \"sha256:{a}\"\n\
+             \"docker.io/acme/agent:v0.44.2\" = \"sha256:{b}\"\n\
+             \"docker.io/acme/exporter:1.5.3\" = \"sha256:{c}\"\n\
+             \"docker.io/acme/inbound-agent:3385.1\" = \"sha256:{d}\"\n"
+        ),
+    )
+    .unwrap();
+    let fix = imagelint(&chart, &["check", "--fix"]);
+    assert_eq!(fix.code, 1, "{}{}", fix.stdout, fix.stderr);
+    assert_eq!(
+        helm_images(&chart),
+        [
+            "docker.io/acme/operator:v0.44.2".to_string(),
+            "registry.corp.example/dockerhub/acme/exporter:1.5.3".into(),
+            format!("registry.corp.example/dockerhub/acme/inbound-agent:3385.1@sha256:{d}"),
+            "docker.io/acme/agent:v0.44.2".into(),
+        ]
+    );
+    let left = imagelint(&chart, &["check", "--format", "json"]);
+    let unpinned: Vec<String> = json(&left)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "missing-digest")
+        .map(|f| f["image"]["canonical"].as_str().unwrap().to_string())
+        .collect();
+    for image in ["acme/operator", "acme/agent:", "acme/exporter"] {
+        assert!(
+            unpinned.iter().any(|u| u.contains(image)),
+            "{image}: {unpinned:?}"
+        );
+    }
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

@@ -89,7 +89,36 @@ pub struct Run<'c, 'y> {
     depth: usize,
     vars: Vec<(String, Val)>,
     pub out: Vec<Chunk>,
+    /// Values scalars a function reads for something other than writing
+    /// them out (`semverCompare`, `eq`, `trunc`...): text added to them (a
+    /// digest after a tag) changes more than an image.
+    pub consumed: Vec<usize>,
 }
+
+/// Functions that only pass values on into what is written.
+const PASS_ON: [&str; 21] = [
+    "default",
+    "coalesce",
+    "ternary",
+    "required",
+    "quote",
+    "squote",
+    "toString",
+    "tpl",
+    "trim",
+    "trimPrefix",
+    "trimSuffix",
+    "printf",
+    "print",
+    "include",
+    "nindent",
+    "indent",
+    "toYaml",
+    "fromYaml",
+    "dict",
+    "list",
+    "fail",
+];
 
 impl<'c, 'y> Run<'c, 'y> {
     pub fn new(chart: &'c Chart<'y>) -> Self {
@@ -101,6 +130,7 @@ impl<'c, 'y> Run<'c, 'y> {
             depth: 0,
             vars: Vec::new(),
             out: Vec::new(),
+            consumed: Vec::new(),
         }
     }
 
@@ -414,6 +444,13 @@ impl<'c, 'y> Run<'c, 'y> {
 
     fn func(&mut self, name: &str, args: Vec<Val>) -> Result<Val, Stop> {
         let y = self.chart.values;
+        if !PASS_ON.contains(&name) {
+            for a in &args {
+                if let Some((_, from)) = text_of(y, a) {
+                    self.consumed.extend_from_slice(&from);
+                }
+            }
+        }
         let text = |v: &Val| text_of(y, v);
         Ok(match (name, args.as_slice()) {
             ("fail", _) => return Err(Stop::Abort),
@@ -421,17 +458,23 @@ impl<'c, 'y> Run<'c, 'y> {
             // its `image:` lines are the template's.
             ("fromYaml" | "toYaml", [v @ Val::Output(_)]) => v.clone(),
             ("fromYaml", [v @ Val::Str(..)]) => v.clone(),
+            // A value passed over still counts as read where the result goes:
+            // once set (a digest added to an empty tag), it is what is used.
             ("default", [d, v]) => match truth(y, v) {
                 Some(true) => v.clone(),
-                Some(false) => d.clone(),
+                Some(false) => also_from(y, d, v),
                 None => Val::Unknown,
             },
             ("default", [d]) => d.clone(),
             ("required", [_, v]) => v.clone(),
             ("coalesce", vs) => {
-                for v in vs {
+                for (i, v) in vs.iter().enumerate() {
                     match truth(y, v) {
-                        Some(true) => return Ok(v.clone()),
+                        Some(true) => {
+                            return Ok(vs[..i]
+                                .iter()
+                                .fold(v.clone(), |r, skipped| also_from(y, &r, skipped)))
+                        }
                         Some(false) => {}
                         None => return Ok(Val::Unknown),
                     }
@@ -721,6 +764,18 @@ fn capitalized<I: Iterator<Item = char>>(word: &str, case: fn(char) -> I) -> Str
     match chars.next() {
         Some(first) => case(first).chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// `v` as made also from the scalars `other` was made from (a string only).
+fn also_from(y: &Yaml, v: &Val, other: &Val) -> Val {
+    match (v, text_of(y, other)) {
+        (Val::Str(s, from), Some((_, more))) if !more.is_empty() => {
+            let mut all = from.to_vec();
+            all.extend_from_slice(&more);
+            Val::Str(s.clone(), all.into())
+        }
+        _ => v.clone(),
     }
 }
 

@@ -76,16 +76,19 @@ pub fn one_values_map(value: &str) -> bool {
 
 /// Whether running a template can tell more than the values say: some
 /// `image:` line of `text` is templated other than as one values map's
-/// fields. A chart none of whose templates is so need not be run.
+/// fields, or a tag is used on another line (a label, a version
+/// comparison: a digest added to it would change them). A chart none of
+/// whose templates is so need not be run.
 pub fn worth_running(text: &str) -> bool {
-    // Only lines with `image:` and `{{` can be; find those first (this runs
-    // on every template of every chart).
-    text.match_indices("image:").any(|(at, _)| {
-        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-        let line = &text[start..end];
-        line.contains("{{")
-            && image_value(line).is_some_and(|(_, v)| v.contains("{{") && !one_values_map(v))
+    // Only lines with `{{` can be; a byte scan finds them (this runs on
+    // every template of every chart).
+    text.split('\n').any(|line| {
+        let actions = line.as_bytes().windows(2).any(|w| w == b"{{");
+        actions
+            && match image_value(line) {
+                Some((_, v)) => v.contains("{{") && !one_values_map(v),
+                None => line.contains(".tag") || line.contains("Tag"),
+            }
     })
 }
 

@@ -41,6 +41,15 @@ pub struct Rendered {
     pub from: Vec<usize>,
 }
 
+/// What a chart's templates make of its values.
+#[derive(Debug, Default)]
+pub struct Render {
+    pub images: Vec<Rendered>,
+    /// Values scalars (their starts) the templates use for anything but an
+    /// image: a label, a version comparison. A digest is not added to them.
+    pub elsewhere: std::collections::HashSet<usize>,
+}
+
 /// A chart's rendered images with its `values.yaml` as it is on disk, and
 /// those the values extraction accounts for: what a template file needs.
 #[derive(Debug, Default)]
@@ -63,16 +72,14 @@ pub fn using(images: &[Rendered], start: usize) -> Vec<&Rendered> {
 }
 
 /// Whether the image a chart renders is the one read from its values: the
-/// same name, and the same digest when the render has one (charts drop
-/// the tag once a digest is set), else the same tag.
+/// same name and digest, and the same tag unless the render has a digest
+/// and no tag (charts drop the tag once a digest is set).
 pub fn same_image(rendered: &str, read: &str) -> bool {
     match (Reference::parse(rendered), Reference::parse(read)) {
         (Ok(r), Ok(v)) => {
             r.name() == v.name()
-                && match &r.digest {
-                    Some(d) => v.digest.as_ref() == Some(d),
-                    None => r.tag == v.tag && v.digest.is_none(),
-                }
+                && r.digest == v.digest
+                && (r.tag == v.tag || r.tag.is_none() && r.digest.is_some())
         }
         _ => rendered == read,
     }
@@ -138,10 +145,10 @@ fn templates_of(dir: &Path) -> Arc<Option<Templates>> {
 
 /// The images the chart in `dir` renders with the values `y` (its
 /// `values.yaml` as being read, fixed or not).
-pub fn render(dir: &Path, y: &Yaml) -> Vec<Rendered> {
+pub fn render(dir: &Path, y: &Yaml) -> Render {
     match &*templates_of(dir) {
         Some(t) => run_templates(t, y),
-        None => Vec::new(),
+        None => Render::default(),
     }
 }
 
@@ -164,7 +171,7 @@ fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
     let mut model = Model::default();
     let lines = LineIndex::new(values);
     let mut run_with = |y: &Yaml| {
-        model.images = run_templates(t, y);
+        let render = run_templates(t, y);
         let env = super::Env {
             variables: &Default::default(),
             build_contexts: &[],
@@ -175,7 +182,8 @@ fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
             yaml: y,
             out: &mut out,
         };
-        super::helm::walk(&mut sink, &env, &model.images);
+        super::helm::walk(&mut sink, &env, &render);
+        model.images = render.images;
         for occ in out {
             if let super::RefText::Resolved(text) = occ.text {
                 model.claimed.push(text);
@@ -193,8 +201,8 @@ fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
 }
 
 /// Runs every template of a chart but its partials with the values `y`.
-fn run_templates(t: &Templates, y: &Yaml) -> Vec<Rendered> {
-    let mut images = Vec::new();
+fn run_templates(t: &Templates, y: &Yaml) -> Render {
+    let mut render = Render::default();
     let mut defines = HashMap::new();
     for (file, parsed) in t.parsed.iter().enumerate() {
         for (name, body) in &parsed.defines {
@@ -221,10 +229,11 @@ fn run_templates(t: &Templates, y: &Yaml) -> Vec<Rendered> {
         }
         let mut run = eval::Run::new(&chart);
         if run.file(file, &parsed.body).is_ok() {
-            images_of(&run.out, &t.files, &mut images);
+            images_of(&run.out, &t.files, &mut render);
         }
+        render.elsewhere.extend(run.consumed);
     }
-    images
+    render
 }
 
 /// Runs one template with `values`, for the fuzz target: the images it
@@ -243,71 +252,86 @@ pub fn run_one(values: &str, template: &str) -> Vec<String> {
     model.images.into_iter().map(|r| r.text).collect()
 }
 
-/// The `image:` lines of a rendered file whose value is known.
-fn images_of(chunks: &[Chunk], files: &[(PathBuf, String)], out: &mut Vec<Rendered>) {
+/// The `image:` lines of a rendered file whose value is known; the values
+/// written on every other line are used elsewhere.
+fn images_of(chunks: &[Chunk], files: &[(PathBuf, String)], render: &mut Render) {
     let mut text = String::new();
     let mut starts = Vec::with_capacity(chunks.len());
     for c in chunks {
         starts.push(text.len());
         text.push_str(&c.text);
     }
-    // The chunk holding output byte `at` (the last of several empty ones).
-    let chunk_at = |at: usize| starts.partition_point(|&s| s <= at).saturating_sub(1);
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let start = line_start;
         line_start += line.len();
-        let body = line.trim_start();
-        let item = body.strip_prefix("- ").map_or(body, str::trim_start);
-        let Some(rest) = item.strip_prefix("image:") else {
-            continue;
-        };
-        let key_at = start + (line.len() - item.len());
-        let value = rest.trim();
-        let value = value
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
-            .unwrap_or(value);
-        if value.is_empty() || value.contains(char::is_whitespace) || value.contains(['{', '}']) {
-            continue;
+        // The chunks on this line: from one that runs into it, through
+        // those that begin before its end (empty ones at its start too).
+        let mut lo = starts.partition_point(|&s| s < start);
+        if lo > 0 && starts[lo - 1] + chunks[lo - 1].text.len() > start {
+            lo -= 1;
         }
-        // The key is template text: find it in its file.
-        let key_chunk = chunk_at(key_at);
-        let Origin::Template { file, at } = chunks[key_chunk].origin else {
-            continue;
-        };
-        // Every chunk of the line must be known; collect the values used.
-        let line_end = start + line.len();
-        let mut from = Vec::new();
-        let mut known = true;
-        for (i, c) in chunks.iter().enumerate() {
-            let s = starts[i];
-            let touches = s >= start && s < line_end || s < start && s + c.text.len() > start;
-            if !touches {
-                continue;
-            }
-            match &c.origin {
-                Origin::Unknown => known = false,
-                Origin::Values(f) => from.extend_from_slice(f),
-                Origin::Template { .. } => {}
+        let hi = starts.partition_point(|&s| s < start + line.len()).max(lo);
+        let on_line = lo..hi;
+        match image_line(line, start, chunks, &starts, on_line.clone(), files) {
+            Some(image) => render.images.push(image),
+            None => {
+                for c in &chunks[on_line] {
+                    if let Origin::Values(from) = &c.origin {
+                        render.elsewhere.extend(from.iter().copied());
+                    }
+                }
             }
         }
-        if !known {
-            continue;
-        }
-        let source = &files[file].1;
-        let key_src = at + (key_at - starts[key_chunk]);
-        let Some(span) = value_span(source, key_src) else {
-            continue;
-        };
-        out.push(Rendered {
-            file: files[file].0.clone(),
-            span,
-            text: value.to_string(),
-            from,
-        });
     }
+}
+
+/// The image an output line (at `start`, its chunks `on_line`) writes, when
+/// it is an `image:` line whose value is known.
+fn image_line(
+    line: &str,
+    start: usize,
+    chunks: &[Chunk],
+    starts: &[usize],
+    on_line: std::ops::Range<usize>,
+    files: &[(PathBuf, String)],
+) -> Option<Rendered> {
+    let body = line.trim_start();
+    let item = body.strip_prefix("- ").map_or(body, str::trim_start);
+    let rest = item.strip_prefix("image:")?;
+    let key_at = start + (line.len() - item.len());
+    let value = rest.trim();
+    let value = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+        .unwrap_or(value);
+    if value.is_empty() || value.contains(char::is_whitespace) || value.contains(['{', '}']) {
+        return None;
+    }
+    // The key is template text: find it in its file. (The last chunk that
+    // starts at or before it holds it.)
+    let key_chunk = starts.partition_point(|&s| s <= key_at).checked_sub(1)?;
+    let Origin::Template { file, at } = chunks[key_chunk].origin else {
+        return None;
+    };
+    // Every chunk of the line must be known; collect the values used.
+    let mut from = Vec::new();
+    for c in &chunks[on_line] {
+        match &c.origin {
+            Origin::Unknown => return None,
+            Origin::Values(f) => from.extend_from_slice(f),
+            Origin::Template { .. } => {}
+        }
+    }
+    let source = &files[file].1;
+    let span = value_span(source, at + (key_at - starts[key_chunk]))?;
+    Some(Rendered {
+        file: files[file].0.clone(),
+        span,
+        text: value.to_string(),
+        from,
+    })
 }
 
 /// The span of the value after the `image:` key at `key` in a template's
@@ -416,6 +440,10 @@ mod tests {
             &format!("r.io/app:1@{d}")
         ));
         assert!(!same_image("r.io/app:2", "r.io/app:1"));
+        assert!(!same_image(
+            &format!("r.io/app:vv1@{d}"),
+            &format!("r.io/app:v1@{d}")
+        ));
         assert!(same_image("nginx:1", "docker.io/library/nginx:1"));
     }
 }
