@@ -3,6 +3,9 @@
 //! the file (in that order) resolve `$VAR`, and a variable's value may use
 //! other variables, as GitLab expands them; the dependency proxy and
 //! `$CI_REGISTRY*` variables are kept for the image analysis to interpret.
+//! A job's `extends:` (templates, recursively) give it the image, services
+//! and variables it does not write itself; `!reference [job, key]` points
+//! at another job's keys.
 
 use super::interpolate::{expand, sole_variable, Syntax, Value};
 use super::yaml::NodeId;
@@ -42,6 +45,9 @@ type Written = Vec<(String, String, NodeId)>;
 
 /// How deep a variable's value may use other variables.
 const MAX_NESTING: usize = 8;
+/// How deep `extends:` and `!reference` chains go (GitLab allows 11 and
+/// 10 levels).
+const MAX_EXTENDS: usize = 11;
 
 struct Vars {
     /// Top-level `variables:`.
@@ -137,21 +143,88 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
                 .unwrap_or_default(),
         };
         let global = Scope::new(env, vec![&vars.default, &vars.file]);
+        // Templates other jobs extend: their images are read through those
+        // jobs, with those jobs' variables.
+        let mut extended = Vec::new();
+        for (_, value) in sink.yaml.entries(root) {
+            extended.extend(parents(sink, value));
+        }
         for (key, value) in sink.yaml.entries(root) {
             if key == "default" {
-                job(sink, env, &vars, value, "default");
+                job(sink, env, &vars, root, value, "default", false);
             } else if key == "image" || key == "services" {
                 // Deprecated global keywords, still honoured by GitLab.
                 if key == "image" {
-                    image(sink, env, &global, value, "image".into());
+                    image(sink, env, &global, value, "image".into(), false);
                 } else {
-                    services(sink, env, &global, value, "services");
+                    services(sink, env, &global, value, "services", false);
                 }
             } else if !RESERVED.contains(&key) && sink.yaml.is_map(value) {
-                job(sink, env, &vars, value, key);
+                let template = extended.iter().any(|e| e == key);
+                job(sink, env, &vars, root, value, key, template);
             }
         }
     }
+}
+
+/// The jobs a job `extends:` (a name or a list), in order.
+fn parents(sink: &Sink, job: NodeId) -> Vec<String> {
+    let y = sink.yaml;
+    if !y.is_map(job) {
+        return Vec::new();
+    }
+    let Some(ext) = y.get(job, "extends") else {
+        return Vec::new();
+    };
+    match y.seq(ext) {
+        Some(items) => items
+            .iter()
+            .filter_map(|i| y.str(*i))
+            .map(str::to_string)
+            .collect(),
+        None => y.str(ext).map(|s| vec![s.to_string()]).unwrap_or_default(),
+    }
+}
+
+/// The maps a job is made of, nearest first: the job, then what it
+/// extends (the last named first, as GitLab merges them), recursively.
+fn lineage(sink: &Sink, root: NodeId, job: NodeId) -> Vec<NodeId> {
+    let mut out = vec![job];
+    let mut i = 0;
+    while i < out.len() && out.len() <= MAX_EXTENDS * 4 {
+        let depth_ok = i < MAX_EXTENDS * 4;
+        let mut names = parents(sink, out[i]);
+        names.reverse();
+        for name in names {
+            if let Some(parent) = sink.yaml.get(root, &name) {
+                if depth_ok && !out.contains(&parent) {
+                    out.push(parent);
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `key` of a job as GitLab sees it: written there, or in what it extends;
+/// `!reference` followed.
+fn effective(sink: &Sink, root: NodeId, lineage: &[NodeId], key: &str) -> Option<NodeId> {
+    let node = lineage.iter().find_map(|m| sink.yaml.get(*m, key))?;
+    follow(sink, root, node)
+}
+
+/// A `!reference [job, key, ...]` followed to what it points at.
+fn follow(sink: &Sink, root: NodeId, mut node: NodeId) -> Option<NodeId> {
+    let y = sink.yaml;
+    for _ in 0..MAX_EXTENDS {
+        if !y.is_reference(node) {
+            return Some(node);
+        }
+        let path: Vec<&str> = y.seq(node)?.iter().filter_map(|i| y.str(*i)).collect();
+        node = y.path(root, &path)?;
+    }
+    None
 }
 
 /// The `variables:` of a map (the file, `default:` or a job).
@@ -174,33 +247,68 @@ fn variables(sink: &Sink, root: NodeId) -> Written {
         .collect()
 }
 
-fn job(sink: &mut Sink, env: &Env, vars: &Vars, node: NodeId, name: &str) {
-    let own = if name == "default" {
+fn job(
+    sink: &mut Sink,
+    env: &Env,
+    vars: &Vars,
+    root: NodeId,
+    node: NodeId,
+    name: &str,
+    template: bool,
+) {
+    let lineage = if name == "default" {
+        vec![node]
+    } else {
+        lineage(sink, root, node)
+    };
+    // The job's variables, then those of what it extends (nearer first).
+    let own: Vec<Written> = if name == "default" {
         Vec::new()
     } else {
-        variables(sink, node)
+        lineage.iter().map(|m| variables(sink, *m)).collect()
     };
-    let scope = Scope::new(env, vec![&own, &vars.default, &vars.file]);
-    if let Some(img) = sink.yaml.get(node, "image") {
-        image(sink, env, &scope, img, format!("job {name}: image"));
+    let mut written: Vec<&Written> = own.iter().collect();
+    written.extend([&vars.default, &vars.file]);
+    let scope = Scope::new(env, written);
+    if let Some(img) = effective(sink, root, &lineage, "image") {
+        image(
+            sink,
+            env,
+            &scope,
+            img,
+            format!("job {name}: image"),
+            template,
+        );
     }
-    if let Some(svc) = sink.yaml.get(node, "services") {
-        services(sink, env, &scope, svc, name);
+    if let Some(svc) = effective(sink, root, &lineage, "services") {
+        services(sink, env, &scope, svc, name, template);
     }
 }
 
-fn services(sink: &mut Sink, env: &Env, scope: &Scope, node: NodeId, job: &str) {
+fn services(sink: &mut Sink, env: &Env, scope: &Scope, node: NodeId, job: &str, template: bool) {
     let Some(items) = sink.yaml.seq(node).map(<[NodeId]>::to_vec) else {
         return;
     };
     for (i, item) in items.into_iter().enumerate() {
-        image(sink, env, scope, item, format!("job {job}: services[{i}]"));
+        image(
+            sink,
+            env,
+            scope,
+            item,
+            format!("job {job}: services[{i}]"),
+            template,
+        );
     }
 }
 
-/// An `image:` or service entry: a string, or a map with `name:`.
-fn image(sink: &mut Sink, env: &Env, scope: &Scope, node: NodeId, context: String) {
+/// An `image:` or service entry: a string, or a map with `name:`. In a
+/// `template` (a job others extend), a reference its own variables do not
+/// resolve is left to the jobs that extend it.
+fn image(sink: &mut Sink, env: &Env, scope: &Scope, node: NodeId, context: String, template: bool) {
     let y = sink.yaml;
+    if y.is_reference(node) {
+        return; // an item that is itself a reference: not followed here
+    }
     let node = if y.is_map(node) {
         match y.get(node, "name") {
             Some(n) => n,
@@ -218,6 +326,7 @@ fn image(sink: &mut Sink, env: &Env, scope: &Scope, node: NodeId, context: Strin
     let lookup = |name: &str| lookup(env, &scope.values, name);
     let text = match expand(&raw, &SYNTAX, &lookup) {
         Ok(t) => RefText::Resolved(t),
+        Err(_) if template => return,
         Err(u) => {
             // The variable at fault may be one that a variable of the file
             // uses.

@@ -65,6 +65,8 @@ pub struct Yaml<'a> {
     pub documents: Vec<NodeId>,
     /// Merged entries copied so far, for the work budget.
     work: Cell<usize>,
+    /// Sequences tagged `!reference` (GitLab CI), few.
+    references: Vec<NodeId>,
 }
 
 #[derive(Debug)]
@@ -87,7 +89,8 @@ impl std::fmt::Display for YamlError {
 }
 
 enum Frame {
-    Seq(usize, Vec<NodeId>),
+    /// A sequence: its anchor, items, and whether it is tagged `!reference`.
+    Seq(usize, Vec<NodeId>, bool),
     Map(usize, Vec<(NodeId, NodeId)>, Option<NodeId>),
 }
 
@@ -139,6 +142,7 @@ impl<'a> Yaml<'a> {
             }),
             documents: Vec::new(),
             work: Cell::new(0),
+            references: Vec::new(),
         };
         let mut anchors: HashMap<usize, NodeId> = HashMap::new();
         let mut stack: Vec<Frame> = Vec::new();
@@ -165,7 +169,10 @@ impl<'a> Yaml<'a> {
                     column: span.start.col() + 1,
                     message: "alias to an unknown anchor".into(),
                 })?),
-                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                    let reference = tag
+                        .as_ref()
+                        .is_some_and(|t| t.handle == "!" && t.suffix == "reference");
                     if stack.len() >= MAX_DEPTH {
                         return Err(YamlError {
                             line: span.start.line(),
@@ -174,14 +181,19 @@ impl<'a> Yaml<'a> {
                         });
                     }
                     stack.push(match event {
-                        Event::SequenceStart(..) => Frame::Seq(anchor, Vec::new()),
+                        Event::SequenceStart(..) => Frame::Seq(anchor, Vec::new(), reference),
                         _ => Frame::Map(anchor, Vec::new(), None),
                     });
                     None
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let (anchor, node) = match stack.pop() {
-                        Some(Frame::Seq(anchor, items)) => (anchor, Node::Seq(items)),
+                        Some(Frame::Seq(anchor, items, reference)) => {
+                            if reference {
+                                yaml.references.push(yaml.nodes.len());
+                            }
+                            (anchor, Node::Seq(items))
+                        }
                         Some(Frame::Map(anchor, entries, _)) => (anchor, Node::Map(entries)),
                         None => continue,
                     };
@@ -204,10 +216,11 @@ impl<'a> Yaml<'a> {
                             // The work budget is for the whole file.
                             yaml.nodes.clear();
                             yaml.documents.clear();
+                            yaml.references.clear();
                             anchors.clear();
                         }
                     }
-                    Some(Frame::Seq(_, items)) => items.push(node),
+                    Some(Frame::Seq(_, items, _)) => items.push(node),
                     Some(Frame::Map(_, entries, key)) => match key.take() {
                         None => *key = Some(node),
                         Some(k) => entries.push((k, node)),
@@ -245,6 +258,12 @@ impl<'a> Yaml<'a> {
             Node::Seq(items) => Some(items),
             _ => None,
         }
+    }
+
+    /// Whether a sequence is tagged `!reference` (GitLab's pointer to keys
+    /// of another job: `!reference [.base, image]`).
+    pub fn is_reference(&self, id: NodeId) -> bool {
+        self.references.contains(&id)
     }
 
     pub fn is_map(&self, id: NodeId) -> bool {

@@ -677,6 +677,51 @@ fn workflow_placeholders_are_unresolved() {
     assert!(!findings.iter().any(|f| f["rule"] == "invalid-reference"));
 }
 
+/// Item 6: jobs take image, services and variables from what they
+/// `extends:` (the last template named wins, the job's own variables
+/// resolve the template's image), and `!reference [job, key]` points at
+/// another job's keys. A template's image its own variables cannot resolve
+/// is left to the jobs extending it.
+#[test]
+fn gitlab_extends_and_references() {
+    let dir = fixture("real-world/gitlab-extends");
+    assert_eq!(
+        inventory(&dir, ".gitlab-ci.yml"),
+        [
+            "node:20.11.1-alpine",
+            "redis:7.2.4",
+            "golang:1.22.1",
+            "alpine:3.19.1",
+            "postgres:16.2"
+        ]
+    );
+    let run = imagelint(&dir, &["check", "--format", "json", ".gitlab-ci.yml"]);
+    let findings = json(&run)["findings"].as_array().unwrap().clone();
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["rule"] == "unresolved-reference" || f["rule"] == "invalid-reference"),
+        "{findings:?}"
+    );
+    // The PyYAML loader GitLab's parser matches reads the file, tags and all.
+    assert!(libyaml_loads_gitlab(&dir.join(".gitlab-ci.yml")));
+}
+
+/// libyaml with GitLab's `!reference` tag known.
+fn libyaml_loads_gitlab(file: &Path) -> bool {
+    Command::new("python3")
+        .args([
+            "-c",
+            "import sys, yaml\nclass L(yaml.CSafeLoader): pass\n\
+             L.add_constructor('!reference', lambda l, n: l.construct_sequence(n))\n\
+             yaml.load(open(sys.argv[1]), Loader=L)",
+        ])
+        .arg(file)
+        .status()
+        .expect("python3 with PyYAML is installed by test.sh")
+        .success()
+}
+
 /// Item 9: images written literally in Helm templates are read and fixed;
 /// Helm renders the fixed chart mirrored and pinned.
 #[test]
