@@ -144,14 +144,8 @@ def libyaml_loads(path):
 
 
 def compose_oracle(path):
-    out = subprocess.run(["docker-compose", "-f", path, "config", "--format", "json"],
-                         capture_output=True, text=True, cwd=os.path.dirname(path),
-                         env={**os.environ, "COMPOSE_PROJECT_NAME": "oracle"})
-    if out.returncode != 0:
-        return None
-    services = json.loads(out.stdout).get("services", {})
-    return {canonical(s["image"]) for s in services.values()
-            if "image" in s and "build" not in s and canonical(s["image"])}
+    images = compose_list(path)
+    return None if images is None else {canonical(i) for i in images}
 
 
 def dockerfile_oracle(path):
@@ -233,14 +227,13 @@ def helm_oracle(chart):
     return default, switched
 
 
+def image_lines(text):
+    """The `image:` values of rendered manifests that are references."""
+    return [m for m in re.findall(r'image:\s*"?([^"\s]+)"?', text) if canonical(m)]
+
+
 def images_of_render(out):
-    found = set()
-    for text in out.values():
-        for m in re.findall(r'image:\s*"?([^"\s]+)"?', text):
-            c = canonical(m)
-            if c:
-                found.add(c)
-    return found
+    return {canonical(m) for text in out.values() for m in image_lines(text)}
 
 
 def switches(values, path=(), depth=0):
@@ -404,8 +397,7 @@ def rendered_list(chart):
         out = Chart.load(chart).render()
     except Exception:
         return None
-    return [m for _, text in sorted(out.items())
-            for m in re.findall(r'image:\s*"?([^"\s]+)"?', text) if canonical(m)]
+    return [m for _, text in sorted(out.items()) for m in image_lines(text)]
 
 
 def compose_list(path):

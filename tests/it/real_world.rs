@@ -406,13 +406,7 @@ fn helm_chart_shapes_render_mirrored_and_pinned_after_fix() {
             ),
         }
     }
-    // A second fix changes nothing.
-    let values = std::fs::read_to_string(chart.join("values.yaml")).unwrap();
-    imagelint(&chart, &["check", "--fix"]);
-    assert_eq!(
-        std::fs::read_to_string(chart.join("values.yaml")).unwrap(),
-        values
-    );
+    second_fix_changes_nothing(&chart);
 }
 
 /// Images the templates compose from several values (a shared repository
@@ -458,19 +452,17 @@ fn helm_images_composed_by_templates() {
     assert_eq!(place("traefik"), "values.yaml:29");
     assert_eq!(place("configmap-reload"), "values.yaml:34");
 
-    std::fs::write(
-        chart.join(".imagelint.toml"),
-        "[mirrors]\n\"docker.io\" = \"registry.corp.example/dockerhub\"\n",
-    )
-    .unwrap();
-    let mut lock = String::from("version = 1\n[digests]\n");
-    for (i, image) in rendered.iter().enumerate() {
-        lock.push_str(&format!(
-            "\"{image}\" = \"sha256:{}\"\n",
-            format!("{:x}", i + 1).repeat(64)
-        ));
-    }
-    std::fs::write(chart.join("imagelint.lock"), lock).unwrap();
+    let digests: Vec<(&str, String)> = rendered
+        .iter()
+        .enumerate()
+        .map(|(i, image)| {
+            (
+                image.as_str(),
+                format!("sha256:{}", format!("{:x}", i + 1).repeat(64)),
+            )
+        })
+        .collect();
+    mirror_and_lock(&chart, &digests);
     let fix = imagelint(&chart, &["check", "--fix"]);
     assert_ne!(fix.code, 2, "{}{}", fix.stdout, fix.stderr);
     let reloader_digest = format!(
@@ -506,13 +498,7 @@ fn helm_images_composed_by_templates() {
             "{image}: {findings:?}"
         );
     }
-    // A second fix changes nothing.
-    let values = std::fs::read_to_string(chart.join("values.yaml")).unwrap();
-    imagelint(&chart, &["check", "--fix"]);
-    assert_eq!(
-        std::fs::read_to_string(chart.join("values.yaml")).unwrap(),
-        values
-    );
+    second_fix_changes_nothing(&chart);
 }
 
 /// A tag the chart's template prefixes (`:v{{ ... }}`) is never written into
@@ -525,19 +511,13 @@ fn a_tag_the_template_prefixes_is_not_written() {
     let chart = dir.path().join("chart");
     copy_dir(&fixture("real-world/helm-prefixed"), &chart);
     assert_eq!(helm_images(&chart), ["acme/app:v1.2.3"]);
-    std::fs::write(
-        chart.join(".imagelint.toml"),
-        "[mirrors]\n\"docker.io\" = \"registry.corp.example/dockerhub\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        chart.join("imagelint.lock"),
-        format!(
-            "version = 1\n[digests]\n\"docker.io/acme/app:v1.2.3\" = \"sha256:{}\"\n",
-            "c".repeat(64)
-        ),
-    )
-    .unwrap();
+    mirror_and_lock(
+        &chart,
+        &[(
+            "docker.io/acme/app:v1.2.3",
+            format!("sha256:{}", "c".repeat(64)),
+        )],
+    );
     let fix = imagelint(&chart, &["check", "--fix"]);
     assert_eq!(fix.code, 1, "{}{}", fix.stdout, fix.stderr);
     assert_eq!(
@@ -562,27 +542,21 @@ fn fields_read_for_more_than_one_image_are_not_pinned() {
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("chart");
     copy_dir(&fixture("real-world/helm-shared"), &chart);
-    std::fs::write(
-        chart.join(".imagelint.toml"),
-        "[mirrors]\n\"docker.io\" = \"registry.corp.example/dockerhub\"\n",
-    )
-    .unwrap();
     let (a, b, c, d) = (
         "a".repeat(64),
         "b".repeat(64),
         "c".repeat(64),
         "d".repeat(64),
     );
-    std::fs::write(
-        chart.join("imagelint.lock"),
-        format!(
-            "version = 1\n[digests]\n\"docker.io/acme/operator:v0.44.2\" = \"sha256:{a}\"\n\
-             \"docker.io/acme/agent:v0.44.2\" = \"sha256:{b}\"\n\
-             \"docker.io/acme/exporter:1.5.3\" = \"sha256:{c}\"\n\
-             \"docker.io/acme/inbound-agent:3385.1\" = \"sha256:{d}\"\n"
-        ),
-    )
-    .unwrap();
+    mirror_and_lock(
+        &chart,
+        &[
+            ("docker.io/acme/operator:v0.44.2", format!("sha256:{a}")),
+            ("docker.io/acme/agent:v0.44.2", format!("sha256:{b}")),
+            ("docker.io/acme/exporter:1.5.3", format!("sha256:{c}")),
+            ("docker.io/acme/inbound-agent:3385.1", format!("sha256:{d}")),
+        ],
+    );
     let fix = imagelint(&chart, &["check", "--fix"]);
     assert_eq!(fix.code, 1, "{}{}", fix.stdout, fix.stderr);
     assert_eq!(
@@ -608,6 +582,31 @@ fn fields_read_for_more_than_one_image_are_not_pinned() {
             "{image}: {unpinned:?}"
         );
     }
+}
+
+/// A second `--fix` of a fixed chart leaves its values as they are.
+fn second_fix_changes_nothing(chart: &Path) {
+    let values = std::fs::read_to_string(chart.join("values.yaml")).unwrap();
+    imagelint(chart, &["check", "--fix"]);
+    assert_eq!(
+        std::fs::read_to_string(chart.join("values.yaml")).unwrap(),
+        values
+    );
+}
+
+/// Docker Hub mirrored in `dir`'s config, and a lock of `digests`
+/// (image, digest).
+fn mirror_and_lock(dir: &Path, digests: &[(&str, String)]) {
+    std::fs::write(
+        dir.join(".imagelint.toml"),
+        "[mirrors]\n\"docker.io\" = \"registry.corp.example/dockerhub\"\n",
+    )
+    .unwrap();
+    let mut lock = String::from("version = 1\n[digests]\n");
+    for (image, digest) in digests {
+        lock.push_str(&format!("\"{image}\" = \"{digest}\"\n"));
+    }
+    std::fs::write(dir.join("imagelint.lock"), lock).unwrap();
 }
 
 fn copy_dir(from: &Path, to: &Path) {

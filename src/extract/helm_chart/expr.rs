@@ -60,16 +60,8 @@ fn tokens(text: &str) -> Vec<Tok> {
             ')' => {
                 chars.next();
                 out.push(Tok::Close);
-                if chars.peek().is_some_and(|&(_, c)| c == '.') {
-                    let (start, _) = chars.next().expect("peeked");
-                    let mut end = text.len();
-                    while let Some(&(j, c)) = chars.peek() {
-                        if c.is_whitespace() || matches!(c, '(' | ')' | '|' | '"' | '`') {
-                            end = j;
-                            break;
-                        }
-                        chars.next();
-                    }
+                if let Some(&(start, '.')) = chars.peek() {
+                    let end = word_end(text, &mut chars);
                     out.push(Tok::GroupField(text[start..end].to_string()));
                 }
             }
@@ -106,19 +98,24 @@ fn tokens(text: &str) -> Vec<Tok> {
                 out.push(Tok::Str(s));
             }
             _ => {
-                let mut end = text.len();
-                while let Some(&(j, c)) = chars.peek() {
-                    if c.is_whitespace() || matches!(c, '(' | ')' | '|' | '"' | '`') {
-                        end = j;
-                        break;
-                    }
-                    chars.next();
-                }
+                let end = word_end(text, &mut chars);
                 out.push(Tok::Word(text[i..end].to_string()));
             }
         }
     }
     out
+}
+
+/// Consumes a word (up to white space, a bracket, a bar or a quote) and
+/// gives where it ends.
+fn word_end(text: &str, chars: &mut std::iter::Peekable<std::str::CharIndices>) -> usize {
+    while let Some(&(j, c)) = chars.peek() {
+        if c.is_whitespace() || matches!(c, '(' | ')' | '|' | '"' | '`') {
+            return j;
+        }
+        chars.next();
+    }
+    text.len()
 }
 
 const MAX_GROUPS: usize = 32;
