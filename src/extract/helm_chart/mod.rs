@@ -112,7 +112,10 @@ impl Templates {
     }
 }
 
-/// One value per chart folder, worked out once per run.
+/// How many charts' templates and models are kept at once.
+const MAX_CHARTS_KEPT: usize = 64;
+
+/// One value per chart folder, worked out once per run (while kept).
 fn once_per_chart<T: Default>(
     seen: &'static OnceLock<Mutex<HashMap<PathBuf, Arc<T>>>>,
     dir: &Path,
@@ -124,6 +127,12 @@ fn once_per_chart<T: Default>(
     }
     let found = Arc::new(make());
     if let Ok(mut s) = seen.lock() {
+        // Charts are read in path order, a chart's files together: a few
+        // recent ones are all that is asked for again. The bound keeps a
+        // monorepo of thousands of charts from holding all their templates.
+        if s.len() >= MAX_CHARTS_KEPT {
+            s.clear();
+        }
         s.insert(dir.to_path_buf(), found.clone());
     }
     found
