@@ -6,14 +6,16 @@
 Writes fuzz/corpus/<target>/ (not committed): every fixture file, and for
 the targets whose first byte picks the file kind, each file once per kind
 byte that could read it. Reference seeds are the valid and invalid vectors
-of fixtures/references.tsv.
+of fixtures/references.tsv; Helm template seeds are each chart template
+of the fixtures after its chart's values and a NUL.
 """
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-# The order of the kind table (src/kinds.rs): the first byte modulo 6.
-KINDS = ["dockerfile", "gitlab-ci", "github-actions", "compose", "kubernetes", "helm-values"]
+# The order of the kind table (src/kinds.rs): the first byte modulo 7.
+KINDS = ["dockerfile", "gitlab-ci", "github-actions", "compose", "kubernetes", "helm-values",
+         "helm-template"]
 
 
 def files():
@@ -39,6 +41,12 @@ def main():
             for i, line in enumerate(data.decode().splitlines()):
                 write("reference", f"vector-{i}", line.split("\t")[0].encode())
             continue
+        # A chart's template, with the chart's values: the values, NUL, it.
+        if "/templates/" in path:
+            values = os.path.join(path.split("/templates/")[0], "values.yaml")
+            if os.path.isfile(values):
+                with open(values, "rb") as f:
+                    write("helm_template", rel, f.read() + b"\0" + data)
         is_dockerfile = "dockerfile" in path.lower() or "containerfile" in path.lower()
         if is_dockerfile:
             write("dockerfile", rel, data)
