@@ -5,16 +5,17 @@
 //! here when the values do not account for it (the templates compose it),
 //! and not for a fix to rewrite: its parts are written elsewhere.
 
-use super::helm_chart::{self, image_line::image_value};
+use super::helm_chart::{self, image_line, image_line::image_value};
 use super::{Env, Occurrence, RefText};
 use crate::source::{LineIndex, Span};
 use std::path::Path;
 
 pub(crate) fn extract(text: &str, lines: &LineIndex, env: &Env) -> Vec<Occurrence> {
     let mut out = literals(text, lines);
-    // A chart whose images are all written as one values map's fields is
-    // not run (see `helm_chart`): its model is empty, its values report them.
-    if let Some(chart) = chart_of(env.disk_path) {
+    // Images written as one values map's fields are the values' to report;
+    // only a file with other templated images needs the chart's model.
+    let templated = image_line::worth_running(text);
+    if let Some(chart) = chart_of(env.disk_path).filter(|_| templated) {
         let model = helm_chart::model(chart);
         for r in model.images.iter().filter(|r| r.file == env.disk_path) {
             let written = text.get(r.span.start..r.span.end).unwrap_or_default();
@@ -33,7 +34,7 @@ pub(crate) fn extract(text: &str, lines: &LineIndex, env: &Env) -> Vec<Occurrenc
 }
 
 /// The chart a template belongs to: the folder above the `templates/` it is
-/// in, when that has a `Chart.yaml`.
+/// in (the model is empty when that has no `Chart.yaml`).
 fn chart_of(template: &Path) -> Option<&Path> {
     template
         .ancestors()
@@ -41,7 +42,6 @@ fn chart_of(template: &Path) -> Option<&Path> {
         .take(6)
         .find(|d| d.file_name().is_some_and(|n| n == "templates"))
         .and_then(Path::parent)
-        .filter(|chart| chart.join("Chart.yaml").is_file())
 }
 
 fn literals(text: &str, lines: &LineIndex) -> Vec<Occurrence> {

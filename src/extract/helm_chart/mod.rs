@@ -85,13 +85,11 @@ pub fn same_image(rendered: &str, read: &str) -> bool {
     }
 }
 
-/// Whether `path` is a chart's own values file: `values.yaml` beside
-/// `Chart.yaml`.
+/// Whether `path` may be a chart's own values file: `values.yaml` (the
+/// chart's `Chart.yaml` is looked for only when its templates are worth
+/// running: most charts' are not, and the disk is not asked twice).
 pub fn is_chart_values(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == "values.yaml")
-        && path
-            .parent()
-            .is_some_and(|d| d.join("Chart.yaml").is_file())
 }
 
 /// A chart's `Chart.yaml` and templates, parsed.
@@ -143,12 +141,12 @@ fn once_per_chart<T: Default>(
 fn templates_of(dir: &Path) -> Arc<Option<Templates>> {
     static SEEN: OnceLock<Mutex<HashMap<PathBuf, Arc<Option<Templates>>>>> = OnceLock::new();
     once_per_chart(&SEEN, dir, || {
-        let chart = read_unlinked(&dir.join("Chart.yaml"))?;
         let files = templates(dir);
-        files
-            .iter()
-            .any(|(_, t)| image_line::worth_running(t))
-            .then(|| Templates::new(chart, files))
+        if !files.iter().any(|(_, t)| image_line::worth_running(t)) {
+            return None;
+        }
+        let chart = read_unlinked(&dir.join("Chart.yaml"))?;
+        Some(Templates::new(chart, files))
     })
 }
 
