@@ -6,9 +6,8 @@
 //! templates, operators' embedded pod specs. Kustomize `images:` entries
 //! (`name`, `newName`, `newTag`, `digest`) are the images kustomize writes.
 
-use super::yaml::NodeId;
+use super::yaml::{NodeId, NodeSet};
 use super::{Env, HelmFields, Occurrence, RefText, Sink};
-use std::collections::HashSet;
 
 /// Whether a YAML file's documents are Kubernetes objects.
 pub(crate) fn looks_like_kubernetes(text: &str) -> bool {
@@ -71,7 +70,7 @@ fn object(sink: &mut Sink, obj: NodeId, depth: usize) {
         "Kustomization" => kustomize_images(sink, obj),
         _ => {
             if let Some(spec) = y.get(obj, "spec") {
-                templates(sink, spec, &owner, 0, &mut HashSet::new());
+                templates(sink, spec, &owner, 0, &mut NodeSet::default());
                 // Built-in workloads hold containers only in pod templates;
                 // custom resources anywhere.
                 let api = y
@@ -80,7 +79,7 @@ fn object(sink: &mut Sink, obj: NodeId, depth: usize) {
                     .unwrap_or("");
                 let group = api.rsplit_once('/').map_or("", |(g, _)| g);
                 if !matches!(group, "" | "apps" | "batch" | "extensions") {
-                    containers_anywhere(sink, spec, &owner, 0, &mut HashSet::new());
+                    containers_anywhere(sink, spec, &owner, 0, &mut NodeSet::default());
                 }
             }
         }
@@ -96,13 +95,13 @@ const CONTAINER_MAPS: [&str; 3] = ["container", "script", "check"];
 const MAX_RESOURCE_DEPTH: usize = 16;
 
 /// Containers anywhere below `node`: a list under a container-list key, or
-/// a map under `container:`/`script:`, each with an `image:` string.
+/// a map under `container:`/`script:`/`check:`, each with an `image:` string.
 fn containers_anywhere(
     sink: &mut Sink,
     node: NodeId,
     owner: &str,
     depth: usize,
-    visited: &mut HashSet<NodeId>,
+    visited: &mut NodeSet,
 ) {
     let y = sink.yaml;
     if depth > MAX_RESOURCE_DEPTH || !visited.insert(node) {
@@ -227,13 +226,7 @@ fn kustomize_images(sink: &mut Sink, obj: NodeId) {
 
 /// Finds `template.spec` pod specs below a workload's `spec`. Aliases make
 /// the tree a graph: each node is searched once.
-fn templates(
-    sink: &mut Sink,
-    node: NodeId,
-    owner: &str,
-    depth: usize,
-    visited: &mut HashSet<NodeId>,
-) {
+fn templates(sink: &mut Sink, node: NodeId, owner: &str, depth: usize, visited: &mut NodeSet) {
     let y = sink.yaml;
     if depth > MAX_TEMPLATE_DEPTH || !y.is_map(node) || !visited.insert(node) {
         return;

@@ -488,21 +488,14 @@ impl<'c, 'y> Run<'c, 'y> {
             },
             ("empty", [v]) => truth(y, v).map_or(Val::Unknown, |t| Val::Bool(!t)),
             ("not", [v]) => truth(y, v).map_or(Val::Unknown, |t| Val::Bool(!t)),
-            ("and", vs) if !vs.is_empty() => {
+            // Go's `and` stops at the first false value, `or` at the first
+            // true one; else both give the last.
+            ("and" | "or", vs) if !vs.is_empty() => {
+                let stop_at = name == "or";
                 for v in vs {
                     match truth(y, v) {
-                        Some(true) => {}
-                        Some(false) => return Ok(v.clone()),
-                        None => return Ok(Val::Unknown),
-                    }
-                }
-                vs[vs.len() - 1].clone()
-            }
-            ("or", vs) if !vs.is_empty() => {
-                for v in vs {
-                    match truth(y, v) {
-                        Some(true) => return Ok(v.clone()),
-                        Some(false) => {}
+                        Some(t) if t == stop_at => return Ok(v.clone()),
+                        Some(_) => {}
                         None => return Ok(Val::Unknown),
                     }
                 }
@@ -542,20 +535,8 @@ impl<'c, 'y> Run<'c, 'y> {
                     .map(|w| capitalized(w, char::to_uppercase))
                     .collect()
             }),
-            ("title", [v]) => map_text(y, v, |s| {
-                let words: Vec<String> = s
-                    .split(' ')
-                    .map(|w| capitalized(w, char::to_uppercase))
-                    .collect();
-                words.join(" ")
-            }),
-            ("untitle", [v]) => map_text(y, v, |s| {
-                let words: Vec<String> = s
-                    .split(' ')
-                    .map(|w| capitalized(w, char::to_lowercase))
-                    .collect();
-                words.join(" ")
-            }),
+            ("title", [v]) => map_text(y, v, |s| each_word(s, char::to_uppercase)),
+            ("untitle", [v]) => map_text(y, v, |s| each_word(s, char::to_lowercase)),
             ("lower", [v]) => map_text(y, v, |s| s.to_lowercase()),
             ("upper", [v]) => map_text(y, v, |s| s.to_uppercase()),
             ("trimPrefix" | "trimSuffix", [p, v]) => match text(p) {
@@ -756,6 +737,12 @@ fn text_of(y: &Yaml, v: &Val) -> Option<(String, Rc<[usize]>)> {
         Val::Node(n) if is_scalar(y, *n) => text_of(y, &node_val(y, *n)),
         _ => None,
     }
+}
+
+/// Each space-separated word of `s` with its first letter changed by `case`.
+fn each_word<I: Iterator<Item = char>>(s: &str, case: fn(char) -> I) -> String {
+    let words: Vec<String> = s.split(' ').map(|w| capitalized(w, case)).collect();
+    words.join(" ")
 }
 
 /// `word` with its first letter changed by `case`.

@@ -419,6 +419,17 @@ mod tests {
     }
 
     #[test]
+    fn and_or_and_word_cases() {
+        let values = "a: \"\"\nb: \"b:1\"\nname: web_front\n";
+        let t = "- image: {{ or .Values.a .Values.b }}\n- image: {{ and .Values.b \"c:2\" }}\n- image: {{ and .Values.a \"d:3\" | default \"e:4\" }}\n- image: {{ .Values.name | camelcase | untitle }}:{{ \"x y\" | title | replace \" \" \"\" }}\n";
+        let got: Vec<String> = rendered(values, &[("t/x.yaml", t)])
+            .into_iter()
+            .map(|r| r.1)
+            .collect();
+        assert_eq!(got, ["b:1", "c:2", "e:4", "webFront:XY"]);
+    }
+
+    #[test]
     fn unknown_parts_are_left_out() {
         // `.Capabilities`, `lookup` and undefined helpers are not known:
         // their images are not reported, and nothing else is lost.
