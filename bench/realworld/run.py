@@ -197,7 +197,7 @@ def skaffold_built(tree):
 
 def helm_oracle(chart):
     """Images Helm renders with the default values, and (second set) with
-    each `false` switch of values.yaml (`enabled:`, `create:`) turned on, one at a time:
+    the `false` switches of values.yaml (`enabled:`, `create:`) turned on:
     a values image of a feature off by default is a pull once it is on."""
     from helm_python.chart import Chart
     try:
@@ -212,19 +212,57 @@ def helm_oracle(chart):
     except Exception:
         values = {}
     paths = list(switches(values))
-    # Each switch alone, then all at once (features that need two).
-    for group in [[p] for p in paths] + [paths]:
+
+    def override_of(group):
         override = {}
         for path in group:
             node = override
             for key in path[:-1]:
                 node = node.setdefault(key, {})
             node[path[-1]] = True
-        try:
-            switched |= images_of_render(c.render(override))
-        except Exception:
-            pass
+        return override
+
+    # Each switch alone; then switches added one by one while the chart
+    # still renders (a feature that needs two, and charts that refuse all
+    # at once).
+    for p in paths:
+        switched |= render_tolerant(chart, c, override_of([p])) or set()
+    kept = []
+    for p in paths:
+        images = render_tolerant(chart, c, override_of(kept + [p]), drop_failing=False)
+        if images is not None:
+            kept.append(p)
+            switched |= images
     return default, switched
+
+
+def render_tolerant(chart, loaded, override, drop_failing=True):
+    """The images of a render with `override`; None when it fails. A
+    template that fails (`fail`, `required`) is left out and the rest
+    rendered again, a few times: the other files' images do not depend on
+    it (traefik refuses tag `latest` in its RBAC template only)."""
+    from helm_python.chart import Chart
+    import shutil
+    import tempfile
+    try:
+        return images_of_render(loaded.render(override))
+    except Exception as e:
+        error = str(e)
+    if not drop_failing:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = os.path.join(tmp, os.path.basename(chart))
+        shutil.copytree(chart, copy, symlinks=True)
+        for _ in range(5):
+            m = re.search(r"execution error at \([^/]+/(templates/[^:]+):", error)
+            if not m or not os.path.isfile(os.path.join(copy, m.group(1))):
+                return None
+            os.remove(os.path.join(copy, m.group(1)))
+            try:
+                return images_of_render(Chart.load(copy).render(override))
+            except Exception as e:
+                error = str(e)
+    return None
 
 
 def image_lines(text):

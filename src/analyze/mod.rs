@@ -177,13 +177,24 @@ pub fn analyze_in_parts(
                 _ => None,
             };
             let missing_lock_key = plan.as_ref().and_then(|p| p.missing_lock_key.as_deref());
+            // Asked for by the config and lock, and not safely writable.
+            let refused = rule
+                .def
+                .fix
+                .and_then(|kind| plan.as_ref()?.refused(kind))
+                .map(|r| &r.wanted);
             let help = match (&fix, plan.as_ref().map(|p| &p.final_text)) {
                 (Some(_), Some(text)) => {
                     Some(format!("`imagelint check --fix` rewrites it to `{text}`"))
                 }
-                _ => match (rule.def.fix, missing_lock_key) {
-                    (Some(FixKind::Pin), Some(key)) => Some(format!(
+                _ => match (rule.def.fix, missing_lock_key, refused) {
+                    (Some(FixKind::Pin), Some(key), _) => Some(format!(
                         "no digest for `{key}` in the lock file: run `imagelint lock` to record one"
+                    )),
+                    (_, _, Some(wanted)) => Some(format!(
+                        "`imagelint check --fix` leaves it: it is put together from more than \
+                             one place (a chart's values and templates, variables) or written \
+                             with escapes; write `{wanted}` where it is made"
                     )),
                     _ => match &occ.text {
                         RefText::MaybeBuildContext(name) => Some(format!(

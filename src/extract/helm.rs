@@ -76,7 +76,7 @@ impl Walk<'_> {
     fn judge(&self, start: usize, mine: Option<&str>, base: Option<&str>) -> Judged {
         let used = helm_chart::using(&self.rendered.images, start);
         if used.is_empty() {
-            return Judged::Keep;
+            return self.judge_dormant(start, mine);
         }
         if mine.is_some_and(|m| used.iter().any(|r| same_image(&r.text, m))) {
             return Judged::Keep;
@@ -91,6 +91,39 @@ impl Walk<'_> {
             }
         }
         Judged::Drop
+    }
+
+    /// The global registry for the map whose repository starts at `start`:
+    /// none when the templates render that repository without it (the
+    /// chart reads the global registry for other images only).
+    fn global_for(&self, start: usize, global: &Option<Field>) -> Option<Field> {
+        let g = global.as_ref()?;
+        let mut used = helm_chart::using(&self.rendered.images, start);
+        if used.is_empty() {
+            used = helm_chart::using(&self.rendered.dormant, start);
+        }
+        let ignored = !used.is_empty() && used.iter().all(|r| !r.from.contains(&g.span.start));
+        (!ignored).then(|| g.clone())
+    }
+
+    /// Judges a reference the default render does not use against the
+    /// render with the chart's features on: an `{image, tag}` map the
+    /// chart prefixes with a registry from elsewhere (ingress-nginx's
+    /// `merge` with `global.image`, traefik's `oci_meta.repo`) is reported
+    /// as that image, and not for a fix to rewrite.
+    fn judge_dormant(&self, start: usize, mine: Option<&str>) -> Judged {
+        let used = helm_chart::using(&self.rendered.dormant, start);
+        let Some(first) = used.first().map(|r| &r.text) else {
+            return Judged::Keep;
+        };
+        if mine.is_some_and(|m| used.iter().any(|r| same_image(&r.text, m))) {
+            return Judged::Keep;
+        }
+        if used.iter().all(|r| r.text == *first) {
+            Judged::Rendered(first.clone())
+        } else {
+            Judged::Drop
+        }
     }
 
     fn node(
@@ -199,11 +232,14 @@ impl Walk<'_> {
                 let tag_start = y.scalar(tag).map_or(0, |t| t.span.start);
                 let repository = sink.field(image).expect("scalar checked");
                 let text = format!("{value}:{tag_value}");
-                if !matches!(
-                    self.judge(repository.span.start, Some(&text), None),
-                    Judged::Keep
-                ) {
-                    return;
+                match self.judge(repository.span.start, Some(&text), None) {
+                    Judged::Keep => {}
+                    Judged::Drop => return,
+                    Judged::Rendered(rendered) => {
+                        return sink
+                            .out
+                            .push(rendered_at(repository.span, rendered, context))
+                    }
                 }
                 sink.out.push(Occurrence {
                     span: repository.span,
@@ -221,9 +257,15 @@ impl Walk<'_> {
                 });
             }
             _ => {
-                let start = sink.field(image).map_or(0, |f| f.span.start);
-                if matches!(self.judge(start, Some(value), None), Judged::Keep) {
-                    sink.literal(image, context)
+                let Some(field) = sink.field(image) else {
+                    return;
+                };
+                match self.judge(field.span.start, Some(value), None) {
+                    Judged::Keep => sink.literal(image, context),
+                    Judged::Drop => {}
+                    Judged::Rendered(rendered) => {
+                        sink.out.push(rendered_at(field.span, rendered, context))
+                    }
                 }
             }
         }
@@ -245,6 +287,7 @@ impl Walk<'_> {
                 .and_then(|n| sink.field(n))
         };
         let repository = sink.field(repo).expect("scalar checked");
+        let global = &self.global_for(repository.span.start, global);
         let registry = field("registry");
         let tag = field("tag").or_else(|| field("version"));
         let digest = field("digest");
@@ -304,16 +347,10 @@ impl Walk<'_> {
         match self.judge(repository.span.start, mine, base) {
             Judged::Keep => {}
             Judged::Drop => return,
-            // Known from the templates, not written: not for a fix to pin.
             Judged::Rendered(rendered) => {
-                sink.out.push(Occurrence {
-                    span: repository.span,
-                    text: RefText::Resolved(rendered),
-                    context,
-                    exact: false,
-                    helm: None,
-                });
-                return;
+                return sink
+                    .out
+                    .push(rendered_at(repository.span, rendered, context))
             }
         }
         // A field the templates also build another image from (the
@@ -326,8 +363,7 @@ impl Walk<'_> {
             .collect();
         let shared = self
             .rendered
-            .images
-            .iter()
+            .all_images()
             .any(|r| r.from.iter().any(|s| fields.contains(s)) && !same_image(&r.text, &text));
         // A shared `global.imageRegistry` is not this map's to rewrite.
         let helm = (global.is_none() && !shared).then_some(HelmFields {
@@ -362,6 +398,19 @@ impl Walk<'_> {
                 None => ChartTag::NoChart,
             })
             .clone()
+    }
+}
+
+/// An image as the chart's templates render it, reported where its values
+/// are read. Known from the templates, not all written here: not for a fix
+/// to rewrite.
+fn rendered_at(span: crate::source::Span, rendered: String, context: String) -> Occurrence {
+    Occurrence {
+        span,
+        text: RefText::Resolved(rendered),
+        context,
+        exact: false,
+        helm: None,
     }
 }
 

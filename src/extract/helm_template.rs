@@ -44,13 +44,19 @@ fn chart_of(template: &Path) -> Option<&Path> {
         .and_then(Path::parent)
 }
 
+/// The literal `image:` lines, outside template comments (a chart may
+/// comment a whole test pod out with `{{/* ... */}}`).
 fn literals(text: &str, lines: &LineIndex) -> Vec<Occurrence> {
+    let comments = helm_chart::comments(text);
     let mut out = Vec::new();
     for i in 0..lines.line_count() {
         let range = lines.line_range(text, i);
         let line = &text[range.clone()];
         if let Some((at, value)) = literal_image(line) {
             let start = range.start + at;
+            if comments.iter().any(|c| c.contains(&start)) {
+                continue;
+            }
             out.push(Occurrence {
                 span: Span::new(start, start + value.len()),
                 text: RefText::Resolved(value.to_string()),

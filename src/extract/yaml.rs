@@ -22,7 +22,7 @@ const WORK_BUDGET: usize = 20_000_000;
 
 pub type NodeId = usize;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Scalar<'a> {
     pub value: Cow<'a, str>,
     /// The written content: inside the quotes for quoted scalars.
@@ -33,7 +33,7 @@ pub struct Scalar<'a> {
     pub style: ScalarStyle,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Node<'a> {
     Scalar(Scalar<'a>),
     Seq(Vec<NodeId>),
@@ -234,6 +234,44 @@ impl<'a> Yaml<'a> {
     fn push(&mut self, node: Node<'a>) -> NodeId {
         self.nodes.push(node);
         self.nodes.len() - 1
+    }
+
+    /// These documents with each feature switch (`enabled: false`,
+    /// `create: false`...) read as `true`, at the same places: a chart's
+    /// values with its optional parts on. Other `false`s stay (a
+    /// `distroless: false` shapes an image, it does not add one). None when
+    /// no switch is off.
+    pub fn switched_on(&self) -> Option<Yaml<'a>> {
+        const SWITCHES: [&str; 5] = ["enabled", "enable", "create", "install", "deploy"];
+        let scalar = |id: NodeId| match &self.nodes[id] {
+            Node::Scalar(s) if s.style == ScalarStyle::Plain => Some(&*s.value),
+            _ => None,
+        };
+        let mut off = Vec::new();
+        for node in &self.nodes {
+            if let Node::Map(entries) = node {
+                off.extend(entries.iter().filter_map(|&(k, v)| {
+                    let switch = scalar(k).is_some_and(|k| SWITCHES.contains(&k));
+                    let is_false = matches!(scalar(v), Some("false" | "False" | "FALSE"));
+                    (switch && is_false).then_some(v)
+                }));
+            }
+        }
+        if off.is_empty() {
+            return None;
+        }
+        let mut nodes = self.nodes.clone();
+        for id in off {
+            if let Node::Scalar(s) = &mut nodes[id] {
+                s.value = Cow::Borrowed("true");
+            }
+        }
+        Some(Yaml {
+            nodes,
+            documents: self.documents.clone(),
+            work: Cell::new(self.work.get()),
+            references: self.references.clone(),
+        })
     }
 
     pub fn scalar(&self, id: NodeId) -> Option<&Scalar<'a>> {

@@ -20,10 +20,29 @@ pub struct Plan {
     pinned: bool,
     /// The lock key a pin needs and the lock lacks.
     pub missing_lock_key: Option<String>,
+    /// The reference mirrored and pinned as the lock and mirrors want it,
+    /// when a fix cannot write that.
+    pub refused: Option<Refused>,
+}
+
+/// A mirror or a pin the config and lock ask for that no safe edit writes.
+pub struct Refused {
+    pub mirror: bool,
+    pub pin: bool,
+    /// The reference as it should be.
+    pub wanted: String,
 }
 
 impl Plan {
     /// The fix, shared, if it serves this kind of rule.
+    /// What a rule offering `kind` of fix cannot have written, if anything.
+    pub fn refused(&self, kind: FixKind) -> Option<&Refused> {
+        self.refused.as_ref().filter(|r| match kind {
+            FixKind::Mirror => r.mirror,
+            FixKind::Pin => r.pin,
+        })
+    }
+
     pub fn fix_for(&self, kind: FixKind) -> Option<Arc<Fix>> {
         let serves = match kind {
             FixKind::Mirror => self.mirrored,
@@ -116,6 +135,18 @@ pub fn plan(
     } else {
         (Vec::new(), false, false)
     };
+    let refused = (mirror.is_some() && !mirrored || digest.is_some() && !pinned).then(|| {
+        let name = match &mirror {
+            Some((prefix, repo)) => format!("{prefix}/{repo}"),
+            None => r.name(),
+        };
+        let pin = digest.as_ref().map_or(String::new(), |d| format!("@{d}"));
+        Refused {
+            mirror: mirror.is_some() && !mirrored,
+            pin: digest.is_some() && !pinned,
+            wanted: format!("{name}{}{pin}", r.suffix()),
+        }
+    });
     Plan {
         edit: (!edits.is_empty()).then(|| {
             Arc::new(Fix {
@@ -128,6 +159,7 @@ pub fn plan(
         mirrored,
         pinned,
         missing_lock_key,
+        refused,
     }
 }
 

@@ -859,3 +859,83 @@ fn skaffold_built_images_are_not_pulls() {
         ["redis:7.2.4", "cartservice"]
     );
 }
+
+/// The images Helm renders from the chart in `dir` with `values` set.
+fn helm_images_with(dir: &Path, values: &str) -> Vec<String> {
+    let script = crate::common::root().join("tests/support/helm_images.py");
+    oracle_lines(
+        Command::new("python3").arg(script).arg(dir).arg(values),
+        "python3 with helm-python-sdk",
+    )
+}
+
+/// Features off by default: their image maps are read as the templates
+/// compose them once switched on (a registry merged from `global.image`, a
+/// marketplace prefix), reported and never rewritten; a test pod commented
+/// out with `{{/* */}}` is no image.
+#[test]
+fn features_off_by_default_are_read_as_rendered() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart");
+    copy_dir(&fixture("real-world/helm-dormant"), &chart);
+    let on = r#"{"backend": {"enabled": true}, "marketplace": {"enabled": true}}"#;
+    let canonical = |s: &String| {
+        imagelint::reference::Reference::parse(s)
+            .unwrap()
+            .canonical()
+    };
+    let mut rendered: Vec<String> = helm_images(&chart)
+        .iter()
+        .chain(&helm_images_with(&chart, on))
+        .map(canonical)
+        .collect();
+    rendered.sort();
+    rendered.dedup();
+    let mut read: Vec<String> = inventory(&chart, ".").iter().map(canonical).collect();
+    read.sort();
+    assert_eq!(read, rendered);
+    assert!(!read.iter().any(|r| r.contains("busybox")), "{read:?}");
+
+    let digests: Vec<(&str, String)> = rendered
+        .iter()
+        .enumerate()
+        .map(|(i, image)| {
+            (
+                image.as_str(),
+                format!("sha256:{}", (i + 1).to_string().repeat(64)),
+            )
+        })
+        .collect();
+    mirror_and_lock(&chart, &digests);
+    let fix = imagelint(&chart, &["check", "--fix"]);
+    assert_eq!(fix.code, 1, "{}{}", fix.stdout, fix.stderr);
+    let nginx = digests.iter().find(|(i, _)| i.contains("nginx")).unwrap();
+    let mut after = helm_images_with(&chart, on);
+    after.sort();
+    assert_eq!(
+        after,
+        [
+            "registry.example.org/market/proxy:2.1".to_string(),
+            "registry.k8s.io/defaultbackend-amd64:1.5".into(),
+        ]
+    );
+    assert_eq!(
+        helm_images(&chart),
+        [format!(
+            "registry.corp.example/dockerhub/library/nginx:1.25.3@{}",
+            nginx.1
+        )]
+    );
+    // Those left are reported with what to write where they are made.
+    let left = imagelint(&chart, &["check"]);
+    for image in ["defaultbackend-amd64:1.5@", "market/proxy:2.1@"] {
+        assert!(
+            left.stdout
+                .lines()
+                .any(|l| l.contains("where it is made") && l.contains(image)),
+            "{image}: {}",
+            left.stdout
+        );
+    }
+    second_fix_changes_nothing(&chart);
+}

@@ -96,8 +96,10 @@ pub struct Run<'c, 'y> {
 }
 
 /// Functions that only pass values on into what is written.
-const PASS_ON: [&str; 21] = [
+const PASS_ON: [&str; 23] = [
     "default",
+    "merge",
+    "mergeOverwrite",
     "coalesce",
     "ternary",
     "required",
@@ -442,6 +444,62 @@ impl<'c, 'y> Run<'c, 'y> {
         }
     }
 
+    /// A map's entries in order (none for nil); None when `v` is no map.
+    fn entries(&self, v: &Val) -> Option<Vec<(String, Val)>> {
+        let y = self.chart.values;
+        match v {
+            Val::Nil => Some(Vec::new()),
+            Val::Node(n) if y.is_map(*n) => Some(
+                y.entries(*n)
+                    .into_iter()
+                    .map(|(k, n)| (k.to_string(), node_val(y, n)))
+                    .collect(),
+            ),
+            Val::Node(n) => matches!(node_val(y, *n), Val::Nil).then(Vec::new),
+            Val::Dict(entries) => Some(entries.to_vec()),
+            _ => None,
+        }
+    }
+
+    /// Sprig's `merge` (`mergeOverwrite` when `overwrite`): `src`'s entries
+    /// added to `dst`'s, maps merged key by key; `dst` keeps what it sets
+    /// (an empty value is not set), or yields it to `src` when overwriting.
+    fn merged(&mut self, dst: &Val, src: &Val, overwrite: bool, depth: usize) -> Val {
+        let y = self.chart.values;
+        let (Some(mut out), Some(add)) = (self.entries(dst), self.entries(src)) else {
+            return Val::Unknown;
+        };
+        // Each key compared with each: steps of the file's budget.
+        self.steps += out.len() * add.len();
+        if depth > MAX_DEPTH || self.steps > MAX_STEPS {
+            return Val::Unknown;
+        }
+        let is_map = |v: &Val| match v {
+            Val::Node(n) => y.is_map(*n),
+            Val::Dict(_) => true,
+            _ => false,
+        };
+        for (key, value) in add {
+            let Some(at) = out.iter().position(|(k, _)| *k == key) else {
+                out.push((key, value));
+                continue;
+            };
+            let old = &out[at].1;
+            let new = if is_map(old) && is_map(&value) {
+                self.merged(old, &value, overwrite, depth + 1)
+            } else {
+                let (set_old, set_new) = (truth(y, old), truth(y, &value));
+                match (overwrite, set_old, set_new) {
+                    (_, None, _) | (_, _, None) => Val::Unknown,
+                    (true, _, Some(true)) | (false, Some(false), _) => value,
+                    _ => old.clone(),
+                }
+            };
+            out[at].1 = new;
+        }
+        Val::Dict(Rc::new(out))
+    }
+
     fn func(&mut self, name: &str, args: Vec<Val>) -> Result<Val, Stop> {
         let y = self.chart.values;
         if !PASS_ON.contains(&name) {
@@ -578,6 +636,14 @@ impl<'c, 'y> Run<'c, 'y> {
                 Val::Dict(Rc::new(entries))
             }
             ("list", vs) => Val::List(Rc::new(vs.to_vec())),
+            ("merge" | "mergeOverwrite", [dst, srcs @ ..]) => {
+                let overwrite = name == "mergeOverwrite";
+                let mut merged = dst.clone();
+                for src in srcs {
+                    merged = self.merged(&merged, src, overwrite, 0);
+                }
+                merged
+            }
             ("hasKey", [m, k]) => match (m, text(k)) {
                 (Val::Node(n), Some((k, _))) if y.is_map(*n) => Val::Bool(y.get(*n, &k).is_some()),
                 (Val::Dict(e), Some((k, _))) => Val::Bool(e.iter().any(|(x, _)| *x == k)),

@@ -17,6 +17,8 @@ mod expr;
 pub mod image_line;
 mod template;
 
+pub use template::comments;
+
 use super::chart_tag::{chart_field, templates};
 use super::flow_indent;
 use super::yaml::Yaml;
@@ -48,6 +50,17 @@ pub struct Render {
     /// Values scalars (their starts) the templates use for anything but an
     /// image: a label, a version comparison. A digest is not added to them.
     pub elsewhere: std::collections::HashSet<usize>,
+    /// The images rendered with every `false` of the values switched on:
+    /// what a feature off by default pulls once on (its image map may be
+    /// composed as another image, with a registry from elsewhere).
+    pub dormant: Vec<Rendered>,
+}
+
+impl Render {
+    /// Every image rendered, with the features on or off.
+    pub fn all_images(&self) -> impl Iterator<Item = &Rendered> {
+        self.images.iter().chain(&self.dormant)
+    }
 }
 
 /// A chart's rendered images with its `values.yaml` as it is on disk, and
@@ -207,8 +220,21 @@ fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
     model
 }
 
-/// Runs every template of a chart but its partials with the values `y`.
+/// Runs every template of a chart but its partials with the values `y`,
+/// then again with its features switched on.
 fn run_templates(t: &Templates, y: &Yaml) -> Render {
+    let mut render = run_with_values(t, y);
+    if let Some(on) = y.switched_on() {
+        let switched = run_with_values(t, &on);
+        render.dormant = switched.images;
+        // A tag read for a label only once a feature is on is still read.
+        render.elsewhere.extend(switched.elsewhere);
+    }
+    render
+}
+
+/// Runs every template of a chart but its partials with the values `y`.
+fn run_with_values(t: &Templates, y: &Yaml) -> Render {
     let mut render = Render::default();
     let mut defines = HashMap::new();
     for (file, parsed) in t.parsed.iter().enumerate() {

@@ -87,6 +87,13 @@ fn lex(text: &str) -> Vec<Token> {
             out.push(Token::Text(start..end));
         }
         let inner_start = open + 2 + usize::from(trim_left);
+        // A comment ends at the first `*/}}` whatever it holds: quotes and
+        // braces inside it are not an action's.
+        if let Some(close) = comment_end(text, inner_start) {
+            trim_next = bytes[close - 1] == b'-';
+            at = close + 2;
+            continue;
+        }
         let Some(close) = action_end(text, inner_start) else {
             // An unclosed action: the rest is not a template Helm renders.
             out.push(Token::Action(String::new()));
@@ -97,12 +104,54 @@ fn lex(text: &str) -> Vec<Token> {
             && close >= inner_start + 2
             && bytes[close - 2].is_ascii_whitespace();
         let inner_end = if trim_right { close - 1 } else { close };
-        let inner = text[inner_start..inner_end].trim();
-        if !(inner.starts_with("/*") && inner.ends_with("*/")) {
-            out.push(Token::Action(inner.to_string()));
-        }
+        out.push(Token::Action(
+            text[inner_start..inner_end].trim().to_string(),
+        ));
         trim_next = trim_right;
         at = close + 2;
+    }
+    out
+}
+
+/// Where the `}}` closing a comment action whose inside starts at `from`
+/// is: `/*` first (after the space of a `{{- `), `*/}}` or `*/ -}}` last.
+/// None when no comment starts there, or it is never closed.
+fn comment_end(text: &str, from: usize) -> Option<usize> {
+    let body = text.get(from..)?;
+    let lead = body.len() - body.trim_start().len();
+    if !body[lead..].starts_with("/*") {
+        return None;
+    }
+    let start = from + lead + 2;
+    let mut search = start;
+    loop {
+        let close = search + text[search..].find("*/")?;
+        let rest = &text[close + 2..];
+        if rest.starts_with("}}") {
+            return Some(close + 2);
+        }
+        if rest.starts_with(" -}}") {
+            return Some(close + 4);
+        }
+        search = close + 2;
+    }
+}
+
+/// The byte ranges of the template comments in `text`, `{{` to `}}`: what
+/// they hold is not written out.
+pub fn comments(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(i) = text[at..].find("{{") {
+        let open = at + i;
+        let inner = open + 2 + usize::from(text[open + 2..].starts_with('-'));
+        match comment_end(text, inner) {
+            Some(close) => {
+                out.push(open..close + 2);
+                at = close + 2;
+            }
+            None => at = open + 2,
+        }
     }
     out
 }
@@ -360,6 +409,18 @@ mod tests {
         assert_eq!(t.defines.len(), 1);
         assert_eq!(t.defines[0].0, "x.image");
         assert_eq!(texts(src, &t.body), ["image: "]);
+    }
+
+    #[test]
+    fn comments_hold_anything() {
+        // A commented-out pod: its quotes and actions are not read.
+        let src =
+            "a{{/*\nimage: busybox\nargs: ['{{ include \"x\" . }}']\n*/}}\nb {{- /* t */ -}}\n c";
+        assert_eq!(texts(src, &parse(src).body), ["a", "\nb", "c"]);
+        let ranges = comments(src);
+        assert_eq!(ranges.len(), 2);
+        assert!(src[ranges[0].clone()].ends_with("*/}}"));
+        assert_eq!(&src[ranges[1].clone()], "{{- /* t */ -}}");
     }
 
     #[test]
