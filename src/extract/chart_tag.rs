@@ -100,17 +100,21 @@ fn templates_under(dir: &Path, depth: usize, out: &mut Vec<(std::path::PathBuf, 
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let mut paths: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    // The listing says which are folders (not through links): no `stat`
+    // per file, and `read_unlinked` refuses anything but a regular file.
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
+        .collect();
     paths.sort();
-    for path in paths {
+    for (path, is_dir) in paths {
         if out.len() >= MAX_FILES {
             return;
         }
-        let Ok(meta) = std::fs::symlink_metadata(&path) else {
-            continue;
-        };
-        if meta.is_dir() && depth < MAX_DEPTH {
-            templates_under(&path, depth + 1, out);
+        if is_dir {
+            if depth < MAX_DEPTH {
+                templates_under(&path, depth + 1, out);
+            }
         } else if let Some(text) = read_unlinked(&path) {
             out.push((path, text));
         }
