@@ -6,8 +6,10 @@
 //! tag only when every template that uses it for an image uses it as is.
 //! Anything else is unresolved, never guessed.
 
-use crate::side_file::read_unlinked;
-use std::path::Path;
+use crate::side_file::{read_unlinked, MAX_BYTES};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChartTag {
@@ -39,7 +41,7 @@ pub fn read(dir: &Path) -> ChartTag {
     let files = templates(dir);
     // Every use for an image must agree on one prefix ("" when plain).
     let mut prefixes = std::collections::BTreeSet::new();
-    for (_, text) in &files {
+    for (_, text) in files.iter() {
         for line in text.lines().filter(|l| l.contains("AppVersion")) {
             match judge(line) {
                 Use::Label => {}
@@ -88,15 +90,55 @@ pub(super) fn chart_field(chart: &str, key: &str) -> Option<String> {
     })
 }
 
+/// A chart's template files: paths and texts.
+pub(super) type TemplateFiles = Vec<(PathBuf, String)>;
+
 /// The chart's templates, paths and texts (regular files, bounded), in
-/// path order.
-pub(super) fn templates(chart: &Path) -> Vec<(std::path::PathBuf, String)> {
-    let mut files = Vec::new();
-    templates_under(&chart.join("templates"), 0, &mut files);
-    files
+/// path order; read once per run (while kept).
+pub(super) fn templates(chart: &Path) -> Arc<TemplateFiles> {
+    static SEEN: OnceLock<Mutex<HashMap<PathBuf, Arc<TemplateFiles>>>> = OnceLock::new();
+    super::helm_chart::once_per_chart(&SEEN, chart, || {
+        let mut files = Vec::new();
+        templates_under(&chart.join("templates"), 0, &mut files);
+        files
+    })
 }
 
-fn templates_under(dir: &Path, depth: usize, out: &mut Vec<(std::path::PathBuf, String)>) {
+/// Template texts the engine has read as files of their own, by path,
+/// until their chart's values ask for them: a chart's templates are then
+/// not read from disk twice. Bounded; what is not found is read.
+static READ_ALREADY: OnceLock<Mutex<(HashMap<PathBuf, String>, usize)>> = OnceLock::new();
+const READ_ALREADY_BYTES: usize = 8 << 20;
+
+/// Keeps the text of the template at `path`, as the engine read it.
+pub(super) fn remember_template(path: &Path, text: &str) {
+    if text.len() as u64 > MAX_BYTES {
+        return;
+    }
+    let Ok(mut kept) = READ_ALREADY.get_or_init(Default::default).lock() else {
+        return;
+    };
+    let (texts, bytes) = &mut *kept;
+    if *bytes + text.len() > READ_ALREADY_BYTES {
+        texts.clear();
+        *bytes = 0;
+    }
+    *bytes += text.len();
+    if let Some(old) = texts.insert(path.to_path_buf(), text.to_string()) {
+        *bytes -= old.len();
+    }
+}
+
+/// The text the engine read at `path`, taken out of the store.
+fn read_already(path: &Path) -> Option<String> {
+    let mut kept = READ_ALREADY.get()?.lock().ok()?;
+    let (texts, bytes) = &mut *kept;
+    let text = texts.remove(path)?;
+    *bytes -= text.len();
+    Some(text)
+}
+
+fn templates_under(dir: &Path, depth: usize, out: &mut TemplateFiles) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -115,7 +157,7 @@ fn templates_under(dir: &Path, depth: usize, out: &mut Vec<(std::path::PathBuf, 
             if depth < MAX_DEPTH {
                 templates_under(&path, depth + 1, out);
             }
-        } else if let Some(text) = read_unlinked(&path) {
+        } else if let Some(text) = read_already(&path).or_else(|| read_unlinked(&path)) {
             out.push((path, text));
         }
     }

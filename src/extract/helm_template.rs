@@ -5,6 +5,7 @@
 //! here when the values do not account for it (the templates compose it),
 //! and not for a fix to rewrite: its parts are written elsewhere.
 
+use super::chart_tag;
 use super::helm_chart::{self, image_line, image_line::image_value};
 use super::{Env, Occurrence, RefText};
 use crate::source::{LineIndex, Span};
@@ -15,7 +16,12 @@ pub(crate) fn extract(text: &str, lines: &LineIndex, env: &Env) -> Vec<Occurrenc
     // Images written as one values map's fields are the values' to report;
     // only a file with other templated images needs the chart's model.
     let templated = image_line::worth_running(text);
-    if let Some(chart) = chart_of(env.disk_path).filter(|_| templated) {
+    let chart = chart_of(env.disk_path);
+    if chart.is_some() {
+        // Its chart's values may ask for it: not read from disk again.
+        chart_tag::remember_template(env.disk_path, text);
+    }
+    if let Some(chart) = chart.filter(|_| templated) {
         let model = helm_chart::model(chart);
         for r in model.images.iter().filter(|r| r.file == env.disk_path) {
             let written = text.get(r.span.start..r.span.end).unwrap_or_default();

@@ -19,7 +19,7 @@ mod template;
 
 pub use template::comments;
 
-use super::chart_tag::{chart_field, templates};
+use super::chart_tag::{chart_field, templates, TemplateFiles};
 use super::flow_indent;
 use super::yaml::Yaml;
 use crate::image::reference::Reference;
@@ -108,12 +108,12 @@ pub fn is_chart_values(path: &Path) -> bool {
 /// A chart's `Chart.yaml` and templates, parsed.
 struct Templates {
     chart: String,
-    files: Vec<(PathBuf, String)>,
+    files: Arc<TemplateFiles>,
     parsed: Vec<template::Template>,
 }
 
 impl Templates {
-    fn new(chart: String, files: Vec<(PathBuf, String)>) -> Self {
+    fn new(chart: String, files: Arc<TemplateFiles>) -> Self {
         let parsed = files.iter().map(|(_, t)| template::parse(t)).collect();
         Templates {
             chart,
@@ -127,7 +127,7 @@ impl Templates {
 const MAX_CHARTS_KEPT: usize = 64;
 
 /// One value per chart folder, worked out once per run (while kept).
-fn once_per_chart<T: Default>(
+pub(super) fn once_per_chart<T: Default>(
     seen: &'static OnceLock<Mutex<HashMap<PathBuf, Arc<T>>>>,
     dir: &Path,
     make: impl FnOnce() -> T,
@@ -275,7 +275,7 @@ pub fn run_one(values: &str, template: &str) -> Vec<String> {
     let files = vec![(PathBuf::from("templates/t.yaml"), template.to_string())];
     let t = Templates::new(
         "name: fuzz\nversion: 0.1.0\nappVersion: 1.0.0\n".into(),
-        files,
+        Arc::new(files),
     );
     let model = model_of(Path::new("values.yaml"), values, &t);
     for r in &model.images {
@@ -397,7 +397,7 @@ mod tests {
             .map(|(n, t)| (PathBuf::from(n), t.to_string()))
             .collect();
         let chart = "name: c\nversion: 0.1.0\nappVersion: 2.0.1\n";
-        let t = Templates::new(chart.into(), files.clone());
+        let t = Templates::new(chart.into(), Arc::new(files.clone()));
         let model = model_of(Path::new("values.yaml"), values, &t);
         model
             .images
