@@ -234,12 +234,7 @@ impl Walk<'_> {
                 let text = format!("{value}:{tag_value}");
                 match self.judge(repository.span.start, Some(&text), None) {
                     Judged::Keep => {}
-                    Judged::Drop => return,
-                    Judged::Rendered(rendered) => {
-                        return sink
-                            .out
-                            .push(rendered_at(repository.span, rendered, context))
-                    }
+                    judged => return settle(sink, repository.span, judged, context),
                 }
                 sink.out.push(Occurrence {
                     span: repository.span,
@@ -262,10 +257,7 @@ impl Walk<'_> {
                 };
                 match self.judge(field.span.start, Some(value), None) {
                     Judged::Keep => sink.literal(image, context),
-                    Judged::Drop => {}
-                    Judged::Rendered(rendered) => {
-                        sink.out.push(rendered_at(field.span, rendered, context))
-                    }
+                    judged => settle(sink, field.span, judged, context),
                 }
             }
         }
@@ -346,12 +338,7 @@ impl Walk<'_> {
         let base = (written_tag.is_none() && !has_digest).then_some(text.as_str());
         match self.judge(repository.span.start, mine, base) {
             Judged::Keep => {}
-            Judged::Drop => return,
-            Judged::Rendered(rendered) => {
-                return sink
-                    .out
-                    .push(rendered_at(repository.span, rendered, context))
-            }
+            judged => return settle(sink, repository.span, judged, context),
         }
         // A field the templates also build another image from (the
         // operator's registry and tag for its test image) is not this map's
@@ -401,16 +388,19 @@ impl Walk<'_> {
     }
 }
 
-/// An image as the chart's templates render it, reported where its values
-/// are read. Known from the templates, not all written here: not for a fix
-/// to rewrite.
-fn rendered_at(span: crate::source::Span, rendered: String, context: String) -> Occurrence {
-    Occurrence {
-        span,
-        text: RefText::Resolved(rendered),
-        context,
-        exact: false,
-        helm: None,
+/// What a reference the templates render otherwise leaves: nothing when
+/// dropped (they report it), else the image as they render it, reported
+/// where its values are read. Known from the templates, not all written
+/// here: not for a fix to rewrite.
+fn settle(sink: &mut Sink, span: crate::source::Span, judged: Judged, context: String) {
+    if let Judged::Rendered(rendered) = judged {
+        sink.out.push(Occurrence {
+            span,
+            text: RefText::Resolved(rendered),
+            context,
+            exact: false,
+            helm: None,
+        });
     }
 }
 

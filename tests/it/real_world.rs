@@ -308,11 +308,7 @@ fn gitlab_variables_expand_as_gitlab_does() {
 
 /// The images Helm renders from the chart in `dir` (helm-python-sdk).
 fn helm_images(dir: &Path) -> Vec<String> {
-    let script = crate::common::root().join("tests/support/helm_images.py");
-    oracle_lines(
-        Command::new("python3").arg(script).arg(dir),
-        "python3 with helm-python-sdk",
-    )
+    helm_images_with(dir, "{}")
 }
 
 /// Items 2 and 3: every image shape of the chart is read as Helm renders it,
@@ -860,7 +856,8 @@ fn skaffold_built_images_are_not_pulls() {
     );
 }
 
-/// The images Helm renders from the chart in `dir` with `values` set.
+/// The images Helm renders from the chart in `dir` with `values` (JSON)
+/// set.
 fn helm_images_with(dir: &Path, values: &str) -> Vec<String> {
     let script = crate::common::root().join("tests/support/helm_images.py");
     oracle_lines(
