@@ -100,7 +100,7 @@ impl Walk<'_> {
         let g = global.as_ref()?;
         let mut used = helm_chart::using(&self.rendered.images, start);
         if used.is_empty() {
-            used = helm_chart::using(&self.rendered.dormant, start);
+            used = self.rendered.dormant_using(start);
         }
         let ignored = !used.is_empty() && used.iter().all(|r| !r.from.contains(&g.span.start));
         (!ignored).then(|| g.clone())
@@ -112,7 +112,7 @@ impl Walk<'_> {
     /// `merge` with `global.image`, traefik's `oci_meta.repo`) is reported
     /// as that image, and not for a fix to rewrite.
     fn judge_dormant(&self, start: usize, mine: Option<&str>) -> Judged {
-        let used = helm_chart::using(&self.rendered.dormant, start);
+        let used = self.rendered.dormant_using(start);
         let Some(first) = used.first().map(|r| &r.text) else {
             return Judged::Keep;
         };

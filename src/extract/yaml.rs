@@ -239,25 +239,36 @@ impl<'a> Yaml<'a> {
     /// These documents with each feature switch (`enabled: false`,
     /// `create: false`...) read as `true`, at the same places: a chart's
     /// values with its optional parts on. Other `false`s stay (a
-    /// `distroless: false` shapes an image, it does not add one). None when
-    /// no switch is off.
-    pub fn switched_on(&self) -> Option<Yaml<'a>> {
+    /// `distroless: false` shapes an image, it does not add one). With
+    /// `unset`, switches left empty (`enabled:`, the chart decides) are on
+    /// too. None when that turns on nothing more than without `unset`, or
+    /// nothing at all.
+    pub fn switched_on(&self, unset: bool) -> Option<Yaml<'a>> {
         const SWITCHES: [&str; 5] = ["enabled", "enable", "create", "install", "deploy"];
         let scalar = |id: NodeId| match &self.nodes[id] {
             Node::Scalar(s) if s.style == ScalarStyle::Plain => Some(&*s.value),
             _ => None,
         };
         let mut off = Vec::new();
+        let mut empty = 0;
         for node in &self.nodes {
             if let Node::Map(entries) = node {
-                off.extend(entries.iter().filter_map(|&(k, v)| {
-                    let switch = scalar(k).is_some_and(|k| SWITCHES.contains(&k));
-                    let is_false = matches!(scalar(v), Some("false" | "False" | "FALSE"));
-                    (switch && is_false).then_some(v)
-                }));
+                for &(k, v) in entries {
+                    if !scalar(k).is_some_and(|k| SWITCHES.contains(&k)) {
+                        continue;
+                    }
+                    match scalar(v) {
+                        Some("false" | "False" | "FALSE") => off.push(v),
+                        Some("" | "~" | "null" | "Null" | "NULL") if unset => {
+                            off.push(v);
+                            empty += 1;
+                        }
+                        _ => {}
+                    }
+                }
             }
         }
-        if off.is_empty() {
+        if off.is_empty() || unset && empty == 0 {
             return None;
         }
         let mut nodes = self.nodes.clone();

@@ -876,6 +876,8 @@ fn features_off_by_default_are_read_as_rendered() {
     let chart = dir.path().join("chart");
     copy_dir(&fixture("real-world/helm-dormant"), &chart);
     let on = r#"{"backend": {"enabled": true}, "marketplace": {"enabled": true}}"#;
+    // `hub.enabled:` is left empty; set, the marketplace's hub image is used.
+    let hub_on = r#"{"marketplace": {"enabled": true}, "hub": {"enabled": true}}"#;
     let canonical = |s: &String| {
         imagelint::reference::Reference::parse(s)
             .unwrap()
@@ -884,6 +886,7 @@ fn features_off_by_default_are_read_as_rendered() {
     let mut rendered: Vec<String> = helm_images(&chart)
         .iter()
         .chain(&helm_images_with(&chart, on))
+        .chain(&helm_images_with(&chart, hub_on))
         .map(canonical)
         .collect();
     rendered.sort();
@@ -917,6 +920,10 @@ fn features_off_by_default_are_read_as_rendered() {
         ]
     );
     assert_eq!(
+        helm_images_with(&chart, hub_on),
+        ["registry.example.org/market/hub:3.0"]
+    );
+    assert_eq!(
         helm_images(&chart),
         [format!(
             "registry.corp.example/dockerhub/library/nginx:1.25.3@{}",
@@ -925,7 +932,11 @@ fn features_off_by_default_are_read_as_rendered() {
     );
     // Those left are reported with what to write where they are made.
     let left = imagelint(&chart, &["check"]);
-    for image in ["defaultbackend-amd64:1.5@", "market/proxy:2.1@"] {
+    for image in [
+        "defaultbackend-amd64:1.5@",
+        "market/proxy:2.1@",
+        "market/hub:3.0@",
+    ] {
         assert!(
             left.stdout
                 .lines()

@@ -50,16 +50,27 @@ pub struct Render {
     /// Values scalars (their starts) the templates use for anything but an
     /// image: a label, a version comparison. A digest is not added to them.
     pub elsewhere: std::collections::HashSet<usize>,
-    /// The images rendered with every `false` of the values switched on:
-    /// what a feature off by default pulls once on (its image map may be
-    /// composed as another image, with a registry from elsewhere).
-    pub dormant: Vec<Rendered>,
+    /// The images rendered with the values' feature switches on (then
+    /// with those left empty on too): what a feature off by default pulls
+    /// once on (its image map may be composed as another image, with a
+    /// registry from elsewhere).
+    pub dormant: Vec<Vec<Rendered>>,
 }
 
 impl Render {
     /// Every image rendered, with the features on or off.
     pub fn all_images(&self) -> impl Iterator<Item = &Rendered> {
-        self.images.iter().chain(&self.dormant)
+        self.images.iter().chain(self.dormant.iter().flatten())
+    }
+
+    /// The images made from the values scalar at `start` in the first
+    /// render with features on that uses it.
+    pub fn dormant_using(&self, start: usize) -> Vec<&Rendered> {
+        self.dormant
+            .iter()
+            .map(|pass| using(pass, start))
+            .find(|used| !used.is_empty())
+            .unwrap_or_default()
     }
 }
 
@@ -224,11 +235,15 @@ fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
 /// then again with its features switched on.
 fn run_templates(t: &Templates, y: &Yaml) -> Render {
     let mut render = run_with_values(t, y);
-    if let Some(on) = y.switched_on() {
-        let switched = run_with_values(t, &on);
-        render.dormant = switched.images;
-        // A tag read for a label only once a feature is on is still read.
-        render.elsewhere.extend(switched.elsewhere);
+    // Switches set to `false`, then those left empty as well (traefik's
+    // `hub.enabled:` picks its hub image over its proxy image).
+    for unset in [false, true] {
+        if let Some(on) = y.switched_on(unset) {
+            let switched = run_with_values(t, &on);
+            render.dormant.push(switched.images);
+            // A tag read for a label only once a feature is on is still read.
+            render.elsewhere.extend(switched.elsewhere);
+        }
     }
     render
 }
