@@ -98,10 +98,7 @@ impl Walk<'_> {
     /// chart reads the global registry for other images only).
     fn global_for(&self, start: usize, global: &Option<Field>) -> Option<Field> {
         let g = global.as_ref()?;
-        let mut used = helm_chart::using(&self.rendered.images, start);
-        if used.is_empty() {
-            used = self.rendered.dormant_using(start);
-        }
+        let used = self.rendered.used_by(start);
         let ignored = !used.is_empty() && used.iter().all(|r| !r.from.contains(&g.span.start));
         (!ignored).then(|| g.clone())
     }

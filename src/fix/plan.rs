@@ -34,7 +34,6 @@ pub struct Refused {
 }
 
 impl Plan {
-    /// The fix, shared, if it serves this kind of rule.
     /// What a rule offering `kind` of fix cannot have written, if anything.
     pub fn refused(&self, kind: FixKind) -> Option<&Refused> {
         self.refused.as_ref().filter(|r| match kind {
@@ -43,6 +42,7 @@ impl Plan {
         })
     }
 
+    /// The fix, shared, if it serves this kind of rule.
     pub fn fix_for(&self, kind: FixKind) -> Option<Arc<Fix>> {
         let serves = match kind {
             FixKind::Mirror => self.mirrored,
@@ -112,17 +112,11 @@ pub fn plan(
     };
     let final_text = match (&occ.helm, edits.first()) {
         (None, Some(edit)) => edit.content.clone(),
-        _ => {
-            let name = match (&mirror, mirrored) {
-                (Some((prefix, repo)), true) => format!("{prefix}/{repo}"),
-                _ => r.name(),
-            };
-            let pin = digest
-                .as_ref()
-                .filter(|_| pinned)
-                .map_or(String::new(), |d| format!("@{d}"));
-            format!("{name}{}{pin}", r.suffix())
-        }
+        _ => rewritten(
+            r,
+            mirror.as_ref().filter(|_| mirrored),
+            digest.as_deref().filter(|_| pinned),
+        ),
     };
     // A fix only ever writes a reference: every edit in the reference
     // alphabet (no quote, space, `#` or line break can reach a file) and the
@@ -135,17 +129,12 @@ pub fn plan(
     } else {
         (Vec::new(), false, false)
     };
-    let refused = (mirror.is_some() && !mirrored || digest.is_some() && !pinned).then(|| {
-        let name = match &mirror {
-            Some((prefix, repo)) => format!("{prefix}/{repo}"),
-            None => r.name(),
-        };
-        let pin = digest.as_ref().map_or(String::new(), |d| format!("@{d}"));
-        Refused {
-            mirror: mirror.is_some() && !mirrored,
-            pin: digest.is_some() && !pinned,
-            wanted: format!("{name}{}{pin}", r.suffix()),
-        }
+    let (mirror_refused, pin_refused) =
+        (mirror.is_some() && !mirrored, digest.is_some() && !pinned);
+    let refused = (mirror_refused || pin_refused).then(|| Refused {
+        mirror: mirror_refused,
+        pin: pin_refused,
+        wanted: rewritten(r, mirror.as_ref(), digest.as_deref()),
     });
     Plan {
         edit: (!edits.is_empty()).then(|| {
@@ -161,6 +150,17 @@ pub fn plan(
         missing_lock_key,
         refused,
     }
+}
+
+/// `r` under the mirror `(prefix, repository)` when given, its tag kept,
+/// pinned by `digest` when given.
+fn rewritten(r: &Reference, mirror: Option<&(String, String)>, digest: Option<&str>) -> String {
+    let name = match mirror {
+        Some((prefix, repo)) => format!("{prefix}/{repo}"),
+        None => r.name(),
+    };
+    let pin = digest.map_or(String::new(), |d| format!("@{d}"));
+    format!("{name}{}{pin}", r.suffix())
 }
 
 /// The `:tag` and/or `@digest` written at the end of a `repository:` value

@@ -289,45 +289,26 @@ impl<'c, 'y> Run<'c, 'y> {
 
     fn items(&self, v: &Val) -> Option<Vec<(Val, Val)>> {
         let y = self.chart.values;
+        let indexed = |vals: Vec<Val>| {
+            vals.into_iter()
+                .enumerate()
+                .map(|(i, v)| (Val::Int(i as i64), v))
+                .collect()
+        };
+        if let Some(seq) = match v {
+            Val::Node(n) => y.seq(*n),
+            _ => None,
+        } {
+            return Some(indexed(seq.iter().map(|n| node_val(y, *n)).collect()));
+        }
         match v {
-            Val::Nil => Some(Vec::new()),
-            Val::Node(n) => {
-                if let Some(seq) = y.seq(*n) {
-                    return Some(
-                        seq.iter()
-                            .enumerate()
-                            .map(|(i, n)| (Val::Int(i as i64), node_val(y, *n)))
-                            .collect(),
-                    );
-                }
-                if y.is_map(*n) {
-                    let mut entries: Vec<(&str, NodeId)> = y.entries(*n);
-                    entries.sort_by(|a, b| a.0.cmp(b.0));
-                    return Some(
-                        entries
-                            .into_iter()
-                            .map(|(k, n)| (Val::str(k), node_val(y, n)))
-                            .collect(),
-                    );
-                }
-                match node_val(y, *n) {
-                    Val::Nil => Some(Vec::new()),
-                    _ => None,
-                }
-            }
-            Val::List(items) => Some(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (Val::Int(i as i64), v.clone()))
-                    .collect(),
-            ),
-            Val::Dict(entries) => {
-                let mut entries: Vec<_> = entries.iter().cloned().collect();
+            Val::List(items) => Some(indexed(items.to_vec())),
+            // A map (or nil) ranges in key order, as Go's templates do.
+            _ => {
+                let mut entries = self.entries(v)?;
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
                 Some(entries.into_iter().map(|(k, v)| (Val::str(k), v)).collect())
             }
-            _ => None,
         }
     }
 

@@ -63,6 +63,17 @@ impl Render {
         self.images.iter().chain(self.dormant.iter().flatten())
     }
 
+    /// The images made from the values scalar at `start` in the default
+    /// render, or else in the first render with features on that uses it.
+    pub fn used_by(&self, start: usize) -> Vec<&Rendered> {
+        let used = using(&self.images, start);
+        if used.is_empty() {
+            self.dormant_using(start)
+        } else {
+            used
+        }
+    }
+
     /// The images made from the values scalar at `start` in the first
     /// render with features on that uses it.
     pub fn dormant_using(&self, start: usize) -> Vec<&Rendered> {
