@@ -211,7 +211,7 @@ def helm_oracle(chart):
             values = yaml.load(f, Loader=yaml.CSafeLoader) or {}
     except Exception:
         values = {}
-    paths = list(switches(values))
+    paths = list(switches(values)) + list(tested_absent(chart, values))
 
     def override_of(group):
         override = {}
@@ -225,8 +225,20 @@ def helm_oracle(chart):
     # Each switch alone; then switches added one by one while the chart
     # still renders (a feature that needs two, and charts that refuse all
     # at once).
+    failed = []
     for p in paths:
-        switched |= render_tolerant(chart, c, override_of([p])) or set()
+        dropped = []
+        switched |= render_tolerant(chart, c, override_of([p]), dropped=dropped) or set()
+        if dropped:
+            failed.append(p)
+    # A switch that fails alone, with each other feature switch: a feature
+    # that needs another one on (traefik's marketplace images render with
+    # `hub.enabled` on, their hub variant).
+    features = [p for p in paths if p[-1] in SWITCH_KEYS]
+    for a in failed[:24]:
+        for b in features:
+            if b != a:
+                switched |= render_tolerant(chart, c, override_of([a, b])) or set()
     kept = []
     for p in paths:
         images = render_tolerant(chart, c, override_of(kept + [p]), drop_failing=False)
@@ -236,7 +248,7 @@ def helm_oracle(chart):
     return default, switched
 
 
-def render_tolerant(chart, loaded, override, drop_failing=True):
+def render_tolerant(chart, loaded, override, drop_failing=True, dropped=None):
     """The images of a render with `override`; None when it fails. A
     template that fails (`fail`, `required`) is left out and the rest
     rendered again, a few times: the other files' images do not depend on
@@ -248,6 +260,8 @@ def render_tolerant(chart, loaded, override, drop_failing=True):
         return images_of_render(loaded.render(override))
     except Exception as e:
         error = str(e)
+    if dropped is not None:
+        dropped.append(override)
     if not drop_failing:
         return None
     with tempfile.TemporaryDirectory() as tmp:
@@ -274,15 +288,39 @@ def images_of_render(out):
     return {canonical(m) for text in out.values() for m in image_lines(text)}
 
 
+SWITCH_KEYS = ("enabled", "enable", "create", "install", "deploy")
+
+
 def switches(values, path=(), depth=0):
-    """Key paths of `false` in values (`enabled:`, `create:`...)."""
+    """Key paths of `false` in values (`enabled:`, `create:`...), and of
+    switches left empty (`enabled:`, the chart decides)."""
     if depth > 12 or not isinstance(values, dict):
         return
     for k, v in values.items():
-        if v is False:
+        if v is False or v is None and k in SWITCH_KEYS:
             yield path + (k,)
         elif isinstance(v, dict):
             yield from switches(v, path + (k,), depth + 1)
+
+
+def tested_absent(chart, values):
+    """Key paths a template tests (`if .Values.a.enable`) that values.yaml
+    does not set, under a map it does: a feature its values leave off by
+    not naming the switch (prometheus-modbus-exporter's sidecar)."""
+    found = set()
+    for path in glob.glob(os.path.join(chart, "templates", "**", "*"), recursive=True):
+        if not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        for m in re.finditer(r"\{\{-?\s*if\s+\.Values\.([\w.]+)\s*-?\}\}", text):
+            keys = tuple(m.group(1).split("."))
+            node = values
+            for k in keys[:-1]:
+                node = node.get(k) if isinstance(node, dict) else None
+            if isinstance(node, dict) and keys[-1] not in node and keys[-1] in SWITCH_KEYS:
+                found.add(keys)
+    return sorted(found)
 
 
 def k8s_oracle(path):

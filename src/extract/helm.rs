@@ -70,13 +70,14 @@ enum Judged {
 }
 
 impl Walk<'_> {
-    /// Judges the reference `mine` (none when unresolved) read at the
-    /// scalar starting at `start`; `base` is its name when its tag is left
-    /// to the chart.
-    fn judge(&self, start: usize, mine: Option<&str>, base: Option<&str>) -> Judged {
+    /// Judges the reference `mine` (none when unresolved) read from the
+    /// values scalars starting at `scalars` (its repository first); `base`
+    /// is its name when its tag is left to the chart.
+    fn judge(&self, scalars: &[usize], mine: Option<&str>, base: Option<&str>) -> Judged {
+        let start = scalars[0];
         let used = helm_chart::using(&self.rendered.images, start);
         if used.is_empty() {
-            return self.judge_dormant(start, mine);
+            return self.judge_dormant(scalars, mine);
         }
         if mine.is_some_and(|m| used.iter().any(|r| same_image(&r.text, m))) {
             return Judged::Keep;
@@ -108,10 +109,15 @@ impl Walk<'_> {
     /// chart prefixes with a registry from elsewhere (ingress-nginx's
     /// `merge` with `global.image`, traefik's `oci_meta.repo`) is reported
     /// as that image, and not for a fix to rewrite.
-    fn judge_dormant(&self, start: usize, mine: Option<&str>) -> Judged {
-        let used = self.rendered.dormant_using(start);
+    ///
+    /// One no render uses, whose values a `fail` of the chart names, is no
+    /// pull: the chart refuses to render with it as written (traefik's
+    /// marketplace images with `tag: latest`).
+    fn judge_dormant(&self, scalars: &[usize], mine: Option<&str>) -> Judged {
+        let used = self.rendered.dormant_using(scalars[0]);
         let Some(first) = used.first().map(|r| &r.text) else {
-            return Judged::Keep;
+            let refused = scalars.iter().any(|s| self.rendered.refused.contains(s));
+            return if refused { Judged::Drop } else { Judged::Keep };
         };
         if mine.is_some_and(|m| used.iter().any(|r| same_image(&r.text, m))) {
             return Judged::Keep;
@@ -229,7 +235,8 @@ impl Walk<'_> {
                 let tag_start = y.scalar(tag).map_or(0, |t| t.span.start);
                 let repository = sink.field(image).expect("scalar checked");
                 let text = format!("{value}:{tag_value}");
-                match self.judge(repository.span.start, Some(&text), None) {
+                let scalars = [repository.span.start, tag_start];
+                match self.judge(&scalars, Some(&text), None) {
                     Judged::Keep => {}
                     judged => return settle(sink, repository.span, judged, context),
                 }
@@ -252,7 +259,7 @@ impl Walk<'_> {
                 let Some(field) = sink.field(image) else {
                     return;
                 };
-                match self.judge(field.span.start, Some(value), None) {
+                match self.judge(&[field.span.start], Some(value), None) {
                     Judged::Keep => sink.literal(image, context),
                     judged => settle(sink, field.span, judged, context),
                 }
@@ -333,7 +340,11 @@ impl Walk<'_> {
         }
         let mine = unresolved.is_none().then_some(text.as_str());
         let base = (written_tag.is_none() && !has_digest).then_some(text.as_str());
-        match self.judge(repository.span.start, mine, base) {
+        let scalars: Vec<usize> = std::iter::once(&repository)
+            .chain([&registry, &tag, &digest].into_iter().flatten())
+            .map(|f| f.span.start)
+            .collect();
+        match self.judge(&scalars, mine, base) {
             Judged::Keep => {}
             judged => return settle(sink, repository.span, judged, context),
         }

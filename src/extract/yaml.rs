@@ -58,6 +58,17 @@ impl NodeSet {
     }
 }
 
+/// A feature switch that is off (see [`Yaml::switches`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Switch {
+    /// Its value.
+    pub value: NodeId,
+    /// The map it is in: the feature's settings.
+    pub map: NodeId,
+    /// Left empty rather than `false`.
+    pub empty: bool,
+}
+
 #[derive(Debug)]
 pub struct Yaml<'a> {
     nodes: Vec<Node<'a>>,
@@ -236,53 +247,77 @@ impl<'a> Yaml<'a> {
         self.nodes.len() - 1
     }
 
-    /// These documents with each feature switch (`enabled: false`,
-    /// `create: false`...) read as `true`, at the same places: a chart's
-    /// values with its optional parts on. Other `false`s stay (a
-    /// `distroless: false` shapes an image, it does not add one). With
-    /// `unset`, switches left empty (`enabled:`, the chart decides) are on
-    /// too. None when that turns on nothing more than without `unset`, or
-    /// nothing at all.
-    pub fn switched_on(&self, unset: bool) -> Option<Yaml<'a>> {
+    /// The values' feature switches that are off: `enabled:`, `enable:`,
+    /// `create:`, `install:` or `deploy:` set to `false`, and with `unset`
+    /// those left empty too (the chart decides). Other `false`s are not
+    /// switches: a `distroless: false` shapes an image, it adds none.
+    pub fn switches(&self, unset: bool) -> Vec<Switch> {
         const SWITCHES: [&str; 5] = ["enabled", "enable", "create", "install", "deploy"];
         let scalar = |id: NodeId| match &self.nodes[id] {
             Node::Scalar(s) if s.style == ScalarStyle::Plain => Some(&*s.value),
             _ => None,
         };
         let mut off = Vec::new();
-        let mut empty = 0;
-        for node in &self.nodes {
+        for (map, node) in self.nodes.iter().enumerate() {
             if let Node::Map(entries) = node {
                 for &(k, v) in entries {
                     if !scalar(k).is_some_and(|k| SWITCHES.contains(&k)) {
                         continue;
                     }
                     match scalar(v) {
-                        Some("false" | "False" | "FALSE") => off.push(v),
-                        Some("" | "~" | "null" | "Null" | "NULL") if unset => {
-                            off.push(v);
-                            empty += 1;
-                        }
+                        Some("false" | "False" | "FALSE") => off.push(Switch {
+                            value: v,
+                            map,
+                            empty: false,
+                        }),
+                        Some("" | "~" | "null" | "Null" | "NULL") if unset => off.push(Switch {
+                            value: v,
+                            map,
+                            empty: true,
+                        }),
                         _ => {}
                     }
                 }
             }
         }
-        if off.is_empty() || unset && empty == 0 {
-            return None;
-        }
+        off
+    }
+
+    /// The tree with the switch values `on` read as `true`, at the same
+    /// bytes (so spans still point into the file).
+    pub fn switched_on(&self, on: impl IntoIterator<Item = NodeId>) -> Yaml<'a> {
         let mut nodes = self.nodes.clone();
-        for id in off {
+        for id in on {
             if let Node::Scalar(s) = &mut nodes[id] {
                 s.value = Cow::Borrowed("true");
             }
         }
-        Some(Yaml {
+        Yaml {
             nodes,
             documents: self.documents.clone(),
             work: Cell::new(self.work.get()),
             references: self.references.clone(),
-        })
+        }
+    }
+
+    /// How many nodes `id` holds (itself too), and whether one of them is
+    /// the scalar starting at `start`: which switch's map a value is in.
+    pub fn holds(&self, id: NodeId, start: usize) -> (usize, bool) {
+        let mut seen = NodeSet::default();
+        let mut stack = vec![id];
+        let (mut count, mut found) = (0, false);
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            count += 1;
+            match &self.nodes[n] {
+                Node::Scalar(s) => found |= s.span.start == start,
+                Node::Seq(items) => stack.extend(items),
+                Node::Map(entries) => stack.extend(entries.iter().map(|&(_, v)| v)),
+            }
+        }
+        (count, found)
     }
 
     pub fn scalar(&self, id: NodeId) -> Option<&Scalar<'a>> {

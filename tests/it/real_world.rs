@@ -947,3 +947,35 @@ fn features_off_by_default_are_read_as_rendered() {
     }
     second_fix_changes_nothing(&chart);
 }
+
+/// A feature whose values the chart refuses (its version check `fail`s
+/// naming `tag: latest`, as traefik's marketplace images do) is no pull:
+/// Helm renders nothing with it on, and imagelint does not report it. The
+/// other features still render and are read.
+#[test]
+fn values_a_chart_refuses_are_no_pull() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart");
+    copy_dir(&fixture("real-world/helm-refused"), &chart);
+    let script = crate::common::root().join("tests/support/helm_images.py");
+    let refused = Command::new("python3")
+        .arg(&script)
+        .arg(&chart)
+        .arg(r#"{"market": {"enabled": true}}"#)
+        .output()
+        .expect("python3 with helm-python-sdk is installed by test.sh");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains(r#"version "latest" is not supported"#),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let mut rendered = helm_images(&chart);
+    rendered.extend(helm_images_with(&chart, r#"{"cache": {"enabled": true}}"#));
+    rendered.sort();
+    rendered.dedup();
+    let mut read = inventory(&chart, ".");
+    read.sort();
+    assert_eq!(read, rendered);
+    assert!(!read.iter().any(|r| r.contains("market")), "{read:?}");
+}

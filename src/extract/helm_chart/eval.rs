@@ -71,14 +71,22 @@ const MAX_STEPS: usize = 200_000;
 const MAX_OUTPUT: usize = 4 << 20;
 const MAX_CALLS: usize = 24;
 const MAX_RANGE: usize = 1_000;
+/// The longest pattern `regexMatch` compiles, the compiled size allowed,
+/// and the steps a new pattern costs.
+const MAX_PATTERN: usize = 1024;
+const MAX_REGEX_SIZE: usize = 1 << 18;
+const REGEX_STEPS: usize = 1_000;
 /// Blocks inside blocks (and helpers) beyond this end the file: each level
 /// costs stack, and worker threads have little.
 const MAX_DEPTH: usize = 96;
 
 /// Why a run stopped early.
 pub enum Stop {
-    /// `fail`, or a budget spent.
+    /// A budget spent.
     Abort,
+    /// `fail`, its message made from these values scalars (none when the
+    /// message is the template's own): the chart refuses those values.
+    Fail(Rc<[usize]>),
 }
 
 pub struct Run<'c, 'y> {
@@ -93,6 +101,8 @@ pub struct Run<'c, 'y> {
     /// them out (`semverCompare`, `eq`, `trunc`...): text added to them (a
     /// digest after a tag) changes more than an image.
     pub consumed: Vec<usize>,
+    /// Patterns `regexMatch` compiled (none when not one here).
+    regexes: HashMap<String, Option<Rc<regex::Regex>>>,
 }
 
 /// Functions that only pass values on into what is written.
@@ -133,6 +143,7 @@ impl<'c, 'y> Run<'c, 'y> {
             vars: Vec::new(),
             out: Vec::new(),
             consumed: Vec::new(),
+            regexes: HashMap::new(),
         }
     }
 
@@ -481,6 +492,31 @@ impl<'c, 'y> Run<'c, 'y> {
         Val::Dict(Rc::new(out))
     }
 
+    /// `pattern` compiled for Sprig's `regexMatch` (Go's RE2 syntax, which
+    /// the `regex` crate shares but for Unicode classes); `None` when it is
+    /// not one here. Patterns come from strangers' charts: each new one
+    /// costs steps of the file's budget, and its size is bounded.
+    fn regex(&mut self, pattern: &str) -> Result<Option<Rc<regex::Regex>>, Stop> {
+        if let Some(re) = self.regexes.get(pattern) {
+            return Ok(re.clone());
+        }
+        self.steps += REGEX_STEPS;
+        if self.steps > MAX_STEPS {
+            return Err(Stop::Abort);
+        }
+        let re = (pattern.len() <= MAX_PATTERN)
+            .then(|| {
+                regex::RegexBuilder::new(pattern)
+                    .size_limit(MAX_REGEX_SIZE)
+                    .build()
+                    .ok()
+            })
+            .flatten()
+            .map(Rc::new);
+        self.regexes.insert(pattern.to_string(), re.clone());
+        Ok(re)
+    }
+
     fn func(&mut self, name: &str, args: Vec<Val>) -> Result<Val, Stop> {
         let y = self.chart.values;
         if !PASS_ON.contains(&name) {
@@ -492,7 +528,28 @@ impl<'c, 'y> Run<'c, 'y> {
         }
         let text = |v: &Val| text_of(y, v);
         Ok(match (name, args.as_slice()) {
-            ("fail", _) => return Err(Stop::Abort),
+            ("fail", vs) => {
+                let from = vs.iter().filter_map(&text).flat_map(|(_, f)| f.to_vec());
+                return Err(Stop::Fail(from.collect()));
+            }
+            ("regexMatch", [pattern, v]) => match (text(pattern), text(v)) {
+                (Some((p, _)), Some((s, _))) => match self.regex(&p)? {
+                    Some(re) => Val::Bool(re.is_match(&s)),
+                    None => Val::Unknown,
+                },
+                _ => Val::Unknown,
+            },
+            // Sprig's `split`: a dict of the pieces, keyed `_0`, `_1`...
+            ("split", [sep, v]) => match (text(sep), text(v)) {
+                (Some((sep, _)), Some((s, from))) if !sep.is_empty() => {
+                    let pieces = s.split(sep.as_str()).take(MAX_RANGE);
+                    let entries = pieces
+                        .enumerate()
+                        .map(|(i, piece)| (format!("_{i}"), Val::Str(piece.into(), from.clone())));
+                    Val::Dict(Rc::new(entries.collect()))
+                }
+                _ => Val::Unknown,
+            },
             // `include "x" . | fromYaml | toYaml`: the same YAML, re-written;
             // its `image:` lines are the template's.
             ("fromYaml" | "toYaml", [v @ Val::Output(_)]) => v.clone(),
@@ -850,7 +907,29 @@ fn concat(y: &Yaml, vs: &[Val]) -> Val {
     Val::Str(text, from.into())
 }
 
-/// `printf` with `%s`, `%v`, `%d` and `%%`; any other verb is unknown.
+/// Go's `%q` of a string: quoted, with quotes, backslashes and control
+/// characters escaped.
+fn go_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() && (c as u32) < 0x80 => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `printf` with `%s`, `%v`, `%d`, `%q` and `%%`; any other verb is unknown.
 fn printf(y: &Yaml, format: &str, args: &[Val]) -> Val {
     let mut text = String::new();
     let mut from = Vec::new();
@@ -863,9 +942,13 @@ fn printf(y: &Yaml, format: &str, args: &[Val]) -> Val {
         }
         match chars.next() {
             Some('%') => text.push('%'),
-            Some('s' | 'v' | 'd') => match args.next().and_then(|a| text_of(y, a)) {
+            Some(verb @ ('s' | 'v' | 'd' | 'q')) => match args.next().and_then(|a| text_of(y, a)) {
                 Some((s, f)) => {
-                    text.push_str(&s);
+                    if verb == 'q' {
+                        text.push_str(&go_quoted(&s));
+                    } else {
+                        text.push_str(&s);
+                    }
                     from.extend_from_slice(&f);
                 }
                 None => return Val::Unknown,

@@ -21,12 +21,12 @@ pub use template::comments;
 
 use super::chart_tag::{chart_field, templates, TemplateFiles};
 use super::flow_indent;
-use super::yaml::Yaml;
+use super::yaml::{NodeId, Switch, Yaml};
 use crate::image::reference::Reference;
 use crate::side_file::read_unlinked;
 use crate::source::{LineIndex, Span};
 use eval::{Chunk, Origin};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -49,12 +49,15 @@ pub struct Render {
     pub images: Vec<Rendered>,
     /// Values scalars (their starts) the templates use for anything but an
     /// image: a label, a version comparison. A digest is not added to them.
-    pub elsewhere: std::collections::HashSet<usize>,
+    pub elsewhere: HashSet<usize>,
     /// The images rendered with the values' feature switches on (then
     /// with those left empty on too): what a feature off by default pulls
     /// once on (its image map may be composed as another image, with a
     /// registry from elsewhere).
     pub dormant: Vec<Vec<Rendered>>,
+    /// Values scalars a `fail` names in some run: the chart refuses to
+    /// render with them as written.
+    pub refused: HashSet<usize>,
 }
 
 impl Render {
@@ -242,21 +245,65 @@ fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
     model
 }
 
+/// How many times a switched-on run is done again with the features the
+/// chart refuses turned back off.
+const MAX_REFUSALS: usize = 4;
+
 /// Runs every template of a chart but its partials with the values `y`,
-/// then again with its features switched on.
+/// then again with its features switched on: those set to `false`, then
+/// those left empty as well (traefik's `hub.enabled:` picks its hub image
+/// over its proxy image).
 fn run_templates(t: &Templates, y: &Yaml) -> Render {
     let mut render = run_with_values(t, y);
-    // Switches set to `false`, then those left empty as well (traefik's
-    // `hub.enabled:` picks its hub image over its proxy image).
     for unset in [false, true] {
-        if let Some(on) = y.switched_on(unset) {
-            let switched = run_with_values(t, &on);
+        // Features the chart refuses with their values as written, turned
+        // back off for this pass's next run.
+        let mut refusing: Vec<NodeId> = Vec::new();
+        let switches = y.switches(unset);
+        if switches.is_empty() || unset && !switches.iter().any(|s| s.empty) {
+            continue;
+        }
+        for _ in 0..MAX_REFUSALS {
+            let on = switches.iter().filter(|s| !refusing.contains(&s.map));
+            let switched = run_with_values(t, &y.switched_on(on.map(|s| s.value)));
             render.dormant.push(switched.images);
             // A tag read for a label only once a feature is on is still read.
             render.elsewhere.extend(switched.elsewhere);
+            // A feature whose values a `fail` names (traefik's marketplace
+            // images with `tag: latest`) keeps the others from rendering:
+            // the run is done again without it.
+            let fresh: Vec<usize> = switched
+                .refused
+                .into_iter()
+                .filter(|r| render.refused.insert(*r))
+                .collect();
+            let before = refusing.len();
+            for r in fresh {
+                if let Some(s) = innermost_holding(y, &switches, r) {
+                    if !refusing.contains(&s) {
+                        refusing.push(s);
+                    }
+                }
+            }
+            if refusing.len() == before {
+                break;
+            }
         }
     }
     render
+}
+
+/// The map of the innermost switch among `switches` whose settings hold
+/// the values scalar starting at `start`.
+fn innermost_holding(y: &Yaml, switches: &[Switch], start: usize) -> Option<NodeId> {
+    switches
+        .iter()
+        .filter_map(|s| match y.holds(s.map, start) {
+            (size, true) => Some((size, s.map)),
+            _ => None,
+        })
+        .min()
+        .map(|(_, map)| map)
 }
 
 /// Runs every template of a chart but its partials with the values `y`.
@@ -287,8 +334,10 @@ fn run_with_values(t: &Templates, y: &Yaml) -> Render {
             continue;
         }
         let mut run = eval::Run::new(&chart);
-        if run.file(file, &parsed.body).is_ok() {
-            images_of(&run.out, &t.files, &mut render);
+        match run.file(file, &parsed.body) {
+            Ok(()) => images_of(&run.out, &t.files, &mut render),
+            Err(eval::Stop::Fail(named)) => render.refused.extend(named.iter().copied()),
+            Err(eval::Stop::Abort) => {}
         }
         render.elsewhere.extend(run.consumed);
     }
@@ -500,6 +549,29 @@ mod tests {
         // A helper that includes itself stops at the call bound.
         let t = "{{- define \"loop\" }}{{ include \"loop\" . }}{{ end }}- image: {{ include \"loop\" . }}\n";
         assert!(rendered("a: 1\n", &[("t/x.yaml", t)]).is_empty());
+    }
+
+    #[test]
+    fn fail_names_the_values_it_refuses() {
+        // `split`, `regexMatch` and `%q` as traefik's version check uses
+        // them: the file fails, naming the tag scalar.
+        let values = "tag: latest\nok: v1.2@sha256:x\n";
+        let t = "{{- $v := (split \"@\" .Values.tag)._0 }}\n{{- if not (regexMatch `^v?\\d+` $v) }}{{ fail (printf \"version %q\" .Values.tag) }}{{ end }}\n- image: a:1\n";
+        let ok = "- image: b:{{ (split \"@\" .Values.ok)._0 }}\n";
+        let files = vec![
+            (PathBuf::from("t/x.yaml"), t.to_string()),
+            (PathBuf::from("t/y.yaml"), ok.to_string()),
+        ];
+        let t = Templates::new("name: c\n".into(), Arc::new(files));
+        let lines = LineIndex::new(values);
+        let y = Yaml::parse(values, &lines).unwrap();
+        let render = run_templates(&t, &y);
+        let texts: Vec<&str> = render.images.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["b:v1.2"]);
+        assert_eq!(
+            render.refused,
+            HashSet::from([values.find("latest").unwrap()])
+        );
     }
 
     #[test]
