@@ -264,19 +264,16 @@ impl<'a> Yaml<'a> {
                     if !scalar(k).is_some_and(|k| SWITCHES.contains(&k)) {
                         continue;
                     }
-                    match scalar(v) {
-                        Some("false" | "False" | "FALSE") => off.push(Switch {
-                            value: v,
-                            map,
-                            empty: false,
-                        }),
-                        Some("" | "~" | "null" | "Null" | "NULL") if unset => off.push(Switch {
-                            value: v,
-                            map,
-                            empty: true,
-                        }),
-                        _ => {}
-                    }
+                    let empty = match scalar(v) {
+                        Some("false" | "False" | "FALSE") => false,
+                        Some("" | "~" | "null" | "Null" | "NULL") if unset => true,
+                        _ => continue,
+                    };
+                    off.push(Switch {
+                        value: v,
+                        map,
+                        empty,
+                    });
                 }
             }
         }

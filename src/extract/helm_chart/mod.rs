@@ -256,13 +256,13 @@ const MAX_REFUSALS: usize = 4;
 fn run_templates(t: &Templates, y: &Yaml) -> Render {
     let mut render = run_with_values(t, y);
     for unset in [false, true] {
-        // Features the chart refuses with their values as written, turned
-        // back off for this pass's next run.
-        let mut refusing: Vec<NodeId> = Vec::new();
         let switches = y.switches(unset);
         if switches.is_empty() || unset && !switches.iter().any(|s| s.empty) {
             continue;
         }
+        // Features the chart refuses with their values as written, turned
+        // back off for this pass's next run.
+        let mut refusing: Vec<NodeId> = Vec::new();
         for _ in 0..MAX_REFUSALS {
             let on = switches.iter().filter(|s| !refusing.contains(&s.map));
             let switched = run_with_values(t, &y.switched_on(on.map(|s| s.value)));
@@ -272,18 +272,14 @@ fn run_templates(t: &Templates, y: &Yaml) -> Render {
             // A feature whose values a `fail` names (traefik's marketplace
             // images with `tag: latest`) keeps the others from rendering:
             // the run is done again without it.
-            let fresh: Vec<usize> = switched
-                .refused
-                .into_iter()
-                .filter(|r| render.refused.insert(*r))
-                .collect();
             let before = refusing.len();
-            for r in fresh {
+            for r in switched.refused {
                 if let Some(s) = innermost_holding(y, &switches, r) {
                     if !refusing.contains(&s) {
                         refusing.push(s);
                     }
                 }
+                render.refused.insert(r);
             }
             if refusing.len() == before {
                 break;
