@@ -66,14 +66,18 @@ pub fn plan(
 ) -> Plan {
     let wants = |k: FixKind| wanted.contains(&k);
     let r = &image.reference;
-    // The mirror prefix and the repository path to write under it.
-    let mirror = (wants(FixKind::Mirror) && image.origin == Origin::Direct)
-        .then(|| policy.mirror_for(&r.registry))
+    // The mirror prefix and the repository path to write under it. A pull
+    // through GitLab's dependency proxy that the allow list forbids moves to
+    // the mirror of what the proxy mirrors, Docker Hub.
+    let from = image.effective();
+    let movable = matches!(image.origin, Origin::Direct | Origin::DependencyProxy);
+    let mirror = (wants(FixKind::Mirror) && movable)
+        .then(|| policy.mirror_for(&from.registry))
         .flatten()
         .map(|m| {
-            let repo = match r.repository.strip_prefix("library/") {
-                Some(short) if !m.keep_library() && r.is_docker_hub() => short,
-                _ => &r.repository,
+            let repo = match from.repository.strip_prefix("library/") {
+                Some(short) if !m.keep_library() && from.is_docker_hub() => short,
+                _ => &from.repository,
             };
             (m.prefix().to_string(), repo.to_string())
         });

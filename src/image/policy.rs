@@ -3,7 +3,7 @@
 //! tag classed and its registry checked against the allow list.
 
 use crate::globs::glob_set;
-use crate::image::reference::{RefError, Reference, DOCKER_HUB};
+use crate::image::reference::{RefError, Reference, DOCKER_HUB, HUB_API_HOST};
 use crate::image::tags::{classify, TagClass};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -74,6 +74,9 @@ pub struct Image {
     pub origin: Origin,
     pub tag_class: TagClass,
     pub registry_allowed: bool,
+    /// Written with a registry that has a configured mirror, and not
+    /// through it: the pull goes past the mirror.
+    pub mirror_bypassed: bool,
 }
 
 impl Image {
@@ -101,6 +104,48 @@ enum Allowed {
     Prefix(String),
     /// A glob over `registry/repository`.
     NameGlob(GlobSet),
+    /// GitLab's registries, named by their variables: `$CI_REGISTRY` (the
+    /// instance's registry, any project), `$CI_REGISTRY_IMAGE` (this
+    /// project's images only), `$CI_DEPENDENCY_PROXY` (the dependency proxy
+    /// in every spelling).
+    Gitlab(GitlabRegistry),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum GitlabRegistry {
+    Instance,
+    Project,
+    DependencyProxy,
+}
+
+impl GitlabRegistry {
+    /// The allow-list entry naming one, `$NAME` or `${NAME}`.
+    fn named(entry: &str) -> Option<GitlabRegistry> {
+        let name = entry.strip_prefix('$')?;
+        let name = match name.strip_prefix('{') {
+            Some(inner) => inner.strip_suffix('}')?,
+            None => name,
+        };
+        match name {
+            "CI_REGISTRY" => Some(GitlabRegistry::Instance),
+            "CI_REGISTRY_IMAGE" => Some(GitlabRegistry::Project),
+            "CI_DEPENDENCY_PROXY" => Some(GitlabRegistry::DependencyProxy),
+            _ => None,
+        }
+    }
+
+    fn covers(self, image: &Image) -> bool {
+        match (self, image.origin) {
+            (GitlabRegistry::DependencyProxy, Origin::DependencyProxy)
+            | (GitlabRegistry::Instance, Origin::OwnRegistry) => true,
+            (GitlabRegistry::Project, Origin::OwnRegistry) => image
+                .reference
+                .repository
+                .strip_prefix("${CI_PROJECT_PATH}")
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
+            _ => false,
+        }
+    }
 }
 
 pub struct Policy {
@@ -134,25 +179,44 @@ impl Policy {
                 entries
                     .iter()
                     .map(|e| {
+                        if let Some(gitlab) = GitlabRegistry::named(e) {
+                            return Ok(Allowed::Gitlab(gitlab));
+                        }
+                        if e.starts_with('$') {
+                            return Err(PolicyError(format!(
+                                "allowed-registries: `{}` is no GitLab registry; GitLab's are `$CI_REGISTRY`, `$CI_REGISTRY_IMAGE` and `$CI_DEPENDENCY_PROXY`",
+                                e.escape_debug()
+                            )));
+                        }
                         let glob = e.contains(['*', '?', '[', '{']);
                         let pattern = e.trim_end_matches('/').to_string();
+                        let globs = |p: String| {
+                            glob_set(&[p])
+                                .map_err(|e| PolicyError(format!("allowed-registries: {e}")))
+                        };
                         Ok(match (e.contains('/'), glob) {
-                            (false, _) => Allowed::Host(glob_set(&[pattern])?),
+                            (false, _) => Allowed::Host(globs(pattern)?),
                             (true, false) => Allowed::Prefix(pattern),
-                            (true, true) => Allowed::NameGlob(glob_set(&[pattern])?),
+                            (true, true) => Allowed::NameGlob(globs(pattern)?),
                         })
                     })
-                    .collect::<Result<Vec<_>, crate::globs::GlobError>>()
+                    .collect::<Result<Vec<_>, PolicyError>>()
             })
-            .transpose()
-            .map_err(|e| PolicyError(format!("allowed-registries: {e}")))?;
+            .transpose()?;
         Ok(Policy {
             mirrors: list,
             allowed,
         })
     }
 
+    /// The mirror configured for `registry`. Docker Hub's API host
+    /// (`registry-1.docker.io`) is Docker Hub: its `docker.io` mirror.
     pub fn mirror_for(&self, registry: &str) -> Option<&Mirror> {
+        let registry = if registry == HUB_API_HOST {
+            DOCKER_HUB
+        } else {
+            registry
+        };
         self.mirrors
             .iter()
             .find(|(_, upstream, _)| upstream == registry)
@@ -168,11 +232,24 @@ impl Policy {
             Allowed::Host(g) => g.is_match(&r.registry),
             Allowed::Prefix(p) => name == *p || name.starts_with(&format!("{p}/")),
             Allowed::NameGlob(g) => g.is_match(&name),
+            Allowed::Gitlab(_) => false,
         })
     }
 
+    /// GitLab's registries are allowed when the list names them (or there
+    /// is no list): their hosts are not known offline.
+    fn allows_gitlab(&self, image: &Image) -> bool {
+        let Some(allowed) = &self.allowed else {
+            return true;
+        };
+        allowed
+            .iter()
+            .any(|a| matches!(a, Allowed::Gitlab(g) if g.covers(image)))
+    }
+
     pub fn analyze(&self, text: &str) -> Result<Image, RefError> {
-        if let Some(image) = gitlab_symbolic(text)? {
+        if let Some(mut image) = gitlab_symbolic(text)? {
+            image.registry_allowed = self.allows_gitlab(&image);
             return Ok(image);
         }
         let reference = Reference::parse(text)?;
@@ -193,12 +270,18 @@ impl Policy {
             }
         }
         let registry_allowed = origin != Origin::Direct || self.allows(&reference);
+        // A reference without a registry is `implicit-docker-hub`'s: it
+        // names no registry to go past.
+        let mirror_bypassed = origin == Origin::Direct
+            && reference.registry_written
+            && self.mirror_for(&reference.registry).is_some();
         Ok(Image {
             tag_class: classify(reference.tag.as_deref()),
             reference,
             upstream,
             origin,
             registry_allowed,
+            mirror_bypassed,
         })
     }
 }
@@ -278,6 +361,7 @@ fn gitlab_symbolic(text: &str) -> Result<Option<Image>, RefError> {
         upstream: None,
         origin: Origin::OwnRegistry,
         registry_allowed: true,
+        mirror_bypassed: false,
     }))
 }
 
@@ -304,6 +388,7 @@ fn proxied(prefix: &str, rest: &str) -> Result<Image, RefError> {
         upstream: Some(upstream),
         origin: Origin::DependencyProxy,
         registry_allowed: true,
+        mirror_bypassed: false,
     })
 }
 
@@ -365,6 +450,29 @@ mod tests {
     }
 
     #[test]
+    fn registries_written_past_their_mirror() {
+        let mut mirrors = BTreeMap::new();
+        for (up, prefix) in [
+            ("docker.io", "registry.corp.example/dockerhub"),
+            ("quay.io", "registry.corp.example/quay"),
+        ] {
+            mirrors.insert(up.to_string(), Mirror::Prefix(prefix.into()));
+        }
+        let p = Policy::new(&mirrors, None).unwrap();
+        let bypassed = |text: &str| p.analyze(text).unwrap().mirror_bypassed;
+        assert!(bypassed("docker.io/library/nginx:1.25.3"));
+        assert!(bypassed("index.docker.io/library/redis:7.2.4"));
+        assert!(bypassed("registry-1.docker.io/library/redis:7.2.4"));
+        assert!(bypassed("quay.io/prometheus/node-exporter:v1.8.0"));
+        assert!(!bypassed("nginx:1.25.3"), "implicit-docker-hub's");
+        assert!(!bypassed("ghcr.io/acme/tools:1"), "no mirror for ghcr.io");
+        assert!(!bypassed("registry.corp.example/quay/prometheus/x:1"));
+        assert!(!bypassed(
+            "${CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX}/python:3.12"
+        ));
+    }
+
+    #[test]
     fn allow_list_by_host_and_path() {
         let p = policy();
         assert!(p.analyze("ghcr.io/acme/tools:1").unwrap().registry_allowed);
@@ -375,6 +483,36 @@ mod tests {
                 .unwrap()
                 .registry_allowed
         );
+    }
+
+    #[test]
+    fn gitlab_registries_are_allowed_by_name() {
+        let with = |allowed: &[&str]| {
+            let allowed: Vec<String> = allowed.iter().map(|s| s.to_string()).collect();
+            Policy::new(&BTreeMap::new(), Some(&allowed)).unwrap()
+        };
+        let proxy = "${CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX}/python:3.12";
+        let server =
+            "${CI_DEPENDENCY_PROXY_SERVER}/othergroup/dependency_proxy/containers/alpine:3";
+        let own = "${CI_REGISTRY_IMAGE}/builder:1";
+        let other = "${CI_REGISTRY}/othergroup/tools:1";
+        let allowed = |p: &Policy, t: &str| p.analyze(t).unwrap().registry_allowed;
+        let strict = with(&["registry.corp.example"]);
+        for t in [proxy, server, own, other] {
+            assert!(!allowed(&strict, t), "{t} allowed without being listed");
+        }
+        let proxy_only = with(&["$CI_DEPENDENCY_PROXY"]);
+        assert!(allowed(&proxy_only, proxy) && allowed(&proxy_only, server));
+        assert!(!allowed(&proxy_only, own));
+        let project = with(&["${CI_REGISTRY_IMAGE}"]);
+        assert!(allowed(&project, own) && !allowed(&project, other));
+        let instance = with(&["$CI_REGISTRY"]);
+        assert!(allowed(&instance, own) && allowed(&instance, other));
+        assert!(!allowed(&instance, proxy));
+        let none = Policy::new(&BTreeMap::new(), None).unwrap();
+        assert!([proxy, own, other].iter().all(|t| allowed(&none, t)));
+        let typo = vec!["$CI_REGISTRY_IMAG".to_string()];
+        assert!(Policy::new(&BTreeMap::new(), Some(&typo)).is_err());
     }
 
     #[test]

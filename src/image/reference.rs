@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 
 pub const DOCKER_HUB: &str = "docker.io";
 const LEGACY_HUB: &str = "index.docker.io";
-const HUB_API_HOST: &str = "registry-1.docker.io";
+/// The registry API host of Docker Hub, which names Docker Hub too.
+pub const HUB_API_HOST: &str = "registry-1.docker.io";
 const MAX_PATH_LEN: usize = 255;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

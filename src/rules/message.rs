@@ -2,7 +2,7 @@
 //! placeholders filled in for one reference.
 
 use crate::image::tags::TagClass;
-use crate::image::Image;
+use crate::image::{Image, Origin};
 
 pub(super) fn fill(template: &str, text: &str, image: Option<&Image>, detail: &str) -> String {
     let mut out = String::with_capacity(template.len() + text.len());
@@ -20,6 +20,7 @@ pub(super) fn fill(template: &str, text: &str, image: Option<&Image>, detail: &s
             "image" => Some(text.to_string()),
             "detail" => Some(detail.to_string()),
             "registry" => r.map(|r| r.registry.clone()),
+            "pulled-from" => image.map(pulled_from),
             "repository" => r.map(|r| r.repository.clone()),
             "tag" => Some(r.and_then(|r| r.tag.clone()).unwrap_or_default()),
             "tag-class" => image.map(|i| i.tag_class.to_string()),
@@ -44,6 +45,16 @@ pub(super) fn fill(template: &str, text: &str, image: Option<&Image>, detail: &s
     }
     out.push_str(rest);
     out
+}
+
+/// The registry a pull goes to, as `allowed-registries` names it: GitLab's
+/// by their variables, a mirrored one by the mirror's host.
+fn pulled_from(image: &Image) -> String {
+    match image.origin {
+        Origin::DependencyProxy => "$CI_DEPENDENCY_PROXY".into(),
+        Origin::OwnRegistry => "$CI_REGISTRY".into(),
+        Origin::Direct | Origin::Mirror => image.reference.registry.clone(),
+    }
 }
 
 /// The tag's class as words, for messages.

@@ -135,6 +135,7 @@ impl Rule {
                 .is_none_or(|w| w == image.registry_written())
             && m.registry_allowed
                 .is_none_or(|a| a == image.registry_allowed)
+            && m.mirror_bypassed.is_none_or(|b| b == image.mirror_bypassed)
     }
 
     /// The message with `{placeholders}` filled in.

@@ -97,6 +97,7 @@ pub struct MatchDef {
     pub digest: Option<Presence>,
     pub registry_written: Option<bool>,
     pub registry_allowed: Option<bool>,
+    pub mirror_bypassed: Option<bool>,
     pub kind: Option<Vec<String>>,
     pub path: Option<Vec<String>>,
 }

@@ -370,12 +370,16 @@ fn helm_chart_shapes_render_mirrored_and_pinned_after_fix() {
         let old_ref = imagelint::reference::Reference::parse(old).unwrap();
         match digest_of.get(&old_ref.canonical()) {
             Some(digest) => {
-                // Only Docker Hub pulls are a finding to mirror today
-                // (implicit-docker-hub); other registries are pinned.
-                let want_name = if old_ref.registry == "docker.io" {
-                    format!("registry.corp.example/dockerhub/{}", old_ref.repository)
-                } else {
-                    format!("{}/{}", old_ref.registry, old_ref.repository)
+                // Registries with a mirror move under it (implicit-docker-hub,
+                // bypasses-mirror); the others are pinned where they are.
+                let want_name = match old_ref.registry.as_str() {
+                    "docker.io" => {
+                        format!("registry.corp.example/dockerhub/{}", old_ref.repository)
+                    }
+                    "registry.k8s.io" => {
+                        format!("registry.corp.example/k8s/{}", old_ref.repository)
+                    }
+                    _ => format!("{}/{}", old_ref.registry, old_ref.repository),
                 };
                 let new_ref = imagelint::reference::Reference::parse(new).unwrap();
                 assert_eq!(

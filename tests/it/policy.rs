@@ -1,0 +1,148 @@
+//! Mirror policy: references that write out a mirrored registry are
+//! `bypasses-mirror` and move under the mirror with only `[mirrors]` set;
+//! GitLab's dependency proxy and registries answer to `allowed-registries`.
+
+use crate::common::{fixture, imagelint, json};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+/// Every file under `dir`, by path relative to it.
+fn files(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn copy_of(name: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (rel, text) in files(&fixture(name)) {
+        let to = tmp.path().join(rel);
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::write(to, text).unwrap();
+    }
+    tmp
+}
+
+/// (rule, path, line) of every finding, and the fix each writes.
+fn findings(dir: &Path) -> Vec<(String, String, u64, Option<String>)> {
+    let run = imagelint(dir, &["check", "--format", "json"]);
+    json(&run)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["location"]["start"]["line"].as_u64().unwrap(),
+                f["fix"]["edits"][0]["content"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn explicit_upstream_registries_are_flagged_and_moved_under_their_mirror() {
+    let tmp = copy_of("mirror-policy/input");
+    let bypassing: Vec<(String, u64)> = findings(tmp.path())
+        .into_iter()
+        .filter(|(rule, ..)| rule == "bypasses-mirror")
+        .map(|(_, path, line, _)| (path, line))
+        .collect();
+    let want: Vec<(String, u64)> = [
+        (".gitlab-ci.yml", 2),
+        ("chart/values.yaml", 4),
+        ("compose.yaml", 3),
+        ("compose.yaml", 5),
+        ("compose.yaml", 7),
+    ]
+    .iter()
+    .map(|(p, l)| (p.to_string(), *l))
+    .collect();
+    assert_eq!(bypassing, want);
+    // Only `[mirrors]` is set: no allow list, so no disallowed-registry.
+    assert!(findings(tmp.path())
+        .iter()
+        .all(|(rule, ..)| rule != "disallowed-registry"));
+
+    let run = imagelint(tmp.path(), &["check", "--fix"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(files(tmp.path()), files(&fixture("mirror-policy/expected")));
+    // What remains is the pins the lock cannot give yet.
+    assert!(findings(tmp.path())
+        .iter()
+        .all(|(rule, ..)| rule == "missing-digest"));
+    let again = imagelint(tmp.path(), &["check", "--fix"]);
+    assert!(!again.stdout.contains("Fixed"), "{}", again.stdout);
+    assert_eq!(files(tmp.path()), files(&fixture("mirror-policy/expected")));
+}
+
+#[test]
+fn the_dependency_proxy_and_other_projects_can_be_forbidden() {
+    let tmp = copy_of("mirror-policy/dependency-proxy");
+    let disallowed: Vec<(u64, Option<String>)> = findings(tmp.path())
+        .into_iter()
+        .filter(|(rule, ..)| rule == "disallowed-registry")
+        .map(|(_, _, line, fix)| (line, fix))
+        .collect();
+    assert_eq!(
+        disallowed,
+        [
+            (
+                3,
+                Some("registry.corp.example/dockerhub/library/python:3.12.1".into())
+            ),
+            (
+                5,
+                Some("registry.corp.example/dockerhub/library/redis:7.2.4".into())
+            ),
+            // Another project's images have no mirror to move to.
+            (6, None),
+        ]
+    );
+    let human = imagelint(tmp.path(), &["check"]);
+    assert!(
+        human.stdout.contains("comes from `$CI_DEPENDENCY_PROXY`")
+            && human
+                .stdout
+                .contains("add `$CI_REGISTRY` to `allowed-registries`"),
+        "{}",
+        human.stdout
+    );
+
+    // Naming them allows them.
+    fs::write(
+        tmp.path().join(".imagelint.toml"),
+        "allowed-registries = [\"registry.corp.example\", \"$CI_REGISTRY\", \"${CI_DEPENDENCY_PROXY}\"]\n",
+    )
+    .unwrap();
+    assert!(findings(tmp.path())
+        .iter()
+        .all(|(rule, ..)| rule != "disallowed-registry"));
+
+    // A `$` entry that names no GitLab registry is a config error.
+    fs::write(
+        tmp.path().join(".imagelint.toml"),
+        "allowed-registries = [\"$CI_DEPENDENCY_PROXY_SERVER\"]\n",
+    )
+    .unwrap();
+    let run = imagelint(tmp.path(), &["check"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("is no GitLab registry"),
+        "{}",
+        run.stderr
+    );
+}
