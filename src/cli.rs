@@ -99,9 +99,15 @@ pub struct InventoryArgs {
 pub struct LockArgs {
     #[command(flatten)]
     pub common: Common,
-    /// Re-resolve every locked tag and report the ones that moved
-    #[arg(long)]
+    /// Re-resolve every locked tag and report the ones that moved, naming the files that use them
+    #[arg(long, conflicts_with_all = ["update", "prune"])]
     pub check: bool,
+    /// Re-resolve every tag of the lock and the files, recording new digests
+    #[arg(long)]
+    pub update: bool,
+    /// Drop lock entries no file uses
+    #[arg(long)]
+    pub prune: bool,
     /// Give up on the registries after this many seconds in all; a
     /// registry that times out twice is not asked again
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]

@@ -107,6 +107,17 @@ pub struct Entry {
     pub text: String,
     pub problem: Option<String>,
     pub tag_class: Option<&'static str>,
-    /// For an unpinned image: the lock file key and the reference to resolve.
-    pub lock: Option<(String, crate::image::reference::Reference)>,
+    /// The upstream tag the lock records for this image, if any.
+    pub lock: Option<LockUse>,
+}
+
+/// One use of an upstream tag, for `imagelint lock`.
+#[derive(Debug, Clone)]
+pub struct LockUse {
+    /// The lock file key: `registry/repository:tag` of the upstream.
+    pub key: String,
+    /// The upstream reference, tag only.
+    pub upstream: crate::image::reference::Reference,
+    /// The digest the file pins it by, if it does.
+    pub written_digest: Option<String>,
 }

@@ -7,12 +7,12 @@ pub mod suppress;
 
 use crate::extract::{self, Env, ExtractError, RefText};
 use crate::fix;
-use crate::image::{Image, Mirror, Origin, Policy};
+use crate::image::{Image, Mirror, Policy};
 use crate::kinds::FileKind;
 use crate::lock::Lock;
 use crate::rules::{FixKind, Rule, RuleSet, Selection, Target};
 use crate::source::{Columns, LineIndex};
-use finding::{Entry, Finding, ImageInfo, Location};
+use finding::{Entry, Finding, ImageInfo, Location, LockUse};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -27,7 +27,8 @@ pub struct Context {
     pub build_contexts: Vec<String>,
     /// Keep an inventory entry per reference (`imagelint inventory`).
     pub collect_entries: bool,
-    /// `resolve-via-mirror`: ask the mirror, not the upstream, for digests.
+    /// `resolve-via-mirror`: `imagelint lock` asks the mirror, not the
+    /// upstream, for digests.
     pub resolve_via_mirror: bool,
 }
 
@@ -121,7 +122,10 @@ pub fn analyze_in_parts(
         let location = Location::new(&mut starts, &mut ends, occ.span);
         let (target, image, detail, shown) = match &occ.text {
             RefText::Resolved(t) => match ctx.policy.analyze(t) {
-                Ok(image) => (Target::Image, Some(image), String::new(), t.clone()),
+                Ok(mut image) => {
+                    image.digest_stale = digest_stale(&ctx.lock, &image);
+                    (Target::Image, Some(image), String::new(), t.clone())
+                }
                 Err(e) => (Target::Invalid, None, e.0, t.clone()),
             },
             RefText::Unresolved(why) => (
@@ -153,7 +157,7 @@ pub fn analyze_in_parts(
                 text: shown.clone(),
                 problem: (!detail.is_empty()).then(|| detail.clone()),
                 tag_class: image.as_ref().map(|i| i.tag_class.as_str()),
-                lock: image.as_ref().and_then(|i| lock_target(ctx, i)),
+                lock: image.as_ref().and_then(lock_use),
             });
         }
         let fired = ctx
@@ -254,20 +258,32 @@ impl Analysis {
     }
 }
 
-/// What `imagelint lock` resolves for an image: nothing when it is pinned
-/// or its registry is only known symbolically (`$CI_REGISTRY`).
-fn lock_target(
-    ctx: &Context,
-    image: &Image,
-) -> Option<(String, crate::image::reference::Reference)> {
-    if image.pinned() || image.effective().registry.starts_with('$') {
+/// Whether the image is pinned by a digest other than the lock's for the
+/// tag it also writes (`name:tag@sha256:…`): the tag was re-pushed and
+/// `lock --update` recorded it, or the file was pinned by hand.
+fn digest_stale(lock: &Lock, image: &Image) -> bool {
+    let upstream = image.effective();
+    match (&upstream.tag, &upstream.digest) {
+        (Some(_), Some(written)) => lock
+            .digest(&upstream.lock_key())
+            .is_some_and(|locked| locked != written),
+        _ => false,
+    }
+}
+
+/// What `imagelint lock` records for an image: the upstream tag, pinned in
+/// the file or not. Nothing for a digest without a tag, nor for a registry
+/// only known symbolically (`$CI_REGISTRY`).
+fn lock_use(image: &Image) -> Option<LockUse> {
+    let upstream = image.effective();
+    if upstream.registry.starts_with('$') || (upstream.tag.is_none() && image.pinned()) {
         return None;
     }
-    let key = image.effective().lock_key();
-    let at = if ctx.resolve_via_mirror && image.origin == Origin::Mirror {
-        image.reference.clone()
-    } else {
-        image.effective().clone()
-    };
-    Some((key, at))
+    let mut tag_only = upstream.clone();
+    tag_only.digest = None;
+    Some(LockUse {
+        key: upstream.lock_key(),
+        upstream: tag_only,
+        written_digest: upstream.digest.clone(),
+    })
 }

@@ -1,7 +1,7 @@
 //! Errors that end a command, and the one place that prints errors.
 
 use crate::config::ConfigErrors;
-use crate::lock::registry::CredentialsError;
+use crate::lock::CredentialsError;
 use crate::lock::LockError;
 use crate::render::RenderError;
 use std::fmt::Display;
@@ -107,6 +107,24 @@ impl Problems {
     pub fn report(&mut self, e: &dyn Display) {
         print(e);
         self.count += 1;
+    }
+
+    /// A problem already shown (`shown`, as a terminal's progress does) is
+    /// only counted.
+    pub fn report_once(&mut self, e: &dyn Display, shown: bool) {
+        if shown {
+            self.count += 1;
+        } else {
+            self.report(e);
+        }
+    }
+
+    pub fn none(&self) -> bool {
+        self.count == 0
+    }
+
+    pub fn count(&self) -> usize {
+        self.count
     }
 
     /// The exit code: 2 after any problem, else what the findings say.

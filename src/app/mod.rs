@@ -6,6 +6,7 @@ mod check;
 mod errors;
 mod inventory;
 mod lock;
+mod progress;
 mod rules;
 mod settings;
 mod tally;

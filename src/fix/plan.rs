@@ -72,29 +72,39 @@ pub fn plan(
     let from = image.effective();
     let movable = matches!(image.origin, Origin::Direct | Origin::DependencyProxy);
     let mirror = (wants(FixKind::Mirror) && movable)
-        .then(|| policy.mirror_for(&from.registry))
-        .flatten()
-        .map(|m| {
-            let repo = match from.repository.strip_prefix("library/") {
-                Some(short) if !m.keep_library() && from.is_docker_hub() => short,
-                _ => &from.repository,
-            };
-            (m.prefix().to_string(), repo.to_string())
-        });
+        .then(|| policy.mirrored_name(from))
+        .flatten();
     let mut digest = None;
     let mut missing_lock_key = None;
-    if wants(FixKind::Pin) && r.digest.is_none() {
+    if wants(FixKind::Pin) && (r.digest.is_none() || image.digest_stale) {
         let key = image.effective().lock_key();
         match lock.digest(&key) {
             Some(d) => digest = Some(d.to_string()),
             None => missing_lock_key = Some(key),
         }
     }
+    // A stale pin is replaced: the reference without its digest takes the
+    // lock's.
+    let unpinned;
+    let r = if image.digest_stale && digest.is_some() {
+        let mut without = r.clone();
+        without.digest = None;
+        unpinned = without;
+        &unpinned
+    } else {
+        r
+    };
     let (edits, mirrored, pinned) = match &occ.helm {
         Some(fields) => helm_edits(fields, mirror.as_ref(), digest.as_deref()),
         None if occ.exact && (mirror.is_some() || digest.is_some()) => {
             // Without a mirror rewrite the written text stays as it is.
             let mut text = match (&mirror, &occ.text) {
+                (None, RefText::Resolved(written)) if image.digest_stale => {
+                    // `name:tag@old` as written, its digest dropped.
+                    written
+                        .rsplit_once('@')
+                        .map_or(written.clone(), |(n, _)| n.to_string())
+                }
                 (None, RefText::Resolved(written)) => written.clone(),
                 _ => {
                     let (prefix, repo) = mirror.clone().unwrap_or_default();
@@ -239,7 +249,9 @@ fn helm_edits(
             (None, Some(field))
                 if f.digest_in_tag && editable(field) && !field.value.is_empty() =>
             {
-                edits.push(replace(field, format!("{}@{d}", field.value)));
+                // A stale `tag@old` keeps its tag and takes the new digest.
+                let tag = field.value.split('@').next().unwrap_or(&field.value);
+                edits.push(replace(field, format!("{tag}@{d}")));
                 pinned = true;
             }
             (None, Some(field)) if f.digest_in_tag && editable(field) => {

@@ -77,6 +77,9 @@ pub struct Image {
     /// Written with a registry that has a configured mirror, and not
     /// through it: the pull goes past the mirror.
     pub mirror_bypassed: bool,
+    /// Pinned by a digest other than the one the lock records for its
+    /// upstream tag (set by the analysis, which has the lock).
+    pub digest_stale: bool,
 }
 
 impl Image {
@@ -223,6 +226,34 @@ impl Policy {
             .map(|(_, _, m)| m)
     }
 
+    /// `r` (an upstream reference) written under its registry's mirror:
+    /// the prefix and the repository path below it, `library/` dropped for
+    /// Docker Hub's official images when the mirror wants that.
+    pub fn mirrored_name(&self, r: &Reference) -> Option<(String, String)> {
+        let m = self.mirror_for(&r.registry)?;
+        let repo = match r.repository.strip_prefix("library/") {
+            Some(short) if !m.keep_library() && r.is_docker_hub() => short,
+            _ => &r.repository,
+        };
+        Some((m.prefix().to_string(), repo.to_string()))
+    }
+
+    /// Where `imagelint lock` asks for the digest of `upstream`'s tag: the
+    /// upstream registry, or with `via_mirror` its mirror when it has one,
+    /// however the files write the reference. One route per lock key, so
+    /// `lock`, `lock --update` and `lock --check` agree.
+    pub fn route(&self, upstream: &Reference, via_mirror: bool) -> Reference {
+        let mirrored = via_mirror.then(|| self.mirrored_name(upstream)).flatten();
+        let Some((prefix, repo)) = mirrored else {
+            return upstream.clone();
+        };
+        let text = format!(
+            "{prefix}/{repo}:{}",
+            upstream.tag.as_deref().unwrap_or("latest")
+        );
+        Reference::parse(&text).unwrap_or_else(|_| upstream.clone())
+    }
+
     fn allows(&self, r: &Reference) -> bool {
         let Some(allowed) = &self.allowed else {
             return true;
@@ -282,6 +313,7 @@ impl Policy {
             origin,
             registry_allowed,
             mirror_bypassed,
+            digest_stale: false,
         })
     }
 }
@@ -362,6 +394,7 @@ fn gitlab_symbolic(text: &str) -> Result<Option<Image>, RefError> {
         origin: Origin::OwnRegistry,
         registry_allowed: true,
         mirror_bypassed: false,
+        digest_stale: false,
     }))
 }
 
@@ -389,6 +422,7 @@ fn proxied(prefix: &str, rest: &str) -> Result<Image, RefError> {
         origin: Origin::DependencyProxy,
         registry_allowed: true,
         mirror_bypassed: false,
+        digest_stale: false,
     })
 }
 

@@ -65,25 +65,32 @@ impl Lock {
         Ok(lock)
     }
 
-    /// Records `resolved` in the lock file at `path`, merged with what the
-    /// file holds now (another `lock` run may have written it since this
-    /// one read it), under an exclusive advisory lock so that concurrent
-    /// runs never lose each other's entries. Returns the entries written.
+    /// Records `resolved` in the lock file at `path` and drops `pruned`,
+    /// merged with what the file holds now (another `lock` run may have
+    /// written it since this one read it), under an exclusive advisory lock
+    /// so that concurrent runs never lose each other's entries. Writes
+    /// nothing when that changes nothing; returns whether it wrote.
     pub fn write_merged(
         path: &Path,
         shown: &str,
         resolved: &BTreeMap<String, String>,
-    ) -> Result<BTreeMap<String, String>, LockError> {
+        pruned: &std::collections::BTreeSet<String>,
+    ) -> Result<bool, LockError> {
         let write_error = |e: std::io::Error| LockError::Write {
             path: shown.to_string(),
             cause: crate::discover::paths::io_cause(&e),
         };
         let _held = exclusive(path).map_err(write_error)?;
-        let mut digests = Lock::load(path, shown)?.digests;
+        let before = Lock::load(path, shown)?.digests;
+        let mut digests = before.clone();
+        digests.retain(|k, _| !pruned.contains(k));
         digests.extend(resolved.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if digests == before && (path.exists() || digests.is_empty()) {
+            return Ok(false);
+        }
         crate::atomic::write_new_atomic(path, Lock::to_toml(&digests).as_bytes())
             .map_err(write_error)?;
-        Ok(digests)
+        Ok(true)
     }
 
     pub fn digest(&self, key: &str) -> Option<&str> {

@@ -5,11 +5,11 @@
 //! Docker config go only to their own registry and the token realm that
 //! registry announces.
 
+use super::credentials::{Credential, Credentials, CredentialsError};
 use crate::image::reference::Reference;
 use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use ureq::config::RedirectAuthHeaders;
@@ -40,24 +40,12 @@ impl std::fmt::Display for ResolveError {
     }
 }
 
-/// The Docker config holding credentials is not valid JSON.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct CredentialsError {
-    pub path: String,
-    pub message: String,
-}
-
-/// `user:password` for one registry, from the Docker config.
-#[derive(Clone)]
-struct Credential {
-    user: String,
-    password: String,
-}
-
 pub struct Client {
     agent: Agent,
-    credentials: HashMap<String, Credential>,
+    credentials: Credentials,
+    /// The `Authorization` that last worked per (registry origin,
+    /// repository): one token per repository scope, reused by every tag.
+    tokens: Mutex<HashMap<(String, String), String>>,
     insecure: Vec<String>,
     /// Pause before retry `n` is `backoff * 2^n`.
     backoff: Duration,
@@ -90,7 +78,8 @@ impl Client {
             .into();
         Ok(Client {
             agent,
-            credentials: docker_credentials()?,
+            credentials: Credentials::load()?,
+            tokens: Mutex::new(HashMap::new()),
             insecure: insecure.to_vec(),
             backoff: env_millis("IMAGELINT_RETRY_BACKOFF_MS").unwrap_or(Duration::from_millis(500)),
             deadline: Instant::now() + budget,
@@ -102,6 +91,61 @@ impl Client {
 
     /// The digest `reference`'s tag points to now.
     pub fn resolve(&self, reference: &Reference) -> Result<String, ResolveError> {
+        let tag = reference.tag.as_deref().unwrap_or("latest");
+        let (response, url, authorization) = self.manifest(reference, tag, Method::Head)?;
+        match header(&response, "docker-content-digest") {
+            Some(d) => Ok(d),
+            None => self.digest_by_get(&url, authorization.as_deref()),
+        }
+    }
+
+    /// The platforms of the multi-arch index `digest` in `reference`'s
+    /// repository: each platform manifest's digest and `os/arch[/variant]`.
+    /// Empty when `digest` is a single manifest.
+    pub fn platforms(
+        &self,
+        reference: &Reference,
+        digest: &str,
+    ) -> Result<Vec<(String, String)>, ResolveError> {
+        let (mut response, _, _) = self.manifest(reference, digest, Method::Get)?;
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(16 << 20)
+            .read_to_string()
+            .map_err(|e| ResolveError::Other(format!("manifest: {e}")))?;
+        let json: serde_json::Value = serde_json::from_str(&body)
+            .map_err(|e| ResolveError::Other(format!("manifest: {e}")))?;
+        let Some(manifests) = json["manifests"].as_array() else {
+            return Ok(Vec::new());
+        };
+        Ok(manifests
+            .iter()
+            .filter_map(|m| {
+                let digest = m["digest"].as_str()?.to_string();
+                let p = &m["platform"];
+                let mut platform = format!(
+                    "{}/{}",
+                    p["os"].as_str().unwrap_or("?"),
+                    p["architecture"].as_str().unwrap_or("?")
+                );
+                if let Some(v) = p["variant"].as_str() {
+                    platform.push('/');
+                    platform.push_str(v);
+                }
+                Some((digest, platform))
+            })
+            .collect())
+    }
+
+    /// A `200` answer for the manifest `target` (a tag or digest) of
+    /// `reference`'s repository, the URL asked and the authorization used.
+    fn manifest(
+        &self,
+        reference: &Reference,
+        target: &str,
+        method: Method,
+    ) -> Result<(ureq::http::Response<ureq::Body>, String, Option<String>), ResolveError> {
         let host = api_host(&reference.registry);
         let scheme = if is_loopback(host)
             || self
@@ -113,24 +157,38 @@ impl Client {
         } else {
             "https"
         };
-        let tag = reference.tag.as_deref().unwrap_or("latest");
         let url = format!(
-            "{scheme}://{host}/v2/{}/manifests/{tag}",
+            "{scheme}://{host}/v2/{}/manifests/{target}",
             reference.repository
         );
-        let mut credential = self.credential_for(&reference.registry, host);
-        let mut authorization: Option<String> = None;
-        for _ in 0..2 {
-            let (response, own) = self.call(Method::Head, &url, authorization.as_deref())?;
+        let scope = (origin(&url).to_string(), reference.repository.clone());
+        let helper = self.credentials.helper_for(&reference.registry, host);
+        let mut credential = None;
+        let mut looked_up = false;
+        let mut authorization = self.tokens.lock().ok().and_then(|t| t.get(&scope).cloned());
+        let mut cached = authorization.is_some();
+        for _ in 0..3 {
+            let (response, own) = self.call(method, &url, authorization.as_deref())?;
             match response.status().as_u16() {
                 200 => {
-                    return match header(&response, "docker-content-digest") {
-                        Some(d) => Ok(d),
-                        None => self.digest_by_get(&url, authorization.as_deref()),
+                    if let (Some(a), Ok(mut tokens)) = (&authorization, self.tokens.lock()) {
+                        tokens.insert(scope, a.clone());
                     }
+                    return Ok((response, url, authorization));
                 }
                 404 => return Err(ResolveError::NotFound),
-                401 if authorization.is_none() => {
+                401 if authorization.is_none() || cached => {
+                    // A cached token that expired: asked for again.
+                    cached = false;
+                    if !looked_up {
+                        credential = self
+                            .credentials
+                            .for_registry(&reference.registry, host)
+                            .map_err(|why| {
+                                ResolveError::Denied(format!("the credential helper: {why}"))
+                            })?;
+                        looked_up = true;
+                    }
                     // A challenge from a host the registry redirected to
                     // is answered anonymously: the credential is the
                     // registry's, and that host is not the registry.
@@ -139,16 +197,9 @@ impl Client {
                     }
                     let challenge = header(&response, "www-authenticate").unwrap_or_default();
                     authorization =
-                        Some(self.authorize(&challenge, credential.as_ref(), reference)?);
+                        Some(self.authorize(&challenge, credential.as_ref(), reference, helper)?);
                 }
-                401 | 403 => {
-                    return Err(ResolveError::Denied(match credential {
-                        Some(_) => "the credentials in the Docker config were refused".into(),
-                        None => {
-                            "the registry wants credentials; add them with `docker login`".into()
-                        }
-                    }))
-                }
+                401 | 403 => return Err(denied(credential.is_some(), helper, &reference.registry)),
                 code => return Err(ResolveError::Other(format!("HTTP {code} from {host}"))),
             }
         }
@@ -164,14 +215,13 @@ impl Client {
         challenge: &str,
         credential: Option<&Credential>,
         reference: &Reference,
+        helper: Option<&str>,
     ) -> Result<String, ResolveError> {
         let (scheme, params) = parse_challenge(challenge);
         if scheme.eq_ignore_ascii_case("basic") {
             return match credential {
                 Some(c) => Ok(basic(c)),
-                None => Err(ResolveError::Denied(
-                    "the registry wants credentials; add them with `docker login`".into(),
-                )),
+                None => Err(denied(false, helper, &reference.registry)),
             };
         }
         if !scheme.eq_ignore_ascii_case("bearer") {
@@ -350,20 +400,20 @@ impl Client {
             *t.entry(host.to_string()).or_default() += 1;
         }
     }
+}
 
-    fn credential_for(&self, registry: &str, host: &str) -> Option<Credential> {
-        let names: &[&str] = if registry == "docker.io" {
-            &[
-                "https://index.docker.io/v1/",
-                "index.docker.io",
-                "docker.io",
-                "registry-1.docker.io",
-            ]
-        } else {
-            &[registry, host]
-        };
-        names.iter().find_map(|n| self.credentials.get(*n).cloned())
-    }
+/// A refusal, with what would help: other credentials, or a login into
+/// the helper that holds them (a `docker login` would not reach the
+/// registry's credential otherwise).
+fn denied(had_credential: bool, helper: Option<&str>, registry: &str) -> ResolveError {
+    ResolveError::Denied(match (had_credential, helper) {
+        (true, Some(h)) => format!("the credentials from `docker-credential-{h}` were refused"),
+        (true, None) => "the credentials in the Docker config were refused".into(),
+        (false, Some(h)) => format!(
+            "the registry wants credentials and `docker-credential-{h}` has none for `{registry}`; log in with that helper (`docker login {registry}` stores them there)"
+        ),
+        (false, None) => "the registry wants credentials; add them with `docker login`".into(),
+    })
 }
 
 fn basic(c: &Credential) -> String {
@@ -489,56 +539,6 @@ fn parse_challenge(header: &str) -> (String, HashMap<String, String>) {
         rest = remaining.trim_start_matches([',', ' ']);
     }
     (scheme.to_string(), params)
-}
-
-/// `auths` from `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`.
-fn docker_credentials() -> Result<HashMap<String, Credential>, CredentialsError> {
-    let dir = match std::env::var_os("DOCKER_CONFIG") {
-        Some(d) => PathBuf::from(d),
-        None => match std::env::var_os("HOME") {
-            Some(h) => PathBuf::from(h).join(".docker"),
-            None => return Ok(HashMap::new()),
-        },
-    };
-    let path = dir.join("config.json");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(_) => return Ok(HashMap::new()),
-    };
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| CredentialsError {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let mut out = HashMap::new();
-    if let Some(auths) = json["auths"].as_object() {
-        for (name, entry) in auths {
-            let decoded = entry["auth"]
-                .as_str()
-                .and_then(|a| base64::engine::general_purpose::STANDARD.decode(a).ok())
-                .and_then(|b| String::from_utf8(b).ok());
-            let pair = match decoded {
-                Some(d) => d
-                    .split_once(':')
-                    .map(|(u, p)| (u.to_string(), p.to_string())),
-                None => entry["username"]
-                    .as_str()
-                    .zip(entry["password"].as_str())
-                    .map(|(u, p)| (u.to_string(), p.to_string())),
-            };
-            if let Some((user, password)) = pair {
-                let key = name
-                    .trim_start_matches("https://")
-                    .trim_start_matches("http://");
-                let key = if name.contains("index.docker.io/v1") {
-                    name.as_str()
-                } else {
-                    key.trim_end_matches('/')
-                };
-                out.insert(key.to_string(), Credential { user, password });
-            }
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -136,6 +136,7 @@ impl Rule {
             && m.registry_allowed
                 .is_none_or(|a| a == image.registry_allowed)
             && m.mirror_bypassed.is_none_or(|b| b == image.mirror_bypassed)
+            && m.digest_stale.is_none_or(|s| s == image.digest_stale)
     }
 
     /// The message with `{placeholders}` filled in.

@@ -98,6 +98,7 @@ pub struct MatchDef {
     pub registry_written: Option<bool>,
     pub registry_allowed: Option<bool>,
     pub mirror_bypassed: Option<bool>,
+    pub digest_stale: Option<bool>,
     pub kind: Option<Vec<String>>,
     pub path: Option<Vec<String>>,
 }

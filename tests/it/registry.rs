@@ -448,7 +448,7 @@ fn bearer_tokens_and_credentials_stay_with_their_registry() {
     fs::write(&token_log, "").unwrap();
     fs::write(&other_log, "").unwrap();
     let cfg = docker_config(w, &format!("127.0.0.1:{port}"), "bob", "hunter2");
-    let run = imagelint_env(&repo, &["lock"], &[("DOCKER_CONFIG", &cfg)]);
+    let run = imagelint_env(&repo, &["lock", "--update"], &[("DOCKER_CONFIG", &cfg)]);
     assert_eq!(
         lock_entries(&repo)[&key].as_str().unwrap(),
         pushed,

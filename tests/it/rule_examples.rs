@@ -1,8 +1,8 @@
 //! Each rule's documented examples are run: a line marked `# flagged` (or
 //! `# reported`) in a rule file's `## Example` must raise that rule, a line
 //! marked `# fine` must not. A ```toml block there is the config they run
-//! with; unmarked lines are context kept in every run (an `ARG` before its
-//! `FROM`).
+//! with, a ```toml imagelint.lock block the lock file beside it; unmarked
+//! lines are context kept in every run (an `ARG` before its `FROM`).
 
 use crate::common::{imagelint, root};
 use std::fs;
@@ -16,17 +16,24 @@ struct Case {
 /// A digest for examples that write `sha256:…`.
 const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-fn cases(doc: &str) -> (String, Vec<Case>) {
+/// The config, the lock file (a ```` ```toml imagelint.lock ```` block) and
+/// the cases of a rule's documented example.
+fn cases(doc: &str) -> (String, String, Vec<Case>) {
     let example = doc
         .split("## Example")
         .nth(1)
         .and_then(|rest| rest.split("\n## ").next())
         .unwrap_or("");
     let mut config = String::new();
+    let mut lock = String::new();
     let mut cases = Vec::new();
     for block in example.split("```").skip(1).step_by(2) {
         let (lang, body) = block.split_once('\n').unwrap_or((block, ""));
         let file = match lang.trim() {
+            "toml imagelint.lock" => {
+                lock.push_str(body);
+                continue;
+            }
             "toml" => {
                 config.push_str(body);
                 continue;
@@ -56,7 +63,7 @@ fn cases(doc: &str) -> (String, Vec<Case>) {
             });
         }
     }
-    (config, cases)
+    (config, lock, cases)
 }
 
 #[test]
@@ -67,7 +74,7 @@ fn documented_examples_hold() {
         let rule: toml::Value = toml::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
         let id = rule["id"].as_str().unwrap();
         let doc = rule["documentation"].as_str().unwrap();
-        let (config, cases) = cases(doc);
+        let (config, lock, cases) = cases(doc);
         assert!(
             cases.iter().any(|c| c.flagged),
             "{id}: the documentation shows no flagged example"
@@ -75,6 +82,9 @@ fn documented_examples_hold() {
         for case in cases {
             let dir = tempfile::tempdir().unwrap();
             fs::write(dir.path().join(".imagelint.toml"), &config).unwrap();
+            if !lock.is_empty() {
+                fs::write(dir.path().join("imagelint.lock"), &lock).unwrap();
+            }
             fs::write(dir.path().join(case.file), &case.text).unwrap();
             let run = imagelint(
                 dir.path(),
