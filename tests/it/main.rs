@@ -11,6 +11,7 @@ mod fixtures;
 mod formats;
 mod fuzz_seeds;
 mod hardening;
+mod lock_cycle;
 mod policy;
 mod precommit;
 mod properties;

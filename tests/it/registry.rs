@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A child process killed on drop.
-struct Guard(Child);
+pub(crate) struct Guard(Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -22,7 +22,7 @@ impl Drop for Guard {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -43,7 +43,7 @@ fn wait_for(port: u16) {
 
 /// Starts docker-registry on `port` with `storage`; `auth` is YAML for its
 /// `auth:` section.
-fn registry(dir: &Path, port: u16, storage: &Path, auth: &str) -> Guard {
+pub(crate) fn registry(dir: &Path, port: u16, storage: &Path, auth: &str) -> Guard {
     let cfg = dir.join(format!("registry-{port}.yml"));
     fs::write(
         &cfg,
@@ -65,7 +65,7 @@ fn registry(dir: &Path, port: u16, storage: &Path, auth: &str) -> Guard {
     guard
 }
 
-fn sha(data: &[u8]) -> String {
+pub(crate) fn sha(data: &[u8]) -> String {
     Sha256::digest(data)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -147,7 +147,7 @@ impl Layout {
     }
 }
 
-fn skopeo(args: &[&str]) -> String {
+pub(crate) fn skopeo(args: &[&str]) -> String {
     let out = Command::new("skopeo")
         .args(args)
         .output()
@@ -161,7 +161,7 @@ fn skopeo(args: &[&str]) -> String {
 }
 
 /// Builds and pushes `name:tag`: a multi-arch index, or a single manifest.
-fn push(work: &Path, port: u16, name: &str, tag: &str, multi: bool, salt: &str) {
+pub(crate) fn push(work: &Path, port: u16, name: &str, tag: &str, multi: bool, salt: &str) {
     let layout = Layout::new(work.join(format!("oci-{name}-{tag}-{salt}").replace('/', "-")));
     if multi {
         let index = layout.index(salt);
@@ -183,7 +183,7 @@ fn push(work: &Path, port: u16, name: &str, tag: &str, multi: bool, salt: &str) 
     ]);
 }
 
-fn inspect(port: u16, name: &str, tag: &str) -> String {
+pub(crate) fn inspect(port: u16, name: &str, tag: &str) -> String {
     skopeo(&[
         "inspect",
         "--tls-verify=false",
@@ -193,7 +193,7 @@ fn inspect(port: u16, name: &str, tag: &str) -> String {
     ])
 }
 
-fn lock_entries(dir: &Path) -> toml::Table {
+pub(crate) fn lock_entries(dir: &Path) -> toml::Table {
     let text = fs::read_to_string(dir.join("imagelint.lock")).unwrap();
     text.parse::<toml::Table>().unwrap()["digests"]
         .as_table()
@@ -300,7 +300,11 @@ fn docker_config(dir: &Path, host: &str, user: &str, password: &str) -> PathBuf 
 }
 
 /// imagelint with a Docker config, retrying fast.
-fn imagelint_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> crate::common::Run {
+pub(crate) fn imagelint_env(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &Path)],
+) -> crate::common::Run {
     let mut all: Vec<(&str, &std::ffi::OsStr)> =
         vec![("IMAGELINT_RETRY_BACKOFF_MS", "10".as_ref())];
     all.extend(env.iter().map(|(k, v)| (*k, v.as_os_str())));
