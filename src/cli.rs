@@ -28,6 +28,9 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// Resolve tags to digests over the network and write imagelint.lock
     Lock(LockArgs),
+    /// What the mirrors must hold: a copy plan, and a check that they hold it
+    #[command(subcommand)]
+    Mirror(MirrorCommand),
     /// List the rules: id, default severity, fixable, summary
     Rules,
     /// Print a rule's full documentation
@@ -110,6 +113,45 @@ pub struct LockArgs {
     pub prune: bool,
     /// Give up on the registries after this many seconds in all; a
     /// registry that times out twice is not asked again
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MirrorCommand {
+    /// Print what the mirrors must hold (every image pulled under a mirror prefix, its tags and digests) for skopeo, crane or regsync
+    Plan(MirrorPlanArgs),
+    /// Check that every pinned or locked digest under a mirror prefix is on the mirror (exit 1 naming what is missing)
+    Check(MirrorCheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    /// `skopeo sync --all --src yaml --dest docker PLAN FOLDER` source files
+    Skopeo,
+    /// A shell script of `crane cp` lines
+    Crane,
+    /// A regsync configuration
+    Regsync,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct MirrorPlanArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// skopeo, crane or regsync
+    #[arg(long, value_enum, default_value = "skopeo")]
+    pub format: PlanFormat,
+    /// Write the plan into this folder (one skopeo file per destination folder, and `sync.sh` running them) instead of standard output
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct MirrorCheckArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Give up on the mirrors after this many seconds in all
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub timeout: u64,
 }

@@ -4,7 +4,8 @@
 //! discover (walk, classify) -> extract (occurrences with spans) -> image
 //! (reference, policy) -> rules -> analyze (findings) -> fix -> render.
 //! `engine` runs the steps over files on worker threads; `app` is the
-//! commands.
+//! commands. `lock` (the lock file and registry client) and `mirror` (what
+//! the mirrors must hold) serve the commands that use the network.
 
 pub(crate) mod analyze;
 pub mod app;
@@ -21,6 +22,7 @@ pub(crate) mod globs;
 pub(crate) mod image;
 pub(crate) mod kinds;
 pub(crate) mod lock;
+pub(crate) mod mirror;
 pub(crate) mod render;
 pub(crate) mod rules;
 pub(crate) mod side_file;

@@ -6,6 +6,7 @@ mod check;
 mod errors;
 mod inventory;
 mod lock;
+mod mirror;
 mod progress;
 mod rules;
 mod settings;
@@ -22,6 +23,7 @@ pub fn main(cli: Cli) -> u8 {
         Some(Command::Check(args)) => check::check(&args),
         Some(Command::Inventory(args)) => inventory::inventory(&args),
         Some(Command::Lock(args)) => lock::lock(&args),
+        Some(Command::Mirror(command)) => mirror::mirror(&command),
         Some(Command::Rules) => rules::list(),
         Some(Command::Explain { rule }) => rules::explain(&rule),
     };

@@ -13,7 +13,7 @@ const LEGACY_HUB: &str = "index.docker.io";
 pub const HUB_API_HOST: &str = "registry-1.docker.io";
 const MAX_PATH_LEN: usize = 255;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Reference {
     /// Normalised registry host (`docker.io` for Docker Hub).
     pub registry: String,

@@ -99,6 +99,15 @@ impl Client {
         }
     }
 
+    /// Whether `reference`'s repository holds the manifest `digest`.
+    pub fn has_manifest(&self, reference: &Reference, digest: &str) -> Result<bool, ResolveError> {
+        match self.manifest(reference, digest, Method::Head) {
+            Ok(_) => Ok(true),
+            Err(ResolveError::NotFound) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The platforms of the multi-arch index `digest` in `reference`'s
     /// repository: each platform manifest's digest and `os/arch[/variant]`.
     /// Empty when `digest` is a single manifest.

@@ -120,11 +120,7 @@ fn lock_repush_check_update_fix_and_prune() {
         .as_str()
         .unwrap()
         .to_string();
-    fs::write(
-        repo.join("Dockerfile"),
-        format!("FROM {app}@{amd64}\n"),
-    )
-    .unwrap();
+    fs::write(repo.join("Dockerfile"), format!("FROM {app}@{amd64}\n")).unwrap();
     let check = imagelint_env(&repo, &["lock", "--check"], &[("DOCKER_CONFIG", &cfg)]);
     assert_eq!(check.code, 1, "{}{}", check.stdout, check.stderr);
     assert!(

@@ -12,6 +12,7 @@ mod formats;
 mod fuzz_seeds;
 mod hardening;
 mod lock_cycle;
+mod mirror;
 mod policy;
 mod precommit;
 mod properties;

@@ -1,0 +1,210 @@
+//! `imagelint mirror plan` and `mirror check`: what the mirrors must hold,
+//! for the tools that copy it there, and whether they hold it.
+
+use super::errors::{print, Error, Problems, EXIT_FINDINGS, EXIT_OK};
+use super::settings::{Setup, Wants};
+use crate::cli::{MirrorCheckArgs, MirrorCommand, MirrorPlanArgs, PlanFormat};
+use crate::discover::record::Candidate;
+use crate::engine::{self, FixMode, Job, Piece};
+use crate::image::reference::Reference;
+use crate::lock::registry::{is_loopback, Client};
+use crate::mirror::{write, Plan};
+use std::fmt::Write as _;
+use std::time::Duration;
+
+pub(super) fn mirror(command: &MirrorCommand) -> Result<u8, Error> {
+    match command {
+        MirrorCommand::Plan(args) => plan(args),
+        MirrorCommand::Check(args) => check(args),
+    }
+}
+
+fn plan(args: &MirrorPlanArgs) -> Result<u8, Error> {
+    let setup = Setup::new(&args.common, &Wants::every_reference())?;
+    let (candidates, walk_errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
+    let mut problems = Problems::default();
+    for e in &walk_errors {
+        problems.report(e);
+    }
+    let plan = collect(&setup, &candidates, &mut problems);
+    let plain_http =
+        |registry: &str| is_loopback(registry) || setup.insecure.iter().any(|h| h == registry);
+    let unlocked: usize = plan.images.values().map(|w| w.unlocked.len()).sum();
+    if unlocked > 0 {
+        // A note, not a failure: the tags are still planned.
+        print(&format!(
+            "mirror plan: {unlocked} tags have no digest in the files or the lock and are planned by tag only (run `imagelint lock`)"
+        ));
+    }
+    let documents: Vec<(String, String)> = match args.format {
+        PlanFormat::Skopeo => write::skopeo(&plan, &plain_http),
+        PlanFormat::Crane => vec![("crane.sh".into(), write::crane(&plan))],
+        PlanFormat::Regsync => vec![("regsync.yaml".into(), write::regsync(&plan))],
+    };
+    match (&args.output, args.format) {
+        (None, PlanFormat::Skopeo) if documents.len() > 1 => {
+            problems.report(&format!(
+                "mirror plan: the images go to {} destination folders, one `skopeo sync` each; pass `--output DIR` to write a file per folder",
+                documents.len()
+            ));
+        }
+        (None, _) => {
+            for (_, text) in &documents {
+                print!("{text}");
+            }
+        }
+        (Some(dir), format) => write_out(dir, format, &documents, &setup, &mut problems),
+    }
+    Ok(problems.exit_code(false))
+}
+
+/// Writes the plan into `dir`: each document, and for skopeo a `sync.sh`
+/// running one `skopeo sync` per destination folder (also printed).
+fn write_out(
+    dir: &std::path::Path,
+    format: PlanFormat,
+    documents: &[(String, String)],
+    setup: &Setup,
+    problems: &mut Problems,
+) {
+    let shown = crate::discover::paths::display_path(dir, &setup.cwd);
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        problems.report(&format!("{shown}: cannot create: {e}"));
+        return;
+    }
+    let mut files = Vec::new();
+    let mut commands = String::new();
+    for (i, (name, text)) in documents.iter().enumerate() {
+        let file = match format {
+            PlanFormat::Skopeo => {
+                let file = format!("{:02}-{}.yaml", i + 1, file_part(name));
+                // A loopback or insecure mirror is reached without TLS.
+                let host = name.split('/').next().unwrap_or(name);
+                let tls = if is_loopback(host) || setup.insecure.iter().any(|h| h == host) {
+                    " --dest-tls-verify=false"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    commands,
+                    "skopeo sync --all --src yaml --dest docker{tls} {file} '{name}'"
+                );
+                file
+            }
+            _ => name.clone(),
+        };
+        files.push((file, text.clone()));
+    }
+    if format == PlanFormat::Skopeo {
+        print!("{commands}");
+        let script = format!(
+            "#!/bin/sh\n# imagelint mirror plan: one skopeo sync per destination folder.\nset -eu\ncd \"$(dirname \"$0\")\"\n{commands}"
+        );
+        files.push(("sync.sh".into(), script));
+    }
+    for (file, text) in files {
+        if let Err(e) = crate::atomic::write_new_atomic(&dir.join(&file), text.as_bytes()) {
+            problems.report(&format!("{shown}/{file}: cannot write: {e}"));
+        }
+    }
+}
+
+/// A destination folder as part of a file name.
+fn file_part(destination: &str) -> String {
+    destination
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Every reference written under a mirror prefix, with the digest the file
+/// pins or the lock records for its upstream tag.
+fn collect(setup: &Setup, candidates: &[Candidate], problems: &mut Problems) -> Plan {
+    let mut plan = Plan::default();
+    let job = Job {
+        ctx: &setup.ctx,
+        fix: FixMode::Off,
+        reporters: &[],
+    };
+    engine::run(candidates, &job, setup.threads, |piece| match piece {
+        Piece::Part(part) => {
+            for entry in part.analysis.entries {
+                let (Some(info), Some(lock_use)) = (&entry.image, &entry.lock) else {
+                    continue;
+                };
+                // Under a mirror prefix: GitLab's dependency proxy is
+                // GitLab's to fill.
+                if info.upstream.is_none() || info.registry.starts_with('$') {
+                    continue;
+                }
+                let mirrored = Reference {
+                    registry: info.registry.clone(),
+                    repository: info.repository.clone(),
+                    ..Reference::default()
+                };
+                let digest = lock_use
+                    .written_digest
+                    .as_deref()
+                    .or_else(|| setup.ctx.lock.digest(&lock_use.key));
+                let place = format!("{}:{}", entry.path, entry.location.start.line);
+                plan.add(&mirrored, &lock_use.upstream, digest, place);
+            }
+        }
+        Piece::End(end) => {
+            if let Some(e) = &end.error {
+                problems.report(e);
+            }
+        }
+    });
+    plan
+}
+
+/// Asks each mirror for every planned digest (`HEAD` by digest).
+fn check(args: &MirrorCheckArgs) -> Result<u8, Error> {
+    let setup = Setup::new(&args.common, &Wants::every_reference())?;
+    let client = Client::new(&setup.insecure, Duration::from_secs(args.timeout))?;
+    let (candidates, walk_errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
+    let mut problems = Problems::default();
+    for e in &walk_errors {
+        problems.report(e);
+    }
+    let plan = collect(&setup, &candidates, &mut problems);
+    let (mut present, mut missing, mut unlocked) = (0, 0, 0);
+    for w in plan.images.values() {
+        unlocked += w.unlocked.len();
+        for d in &w.digests {
+            match client.has_manifest(&w.mirrored, d) {
+                Ok(true) => present += 1,
+                Ok(false) => {
+                    missing += 1;
+                    println!(
+                        "missing: {}@{d} (from {}; used at {})",
+                        w.mirrored.name(),
+                        w.upstream.name(),
+                        w.places.join(", ")
+                    );
+                }
+                Err(e) => problems.report(&format!("mirror check: {}@{d}: {e}", w.mirrored.name())),
+            }
+        }
+    }
+    let unlocked_text = if unlocked > 0 {
+        format!("; {unlocked} tags have no digest to check (run `imagelint lock`)")
+    } else {
+        String::new()
+    };
+    println!("mirror check: {present} digests present, {missing} missing{unlocked_text}.");
+    Ok(if !problems.none() {
+        problems.exit_code(false)
+    } else if missing > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
