@@ -93,8 +93,8 @@ pub struct CheckArgs {
 pub struct InventoryArgs {
     #[command(flatten)]
     pub common: Common,
-    /// table, json or csv
-    #[arg(long, default_value = "table", value_parser = ["table", "json", "csv"])]
+    /// table, json, csv, or summary (grouped by image: tags and digests, places, repositories)
+    #[arg(long, default_value = "table", value_parser = ["table", "json", "csv", "summary"])]
     pub format: String,
 }
 

@@ -43,7 +43,10 @@ pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
         FixMode::Diff => Vec::new(),
         _ => parse_formats(&args.format)?,
     };
-    let settings = render::Settings { color: use_color() };
+    let settings = render::Settings {
+        color: use_color(),
+        roots: Vec::new(),
+    };
     let (reporters, writers) = render::open(
         formats,
         Subject::Findings,

@@ -15,7 +15,16 @@ pub(super) fn inventory(args: &InventoryArgs) -> Result<u8, Error> {
             name: args.format.clone(),
             known: Format::names(Subject::Inventory),
         })?;
-    let settings = render::Settings { color: false };
+    let roots = args
+        .common
+        .paths
+        .iter()
+        .map(|p| crate::discover::paths::display_path(p, &setup.cwd))
+        .collect();
+    let settings = render::Settings {
+        color: false,
+        roots,
+    };
     let (reporters, mut writers) =
         render::open(vec![(format, None)], Subject::Inventory, &settings, false)?;
     let refs = reporters.as_refs();

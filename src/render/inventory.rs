@@ -1,5 +1,6 @@
 //! `imagelint inventory` as a table or CSV (JSON shares `render::json`).
 
+use super::summary::repository_of;
 use super::{RenderError, Reporter, RunReport};
 use crate::analyze::finding::Entry;
 use crate::analyze::Analysis;
@@ -8,15 +9,29 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 /// `inventory --format table`.
-pub(super) struct Table;
+pub(super) struct Table {
+    /// With several roots, the first column names each row's.
+    roots: Option<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(roots: &[String]) -> Table {
+        Table {
+            roots: (roots.len() > 1).then(|| roots.to_vec()),
+        }
+    }
+}
 
 impl Reporter for Table {
     fn begin(&self, out: &mut dyn Write) -> io::Result<()> {
+        if self.roots.is_some() {
+            write!(out, "{:<24} ", "REPO")?;
+        }
         table_header(out)
     }
 
     fn render_file(&self, analysis: &Analysis, _: &str, _: &LineIndex) -> String {
-        table_chunk(&analysis.entries)
+        table_chunk(&analysis.entries, self.roots.as_deref())
     }
 
     fn finish(&self, _: &mut dyn Write, _: &RunReport, _: usize) -> Result<(), RenderError> {
@@ -25,15 +40,29 @@ impl Reporter for Table {
 }
 
 /// `inventory --format csv`.
-pub(super) struct Csv;
+pub(super) struct Csv {
+    /// With several roots, the first column names each row's.
+    roots: Option<Vec<String>>,
+}
+
+impl Csv {
+    pub fn new(roots: &[String]) -> Csv {
+        Csv {
+            roots: (roots.len() > 1).then(|| roots.to_vec()),
+        }
+    }
+}
 
 impl Reporter for Csv {
     fn begin(&self, out: &mut dyn Write) -> io::Result<()> {
+        if self.roots.is_some() {
+            write!(out, "repo,")?;
+        }
         writeln!(out, "{CSV_HEADER}")
     }
 
     fn render_file(&self, analysis: &Analysis, _: &str, _: &LineIndex) -> String {
-        csv_chunk(&analysis.entries)
+        csv_chunk(&analysis.entries, self.roots.as_deref())
     }
 
     fn finish(&self, _: &mut dyn Write, _: &RunReport, _: usize) -> Result<(), RenderError> {
@@ -42,18 +71,25 @@ impl Reporter for Csv {
 }
 
 /// One file's entries as table rows.
-fn table_chunk(entries: &[Entry]) -> String {
+fn table_chunk(entries: &[Entry], roots: Option<&[String]>) -> String {
     let mut out = Vec::new();
     for e in entries {
+        if let Some(roots) = roots {
+            let _ = write!(out, "{:<24} ", repository_of(roots, &e.path));
+        }
         let _ = table_row(&mut out, e);
     }
     String::from_utf8(out).unwrap_or_default()
 }
 
 /// One file's entries as CSV rows.
-fn csv_chunk(entries: &[Entry]) -> String {
+fn csv_chunk(entries: &[Entry], roots: Option<&[String]>) -> String {
     let mut out = String::new();
     for e in entries {
+        if let Some(roots) = roots {
+            out.push_str(&csv_escape(repository_of(roots, &e.path)));
+            out.push(',');
+        }
         let _ = csv_row(&mut out, e);
     }
     out

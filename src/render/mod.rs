@@ -10,6 +10,7 @@ mod human;
 mod inventory;
 mod json;
 mod sarif;
+mod summary;
 
 use crate::analyze::finding::Finding;
 use crate::analyze::Analysis;
@@ -37,10 +38,11 @@ pub enum Format {
     Gitlab,
     Table,
     Csv,
+    Summary,
 }
 
 impl Format {
-    const ALL: [Format; 8] = [
+    const ALL: [Format; 9] = [
         Format::Human,
         Format::Json,
         Format::JsonLines,
@@ -49,6 +51,7 @@ impl Format {
         Format::Gitlab,
         Format::Table,
         Format::Csv,
+        Format::Summary,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +64,7 @@ impl Format {
             Format::Gitlab => "gitlab",
             Format::Table => "table",
             Format::Csv => "csv",
+            Format::Summary => "summary",
         }
     }
 
@@ -68,7 +72,7 @@ impl Format {
     fn reports(self, subject: Subject) -> bool {
         match self {
             Format::Json => true,
-            Format::Table | Format::Csv => subject == Subject::Inventory,
+            Format::Table | Format::Csv | Format::Summary => subject == Subject::Inventory,
             _ => subject == Subject::Findings,
         }
     }
@@ -81,8 +85,9 @@ impl Format {
             Format::Github => Box::new(github::Github),
             Format::Sarif => Box::new(sarif::Sarif),
             Format::Gitlab => Box::new(gitlab::Gitlab),
-            Format::Table => Box::new(inventory::Table),
-            Format::Csv => Box::new(inventory::Csv),
+            Format::Table => Box::new(inventory::Table::new(&settings.roots)),
+            Format::Csv => Box::new(inventory::Csv::new(&settings.roots)),
+            Format::Summary => Box::new(summary::Summary::new(&settings.roots)),
         }
     }
 
@@ -106,6 +111,9 @@ impl Format {
 /// How the outputs are to look.
 pub struct Settings {
     pub color: bool,
+    /// The PATH arguments as shown (`inventory`'s repositories): with more
+    /// than one, the inventory has a repository column.
+    pub roots: Vec<String>,
 }
 
 /// What a whole run adds up to, for the formats that end with a summary or

@@ -290,3 +290,72 @@ fn walked_and_named_files_agree() {
     assert!(walked.contains(&"d0/.dockerfile"), "{walked:?}");
     assert!(!walked.contains(&"d7/dockerfile"), "{walked:?}");
 }
+
+#[test]
+fn inventory_summary_groups_images_across_repositories() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    for (repo, file, text) in [
+        (
+            "app",
+            "compose.yaml",
+            format!(
+                "services:\n  x: {{image: nginx:1.25.3}}\n  y: {{image: \"redis:7.2.4@{d}\"}}\n"
+            ),
+        ),
+        (
+            "infra",
+            "Dockerfile",
+            "FROM nginx:1.25.3\nFROM nginx:1.27\nFROM ubuntu\n".to_string(),
+        ),
+    ] {
+        std::fs::create_dir(dir.path().join(repo)).unwrap();
+        std::fs::write(dir.path().join(repo).join(file), text).unwrap();
+    }
+    let run = imagelint(
+        dir.path(),
+        &["inventory", "--format", "summary", "app", "infra"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<Vec<&str>> = run
+        .stdout
+        .lines()
+        .map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        rows[1],
+        ["docker.io/library/nginx", "3", "app,infra", "1.25.3, 1.27"]
+    );
+    assert_eq!(
+        rows[2],
+        [
+            "docker.io/library/redis",
+            "1",
+            "app",
+            format!("7.2.4@{d}").as_str()
+        ]
+    );
+    assert_eq!(
+        rows[3],
+        ["docker.io/library/ubuntu", "1", "infra", "latest (implied)"]
+    );
+    assert_eq!(rows[4], ["3 images in 5 places."]);
+    // The table and CSV get a repository column with several roots.
+    let csv = imagelint(
+        dir.path(),
+        &["inventory", "--format", "csv", "app", "infra"],
+    );
+    assert!(csv.stdout.starts_with("repo,path,"), "{}", csv.stdout);
+    assert!(
+        csv.stdout.contains("\ninfra,infra/Dockerfile,3,"),
+        "{}",
+        csv.stdout
+    );
+    let one = imagelint(dir.path(), &["inventory", "--format", "csv", "app"]);
+    assert!(one.stdout.starts_with("path,"), "{}", one.stdout);
+}
