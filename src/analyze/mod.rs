@@ -160,6 +160,20 @@ pub fn analyze_in_parts(
                 lock: image.as_ref().and_then(lock_use),
             });
         }
+        if matches!(occ.text, RefText::Unresolved(_)) {
+            let named = NamedOnly {
+                occ,
+                location: &location,
+                context: &context,
+            };
+            out.findings.extend(variable_tag_findings(
+                ctx,
+                file,
+                text,
+                &named,
+                &suppressions,
+            ));
+        }
         let fired = ctx
             .rules
             .evaluate(target, file.kind, file.rule_path, image.as_ref());
@@ -256,6 +270,101 @@ impl Analysis {
         keys.sort_unstable();
         keys
     }
+}
+
+/// An unresolved reference whose name is literal and whose tag is not
+/// (`python:${VARIANT}`).
+struct NamedOnly<'a> {
+    occ: &'a extract::Occurrence,
+    location: &'a Location,
+    context: &'a Arc<str>,
+}
+
+/// The literal name of `raw` when only its tag holds variables:
+/// `python:${VARIANT}` -> `python`.
+fn literal_name(raw: &str) -> Option<&str> {
+    let last = raw.rfind('/').map_or(0, |i| i + 1);
+    let colon = last + raw[last..].find(':')?;
+    let (name, tag) = (&raw[..colon], &raw[colon + 1..]);
+    (!name.contains('$') && tag.contains('$') && !raw.contains('@')).then_some(name)
+}
+
+/// The registry rules (those fixed by a mirror) for a reference whose tag
+/// is a variable: its name is known, so its registry can be judged and the
+/// mirror prefix written in front of the name; the tag and digest cannot.
+fn variable_tag_findings(
+    ctx: &Context,
+    file: &FileRef,
+    text: &str,
+    named: &NamedOnly,
+    suppressions: &Suppressions,
+) -> Vec<Finding> {
+    let occ = named.occ;
+    let raw = &text[occ.span.range()];
+    // The span holds the text as written, variables and all: a name that
+    // parses from those bytes is written there literally (an escape would
+    // not parse), so its bytes can be replaced.
+    let Some(name) = literal_name(raw).filter(|_| occ.helm.is_none()) else {
+        return Vec::new();
+    };
+    let Ok(image) = ctx.policy.analyze(name) else {
+        return Vec::new();
+    };
+    let line = named.location.start.line - 1;
+    let fired: Vec<&Rule> = ctx
+        .rules
+        .evaluate(Target::Image, file.kind, file.rule_path, Some(&image))
+        .into_iter()
+        .filter(|r| r.def.fix == Some(FixKind::Mirror) && !suppressions.covers(line, r.id()))
+        .collect();
+    if fired.is_empty() {
+        return Vec::new();
+    }
+    // The edit replaces the name alone: whatever the variable holds, the
+    // result is the mirrored form of the reference.
+    let name_only = extract::Occurrence {
+        span: crate::source::Span::new(occ.span.start, occ.span.start + name.len()),
+        text: RefText::Resolved(name.to_string()),
+        context: String::new(),
+        exact: true,
+        helm: None,
+    };
+    let plan = fix::plan::plan(
+        &ctx.policy,
+        &ctx.lock,
+        &name_only,
+        &image,
+        &[FixKind::Mirror],
+    );
+    let fix = plan.fix_for(FixKind::Mirror);
+    let tag = &raw[name.len() + 1..];
+    let why = format!(
+        "the tag `{tag}` is only known when the file is used, so no digest can be pinned here: pin it where the variable gets its value"
+    );
+    let help = match &fix {
+        Some(_) => format!(
+            "`imagelint check --fix` writes the mirror prefix: `{}:{tag}`; {why}",
+            plan.final_text
+        ),
+        None => why,
+    };
+    let info = Arc::new(ImageInfo::new(raw, &image));
+    fired
+        .into_iter()
+        .map(|rule| Finding {
+            rule: rule.shared_id.clone(),
+            severity: rule.severity,
+            message: rule.message(raw, Some(&image), ""),
+            help: Some(help.clone()),
+            path: file.path.clone(),
+            kind: file.kind,
+            span: occ.span,
+            location: named.location.clone(),
+            context: named.context.clone(),
+            image: Some(info.clone()),
+            fix: fix.clone(),
+        })
+        .collect()
 }
 
 /// Whether the image is pinned by a digest other than the lock's for the

@@ -146,3 +146,75 @@ fn the_dependency_proxy_and_other_projects_can_be_forbidden() {
         run.stderr
     );
 }
+
+/// `python:${VARIANT}`: the name is literal, so the mirror prefix is
+/// written in front of it; the tag cannot be pinned, and the help says why.
+/// Compose, with the variables set, pulls the mirrored form of what it
+/// pulled before.
+#[test]
+fn a_literal_name_with_a_variable_tag_takes_the_mirror_prefix() {
+    let tmp = copy_of("mirror-policy/variable-tag/input");
+    let run = imagelint(tmp.path(), &["check", "--format", "json"]);
+    let rules: Vec<(String, u64)> = json(&run)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] != "unresolved-reference")
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["location"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("implicit-docker-hub", 3),
+        ("bypasses-mirror", 4),
+        ("implicit-docker-hub", 3),
+        ("implicit-docker-hub", 5),
+    ];
+    assert_eq!(rules, want.map(|(r, l)| (r.to_string(), l)).to_vec());
+    let human = imagelint(tmp.path(), &["check"]);
+    assert!(
+        human.stdout.contains(
+            "writes the mirror prefix: `registry.corp.example/dockerhub/library/python:${VARIANT}`; the tag `${VARIANT}` is only known when the file is used, so no digest can be pinned here"
+        ),
+        "{}",
+        human.stdout
+    );
+    let images = |dir: &Path| {
+        let out = std::process::Command::new("docker-compose")
+            .args(["-f", "compose.yaml", "config", "--images"])
+            .current_dir(dir)
+            .env("TAG", "3.12.1")
+            .env("PG_VERSION", "16.4")
+            .output()
+            .expect("docker-compose is installed (test.sh installs it)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut lines: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
+    };
+    let before = images(tmp.path());
+    let fixed = imagelint(tmp.path(), &["check", "--fix"]);
+    assert_ne!(fixed.code, 2, "{}", fixed.stderr);
+    assert_eq!(
+        files(tmp.path()),
+        files(&fixture("mirror-policy/variable-tag/expected"))
+    );
+    let mirrored: Vec<String> = before
+        .iter()
+        .map(|i| format!("registry.corp.example/dockerhub/library/{i}"))
+        .collect();
+    assert_eq!(images(tmp.path()), mirrored);
+    let again = imagelint(tmp.path(), &["check", "--fix"]);
+    assert!(!again.stdout.contains("Fixed"), "{}", again.stdout);
+}
