@@ -135,25 +135,32 @@ fn collect(setup: &Setup, candidates: &[Candidate], problems: &mut Problems) -> 
     engine::run(candidates, &job, setup.threads, |piece| match piece {
         Piece::Part(part) => {
             for entry in part.analysis.entries {
-                let (Some(info), Some(lock_use)) = (&entry.image, &entry.lock) else {
-                    continue;
-                };
                 // Under a mirror prefix: GitLab's dependency proxy is
                 // GitLab's to fill.
-                if info.upstream.is_none() || info.registry.starts_with('$') {
+                let Some(info) = entry.image.as_deref() else {
                     continue;
-                }
+                };
+                let upstream = match (&info.upstream, info.registry.starts_with('$')) {
+                    (Some(u), false) => Reference::parse(u),
+                    _ => continue,
+                };
+                let Ok(mut upstream) = upstream else {
+                    continue;
+                };
                 let mirrored = Reference {
                     registry: info.registry.clone(),
                     repository: info.repository.clone(),
                     ..Reference::default()
                 };
-                let digest = lock_use
-                    .written_digest
-                    .as_deref()
-                    .or_else(|| setup.ctx.lock.digest(&lock_use.key));
+                // Pinned in the file (with or without a tag), else locked.
+                let locked = upstream
+                    .tag
+                    .as_ref()
+                    .and_then(|_| setup.ctx.lock.digest(&upstream.lock_key()));
+                let digest = upstream.digest.take();
+                let digest = digest.as_deref().or(locked);
                 let place = format!("{}:{}", entry.path, entry.location.start.line);
-                plan.add(&mirrored, &lock_use.upstream, digest, place);
+                plan.add(&mirrored, &upstream, digest, place);
             }
         }
         Piece::End(end) => {

@@ -115,7 +115,7 @@ fn plans_for_crane_and_regsync_and_one_folder_to_stdout() {
     .unwrap();
     fs::write(
         dir.path().join("compose.yaml"),
-        format!("services:\n  a: {{image: registry.corp.example/hub/nginx:1.25.3@{d}}}\n  b: {{image: registry.corp.example/hub/redis:7.2.4}}\n"),
+        format!("services:\n  a: {{image: registry.corp.example/hub/nginx:1.25.3@{d}}}\n  b: {{image: registry.corp.example/hub/redis:7.2.4}}\n  c: {{image: registry.corp.example/hub/alpine@{d}}}\n"),
     )
     .unwrap();
     // One destination folder: the skopeo file goes to standard output.
@@ -124,7 +124,7 @@ fn plans_for_crane_and_regsync_and_one_folder_to_stdout() {
     assert_eq!(
         run.stdout,
         format!(
-            "# imagelint mirror plan: skopeo sync --all --src yaml --dest docker THIS_FILE registry.corp.example/hub\n\"docker.io/library\":\n  images:\n    \"nginx\":\n      - \"1.25.3\"\n      - \"{d}\"\n    \"redis\":\n      - \"7.2.4\"\n"
+            "# imagelint mirror plan: skopeo sync --all --src yaml --dest docker THIS_FILE registry.corp.example/hub\n\"docker.io/library\":\n  images:\n    \"alpine\":\n      - \"{d}\"\n    \"nginx\":\n      - \"1.25.3\"\n      - \"{d}\"\n    \"redis\":\n      - \"7.2.4\"\n"
         )
     );
     assert!(
