@@ -314,3 +314,49 @@ fn resolve_via_mirror_is_one_route_for_every_command() {
         check.stdout
     );
 }
+
+/// On a terminal `lock` shows its progress and failures as they happen;
+/// off one (every other test here) it prints none of it.
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let cfg = no_docker_config(w);
+    let port = free_port();
+    let _registry = registry(w, port, &w.join("storage"), "");
+    push(w, port, "team/app", "v1", false, "one");
+    let repo = w.join("repo");
+    fs::create_dir(&repo).unwrap();
+    fs::write(
+        repo.join("compose.yaml"),
+        format!("services:\n  a: {{image: 127.0.0.1:{port}/team/app:v1}}\n  b: {{image: 127.0.0.1:{port}/team/app:gone}}\n"),
+    )
+    .unwrap();
+    let piped = imagelint_env(&repo, &["lock"], &[("DOCKER_CONFIG", &cfg)]);
+    assert!(
+        !piped.stderr.contains("lock 2/2") && !piped.stderr.contains('\r'),
+        "{}",
+        piped.stderr
+    );
+    fs::remove_file(repo.join("imagelint.lock")).ok();
+    // `script` gives the run a terminal.
+    let command = format!("{} lock", env!("CARGO_BIN_EXE_imagelint"));
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(&repo)
+        .env("DOCKER_CONFIG", &cfg)
+        .env("IMAGELINT_RETRY_BACKOFF_MS", "10")
+        .output()
+        .expect("script (util-linux) runs");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains(&format!("lock 2/2 · 127.0.0.1:{port} 2/2 · 1 failed")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!(
+            "lock: 127.0.0.1:{port}/team/app:gone: 404 unknown tag"
+        )),
+        "{shown}"
+    );
+}
