@@ -374,8 +374,9 @@ def expected_after(before, lock):
     """What a fix may make of `before`: mirrored (Docker Hub) and pinned by
     the lock's digest. The tag may stay, or go where a chart writes only
     the digest once one is set; an untagged image stays untagged. An
-    explicit `docker.io/` is pinned in place (mirroring explicit Docker Hub
-    references is the mirror-policy issue's work)."""
+    explicit `docker.io/` is mirrored too (bypasses-mirror), and a tag
+    pinned by another digest than the lock's takes the lock's
+    (stale-digest)."""
     r = parse_ref(before)
     if not r:
         return set()
@@ -383,9 +384,8 @@ def expected_after(before, lock):
     names = {f"{registry}/{repository}"}
     if registry == "docker.io":
         names = {f"{MIRROR}/{repository}", f"{MIRROR}/{repository.removeprefix('library/')}"}
-        if before.startswith(("docker.io/", "index.docker.io/")):
-            names.add(f"{registry}/{repository}")
-    pin = digest or lock.get(f"{registry}/{repository}:{tag or 'latest'}")
+    locked = lock.get(f"{registry}/{repository}:{tag or 'latest'}")
+    pin = (locked if tag else None) or digest or locked
     out = set()
     for n in names:
         out.add(canonical(f"{n}@{pin}"))

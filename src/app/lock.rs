@@ -12,7 +12,6 @@ use super::settings::{Setup, Wants};
 use crate::cli::LockArgs;
 use crate::discover::paths::display_path;
 use crate::discover::record::Candidate;
-use crate::engine::{self, FixMode, Job, Piece};
 use crate::image::reference::Reference;
 use crate::lock::registry::{Client, ResolveError};
 use crate::lock::{is_digest, Lock};
@@ -145,37 +144,23 @@ fn uses(
     problems: &mut Problems,
 ) -> BTreeMap<String, Usage> {
     let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
-    let job = Job {
-        ctx: &setup.ctx,
-        fix: FixMode::Off,
-        reporters: &[],
-    };
-    engine::run(candidates, &job, setup.threads, |piece| match piece {
-        Piece::Part(part) => {
-            for entry in part.analysis.entries {
-                let Some(lock_use) = entry.lock else {
-                    continue;
-                };
-                let place = Place {
-                    path: entry.path.clone(),
-                    line: entry.location.start.line,
-                    written: lock_use.written_digest,
-                };
-                usage
-                    .entry(lock_use.key)
-                    .or_insert_with(|| Usage {
-                        upstream: lock_use.upstream,
-                        places: Vec::new(),
-                    })
-                    .places
-                    .push(place);
-            }
-        }
-        Piece::End(end) => {
-            if let Some(e) = &end.error {
-                problems.report(e);
-            }
-        }
+    setup.each_entry(candidates, problems, |entry| {
+        let Some(lock_use) = entry.lock else {
+            return;
+        };
+        let place = Place {
+            path: entry.path.clone(),
+            line: entry.location.start.line,
+            written: lock_use.written_digest,
+        };
+        usage
+            .entry(lock_use.key)
+            .or_insert_with(|| Usage {
+                upstream: lock_use.upstream,
+                places: Vec::new(),
+            })
+            .places
+            .push(place);
     });
     usage
 }

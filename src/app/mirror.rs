@@ -5,7 +5,6 @@ use super::errors::{print, Error, Problems, EXIT_FINDINGS, EXIT_OK};
 use super::settings::{Setup, Wants};
 use crate::cli::{MirrorCheckArgs, MirrorCommand, MirrorPlanArgs, PlanFormat};
 use crate::discover::record::Candidate;
-use crate::engine::{self, FixMode, Job, Piece};
 use crate::image::reference::Reference;
 use crate::lock::registry::{is_loopback, Client};
 use crate::mirror::{write, Plan};
@@ -127,47 +126,33 @@ fn file_part(destination: &str) -> String {
 /// pins or the lock records for its upstream tag.
 fn collect(setup: &Setup, candidates: &[Candidate], problems: &mut Problems) -> Plan {
     let mut plan = Plan::default();
-    let job = Job {
-        ctx: &setup.ctx,
-        fix: FixMode::Off,
-        reporters: &[],
-    };
-    engine::run(candidates, &job, setup.threads, |piece| match piece {
-        Piece::Part(part) => {
-            for entry in part.analysis.entries {
-                // Under a mirror prefix: GitLab's dependency proxy is
-                // GitLab's to fill.
-                let Some(info) = entry.image.as_deref() else {
-                    continue;
-                };
-                let upstream = match (&info.upstream, info.registry.starts_with('$')) {
-                    (Some(u), false) => Reference::parse(u),
-                    _ => continue,
-                };
-                let Ok(mut upstream) = upstream else {
-                    continue;
-                };
-                let mirrored = Reference {
-                    registry: info.registry.clone(),
-                    repository: info.repository.clone(),
-                    ..Reference::default()
-                };
-                // Pinned in the file (with or without a tag), else locked.
-                let locked = upstream
-                    .tag
-                    .as_ref()
-                    .and_then(|_| setup.ctx.lock.digest(&upstream.lock_key()));
-                let digest = upstream.digest.take();
-                let digest = digest.as_deref().or(locked);
-                let place = format!("{}:{}", entry.path, entry.location.start.line);
-                plan.add(&mirrored, &upstream, digest, place);
-            }
-        }
-        Piece::End(end) => {
-            if let Some(e) = &end.error {
-                problems.report(e);
-            }
-        }
+    setup.each_entry(candidates, problems, |entry| {
+        // Under a mirror prefix: GitLab's dependency proxy is
+        // GitLab's to fill.
+        let Some(info) = entry.image.as_deref() else {
+            return;
+        };
+        let upstream = match (&info.upstream, info.registry.starts_with('$')) {
+            (Some(u), false) => Reference::parse(u),
+            _ => return,
+        };
+        let Ok(mut upstream) = upstream else {
+            return;
+        };
+        let mirrored = Reference {
+            registry: info.registry.clone(),
+            repository: info.repository.clone(),
+            ..Reference::default()
+        };
+        // Pinned in the file (with or without a tag), else locked.
+        let locked = upstream
+            .tag
+            .as_ref()
+            .and_then(|_| setup.ctx.lock.digest(&upstream.lock_key()));
+        let digest = upstream.digest.take();
+        let digest = digest.as_deref().or(locked);
+        let place = format!("{}:{}", entry.path, entry.location.start.line);
+        plan.add(&mirrored, &upstream, digest, place);
     });
     plan
 }

@@ -143,3 +143,31 @@ impl Setup {
         walk(paths, &opts)
     }
 }
+
+impl Setup {
+    /// Analyses `candidates` and hands every inventory entry to `each`, in
+    /// path order; a file that cannot be read or parsed goes to `problems`.
+    /// What `lock` and `mirror` read the files for.
+    pub(super) fn each_entry(
+        &self,
+        candidates: &[crate::discover::record::Candidate],
+        problems: &mut super::errors::Problems,
+        mut each: impl FnMut(crate::analyze::finding::Entry),
+    ) {
+        let job = crate::engine::Job {
+            ctx: &self.ctx,
+            fix: crate::engine::FixMode::Off,
+            reporters: &[],
+        };
+        crate::engine::run(candidates, &job, self.threads, |piece| match piece {
+            crate::engine::Piece::Part(part) => {
+                part.analysis.entries.into_iter().for_each(&mut each)
+            }
+            crate::engine::Piece::End(end) => {
+                if let Some(e) = &end.error {
+                    problems.report(e);
+                }
+            }
+        });
+    }
+}
