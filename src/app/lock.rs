@@ -13,7 +13,7 @@ use crate::cli::LockArgs;
 use crate::discover::paths::display_path;
 use crate::discover::record::Candidate;
 use crate::image::reference::Reference;
-use crate::lock::registry::{Client, ResolveError};
+use crate::lock::registry::Client;
 use crate::lock::{is_digest, Lock};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -216,7 +216,7 @@ fn resolve_all(
         .into_inner()
         .unwrap_or_default()
         .into_iter()
-        .map(|r| r.unwrap_or(Err(ResolveError::Other("not resolved".into()).to_string())))
+        .map(|r| r.unwrap_or_else(|| Err("not resolved".to_string())))
         .collect()
 }
 
