@@ -43,11 +43,8 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
     // The lock file is written through a temporary file.
     crate::atomic::clean_up_on_signals();
     let lock_display = display_path(&setup.lock_path, &setup.cwd);
-    let (candidates, walk_errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
     let mut problems = Problems::default();
-    for e in &walk_errors {
-        problems.report(e);
-    }
+    let candidates = setup.reported_candidates(&args.common, &mut problems);
     let usage = uses(&setup, &candidates, &mut problems);
     if args.check {
         return Ok(lock_check(&setup, &client, &lock_display, &usage, problems));
@@ -127,14 +124,19 @@ fn to_resolve(
         if pruned.contains(key) || wanted.contains_key(key) {
             continue;
         }
-        match Reference::parse(key) {
-            Ok(r) => {
-                wanted.insert(key.clone(), r);
-            }
-            Err(e) => problems.report(&format!("{lock_display}: `{key}` is not a reference: {e}")),
+        if let Some(r) = key_reference(key, lock_display, problems) {
+            wanted.insert(key.clone(), r);
         }
     }
     wanted
+}
+
+/// A lock key as the upstream reference it names; a key that is none is
+/// reported.
+fn key_reference(key: &str, lock_display: &str, problems: &mut Problems) -> Option<Reference> {
+    Reference::parse(key)
+        .map_err(|e| problems.report(&format!("{lock_display}: `{key}` is not a reference: {e}")))
+        .ok()
 }
 
 /// Every upstream tag the files use, with where; sorted by lock key.
@@ -231,15 +233,15 @@ fn lock_check(
     mut problems: Problems,
 ) -> u8 {
     let locked = &setup.ctx.lock.digests;
-    let mut wanted = BTreeMap::new();
-    for key in locked.keys() {
-        match Reference::parse(key) {
-            Ok(r) => {
-                wanted.insert(key.clone(), r);
-            }
-            Err(e) => problems.report(&format!("{lock_display}: `{key}` is not a reference: {e}")),
-        }
-    }
+    let wanted = locked
+        .keys()
+        .filter_map(|key| {
+            Some((
+                key.clone(),
+                key_reference(key, lock_display, &mut problems)?,
+            ))
+        })
+        .collect();
     let targets = routes(setup, wanted);
     let progress = Progress::new(
         "lock --check",

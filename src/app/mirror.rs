@@ -6,7 +6,7 @@ use super::settings::{Setup, Wants};
 use crate::cli::{MirrorCheckArgs, MirrorCommand, MirrorPlanArgs, PlanFormat};
 use crate::discover::record::Candidate;
 use crate::image::reference::Reference;
-use crate::lock::registry::{is_loopback, Client};
+use crate::lock::registry::{plain_http, Client};
 use crate::mirror::{write, Plan};
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -20,14 +20,10 @@ pub(super) fn mirror(command: &MirrorCommand) -> Result<u8, Error> {
 
 fn plan(args: &MirrorPlanArgs) -> Result<u8, Error> {
     let setup = Setup::new(&args.common, &Wants::every_reference())?;
-    let (candidates, walk_errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
     let mut problems = Problems::default();
-    for e in &walk_errors {
-        problems.report(e);
-    }
+    let candidates = setup.reported_candidates(&args.common, &mut problems);
     let plan = collect(&setup, &candidates, &mut problems);
-    let plain_http =
-        |registry: &str| is_loopback(registry) || setup.insecure.iter().any(|h| h == registry);
+    let without_tls = |registry: &str| plain_http(registry, &setup.insecure);
     let unlocked: usize = plan.images.values().map(|w| w.unlocked.len()).sum();
     if unlocked > 0 {
         // A note, not a failure: the tags are still planned.
@@ -36,7 +32,7 @@ fn plan(args: &MirrorPlanArgs) -> Result<u8, Error> {
         ));
     }
     let documents: Vec<(String, String)> = match args.format {
-        PlanFormat::Skopeo => write::skopeo(&plan, &plain_http),
+        PlanFormat::Skopeo => write::skopeo(&plan, &without_tls),
         PlanFormat::Crane => vec![("crane.sh".into(), write::crane(&plan))],
         PlanFormat::Regsync => vec![("regsync.yaml".into(), write::regsync(&plan))],
     };
@@ -79,7 +75,7 @@ fn write_out(
                 let file = format!("{:02}-{}.yaml", i + 1, file_part(name));
                 // A loopback or insecure mirror is reached without TLS.
                 let host = name.split('/').next().unwrap_or(name);
-                let tls = if is_loopback(host) || setup.insecure.iter().any(|h| h == host) {
+                let tls = if plain_http(host, &setup.insecure) {
                     " --dest-tls-verify=false"
                 } else {
                     ""
@@ -161,11 +157,8 @@ fn collect(setup: &Setup, candidates: &[Candidate], problems: &mut Problems) -> 
 fn check(args: &MirrorCheckArgs) -> Result<u8, Error> {
     let setup = Setup::new(&args.common, &Wants::every_reference())?;
     let client = Client::new(&setup.insecure, Duration::from_secs(args.timeout))?;
-    let (candidates, walk_errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
     let mut problems = Problems::default();
-    for e in &walk_errors {
-        problems.report(e);
-    }
+    let candidates = setup.reported_candidates(&args.common, &mut problems);
     let plan = collect(&setup, &candidates, &mut problems);
     let (mut present, mut missing, mut unlocked) = (0, 0, 0);
     for w in plan.images.values() {

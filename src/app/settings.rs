@@ -145,6 +145,20 @@ impl Setup {
 }
 
 impl Setup {
+    /// The files under `common.paths`, each walk error reported as it is
+    /// met in the list; what `lock` and `mirror` start from.
+    pub(super) fn reported_candidates(
+        &self,
+        common: &Common,
+        problems: &mut super::errors::Problems,
+    ) -> Vec<crate::discover::record::Candidate> {
+        let (candidates, walk_errors) = self.candidates(&common.paths, common.no_ignore);
+        for e in &walk_errors {
+            problems.report(e);
+        }
+        candidates
+    }
+
     /// Analyses `candidates` and hands every inventory entry to `each`, in
     /// path order; a file that cannot be read or parsed goes to `problems`.
     /// What `lock` and `mirror` read the files for.

@@ -85,8 +85,9 @@ pub fn plan(
     }
     // A stale pin is replaced: the reference without its digest takes the
     // lock's.
+    let repin = image.digest_stale && digest.is_some();
     let unpinned;
-    let r = if image.digest_stale && digest.is_some() {
+    let r = if repin {
         let mut without = r.clone();
         without.digest = None;
         unpinned = without;
@@ -99,7 +100,7 @@ pub fn plan(
         None if occ.exact && (mirror.is_some() || digest.is_some()) => {
             // Without a mirror rewrite the written text stays as it is.
             let mut text = match (&mirror, &occ.text) {
-                (None, RefText::Resolved(written)) if image.digest_stale => {
+                (None, RefText::Resolved(written)) if repin => {
                     // `name:tag@old` as written, its digest dropped.
                     written
                         .rsplit_once('@')

@@ -41,6 +41,10 @@ pub struct Credentials {
 /// A helper's answer: a credential, none, or why it could not say.
 type Answer = Result<Option<Credential>, String>;
 
+/// The name Docker files Docker Hub's credential under, and the server URL
+/// it gives helpers for it.
+const HUB_SERVER: &str = "https://index.docker.io/v1/";
+
 /// The longest a credential helper may take.
 const HELPER_TIMEOUT: Duration = Duration::from_secs(30);
 /// The most a helper's answer may hold.
@@ -106,7 +110,7 @@ impl Credentials {
     fn names(registry: &str, host: &str) -> Vec<String> {
         if registry == "docker.io" {
             [
-                "https://index.docker.io/v1/",
+                HUB_SERVER,
                 "index.docker.io",
                 "docker.io",
                 "registry-1.docker.io",
@@ -146,7 +150,7 @@ impl Credentials {
 
     fn ask(&self, helper: &str, registry: &str) -> Answer {
         let server = if registry == "docker.io" {
-            "https://index.docker.io/v1/".to_string()
+            HUB_SERVER.to_string()
         } else {
             registry.to_string()
         };
@@ -184,7 +188,7 @@ fn inline_credential(entry: &serde_json::Value) -> Option<Credential> {
 /// except Docker Hub's legacy `https://index.docker.io/v1/`.
 fn server_key(name: &str) -> String {
     if name.contains("index.docker.io/v1") {
-        return "https://index.docker.io/v1/".to_string();
+        return HUB_SERVER.to_string();
     }
     name.trim_start_matches("https://")
         .trim_start_matches("http://")

@@ -156,12 +156,7 @@ impl Client {
         method: Method,
     ) -> Result<(ureq::http::Response<ureq::Body>, String, Option<String>), ResolveError> {
         let host = api_host(&reference.registry);
-        let scheme = if is_loopback(host)
-            || self
-                .insecure
-                .iter()
-                .any(|h| h == host || *h == reference.registry)
-        {
+        let scheme = if plain_http(&reference.registry, &self.insecure) {
             "http"
         } else {
             "https"
@@ -494,6 +489,13 @@ fn api_host(registry: &str) -> &str {
     } else {
         registry
     }
+}
+
+/// Whether `registry` is reached over plain HTTP: a loopback host, or one
+/// `insecure-registries` lists (by name or API host), as Docker does.
+pub fn plain_http(registry: &str, insecure: &[String]) -> bool {
+    let host = api_host(registry);
+    is_loopback(host) || insecure.iter().any(|h| h == host || h == registry)
 }
 
 /// Loopback registries use plain HTTP, as Docker does. Only `localhost`

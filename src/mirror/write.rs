@@ -40,8 +40,7 @@ pub fn skopeo(plan: &Plan, plain_http: &dyn Fn(&str) -> bool) -> Vec<(String, St
         .collect()
 }
 
-/// A `crane cp` script: a digest is copied by digest and, with a tag,
-/// tagged as the files use it; a tag without digest by tag.
+/// A `crane cp` script: each digest copied by digest, each tag by tag.
 pub fn crane(plan: &Plan) -> String {
     let mut out = String::from(
         "#!/bin/sh\n# imagelint mirror plan: copies what the mirrors must hold.\nset -eu\n",
