@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -151,4 +153,36 @@ pub fn imagelint_env(dir: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]
     env.iter()
         .fold(Imagelint::new(dir).args(args), |cmd, (k, v)| cmd.env(k, v))
         .run()
+}
+
+/// Every file under `dir` (`.git` left out), by path relative to it.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.file_name().unwrap() == ".git" {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                files.insert(rel, fs::read(&p).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// A copy of the fixture folder `name` in a new temporary folder.
+pub fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (rel, bytes) in snapshot(&fixture(name)) {
+        let to = tmp.path().join(rel);
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::write(to, bytes).unwrap();
+    }
+    tmp
 }

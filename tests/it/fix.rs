@@ -1,39 +1,11 @@
 //! `check --fix` and `--diff`: fixed files byte-identical to hand-checked
 //! expected files, a second run changes nothing, `--diff` writes nothing.
 
-use crate::common::{fixture, imagelint, imagelint_stdin, json};
-use std::collections::BTreeMap;
+use crate::common::{copy_fixture, fixture, imagelint, imagelint_stdin, json, snapshot};
 use std::fs;
-use std::path::Path;
-
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.file_name().unwrap() == ".git" {
-                continue;
-            }
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                files.insert(rel, fs::read(&p).unwrap());
-            }
-        }
-    }
-    files
-}
 
 fn copy_input() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for (rel, bytes) in snapshot(&fixture("fix/input")) {
-        let to = tmp.path().join(rel);
-        fs::create_dir_all(to.parent().unwrap()).unwrap();
-        fs::write(to, bytes).unwrap();
-    }
-    tmp
+    copy_fixture("fix/input")
 }
 
 #[test]

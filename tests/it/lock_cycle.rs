@@ -4,7 +4,9 @@
 //! single-platform pin; credential helpers; `resolve-via-mirror`.
 
 use crate::common::{imagelint, json};
-use crate::registry::{free_port, imagelint_env, inspect, lock_entries, push, registry, skopeo};
+use crate::registry::{
+    free_port, htpasswd_auth, imagelint_env, inspect, lock_entries, push, registry, skopeo,
+};
 use std::fs;
 use std::path::Path;
 
@@ -160,16 +162,8 @@ fn credential_helpers_answer_for_their_registry_only() {
         let _open = registry(w, open_port, &storage, "");
         push(w, open_port, "team/app", "v1", true, "one");
     }
-    let out = std::process::Command::new("htpasswd")
-        .args(["-Bbn", "carol", "from-helper"])
-        .output()
-        .unwrap();
-    fs::write(w.join("htpasswd"), out.stdout).unwrap();
+    let auth = htpasswd_auth(w, "carol", "from-helper");
     let port = free_port();
-    let auth = format!(
-        "auth: {{htpasswd: {{realm: test, path: {}}}}}\n",
-        w.join("htpasswd").display()
-    );
     let _closed = registry(w, port, &storage, &auth);
     let other_port = free_port();
     let _other = registry(w, other_port, &w.join("other-storage"), "");

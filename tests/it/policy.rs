@@ -2,38 +2,9 @@
 //! `bypasses-mirror` and move under the mirror with only `[mirrors]` set;
 //! GitLab's dependency proxy and registries answer to `allowed-registries`.
 
-use crate::common::{fixture, imagelint, json};
-use std::collections::BTreeMap;
+use crate::common::{copy_fixture, fixture, imagelint, json, snapshot};
 use std::fs;
 use std::path::Path;
-
-/// Every file under `dir`, by path relative to it.
-fn files(dir: &Path) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, fs::read_to_string(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
-fn copy_of(name: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for (rel, text) in files(&fixture(name)) {
-        let to = tmp.path().join(rel);
-        fs::create_dir_all(to.parent().unwrap()).unwrap();
-        fs::write(to, text).unwrap();
-    }
-    tmp
-}
 
 /// (rule, path, line) of every finding, and the fix each writes.
 fn findings(dir: &Path) -> Vec<(String, String, u64, Option<String>)> {
@@ -55,7 +26,7 @@ fn findings(dir: &Path) -> Vec<(String, String, u64, Option<String>)> {
 
 #[test]
 fn explicit_upstream_registries_are_flagged_and_moved_under_their_mirror() {
-    let tmp = copy_of("mirror-policy/input");
+    let tmp = copy_fixture("mirror-policy/input");
     let bypassing: Vec<(String, u64)> = findings(tmp.path())
         .into_iter()
         .filter(|(rule, ..)| rule == "bypasses-mirror")
@@ -79,19 +50,25 @@ fn explicit_upstream_registries_are_flagged_and_moved_under_their_mirror() {
 
     let run = imagelint(tmp.path(), &["check", "--fix"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert_eq!(files(tmp.path()), files(&fixture("mirror-policy/expected")));
+    assert_eq!(
+        snapshot(tmp.path()),
+        snapshot(&fixture("mirror-policy/expected"))
+    );
     // What remains is the pins the lock cannot give yet.
     assert!(findings(tmp.path())
         .iter()
         .all(|(rule, ..)| rule == "missing-digest"));
     let again = imagelint(tmp.path(), &["check", "--fix"]);
     assert!(!again.stdout.contains("Fixed"), "{}", again.stdout);
-    assert_eq!(files(tmp.path()), files(&fixture("mirror-policy/expected")));
+    assert_eq!(
+        snapshot(tmp.path()),
+        snapshot(&fixture("mirror-policy/expected"))
+    );
 }
 
 #[test]
 fn the_dependency_proxy_and_other_projects_can_be_forbidden() {
-    let tmp = copy_of("mirror-policy/dependency-proxy");
+    let tmp = copy_fixture("mirror-policy/dependency-proxy");
     let disallowed: Vec<(u64, Option<String>)> = findings(tmp.path())
         .into_iter()
         .filter(|(rule, ..)| rule == "disallowed-registry")
@@ -153,7 +130,7 @@ fn the_dependency_proxy_and_other_projects_can_be_forbidden() {
 /// pulled before.
 #[test]
 fn a_literal_name_with_a_variable_tag_takes_the_mirror_prefix() {
-    let tmp = copy_of("mirror-policy/variable-tag/input");
+    let tmp = copy_fixture("mirror-policy/variable-tag/input");
     let run = imagelint(tmp.path(), &["check", "--format", "json"]);
     let rules: Vec<(String, u64)> = json(&run)["findings"]
         .as_array()
@@ -207,8 +184,8 @@ fn a_literal_name_with_a_variable_tag_takes_the_mirror_prefix() {
     let fixed = imagelint(tmp.path(), &["check", "--fix"]);
     assert_ne!(fixed.code, 2, "{}", fixed.stderr);
     assert_eq!(
-        files(tmp.path()),
-        files(&fixture("mirror-policy/variable-tag/expected"))
+        snapshot(tmp.path()),
+        snapshot(&fixture("mirror-policy/variable-tag/expected"))
     );
     let mirrored: Vec<String> = before
         .iter()

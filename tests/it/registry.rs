@@ -65,6 +65,20 @@ pub(crate) fn registry(dir: &Path, port: u16, storage: &Path, auth: &str) -> Gua
     guard
 }
 
+/// The `auth:` section for a registry that takes `user:password` by Basic
+/// auth; the htpasswd file is written into `dir`.
+pub(crate) fn htpasswd_auth(dir: &Path, user: &str, password: &str) -> String {
+    let out = Command::new("htpasswd")
+        .args(["-Bbn", user, password])
+        .output()
+        .expect("htpasswd is installed (test.sh installs apache2-utils)");
+    fs::write(dir.join("htpasswd"), out.stdout).unwrap();
+    format!(
+        "auth: {{htpasswd: {{realm: test, path: {}}}}}\n",
+        dir.join("htpasswd").display()
+    )
+}
+
 pub(crate) fn sha(data: &[u8]) -> String {
     Sha256::digest(data)
         .iter()
@@ -320,16 +334,8 @@ fn basic_auth_with_credentials_from_docker_config() {
         let _open = registry(work.path(), open_port, &storage, "");
         push(work.path(), open_port, "team/app", "v1", true, "one");
     }
-    let out = Command::new("htpasswd")
-        .args(["-Bbn", "alice", "s3cret"])
-        .output()
-        .unwrap();
-    fs::write(work.path().join("htpasswd"), out.stdout).unwrap();
+    let auth = htpasswd_auth(work.path(), "alice", "s3cret");
     let port = free_port();
-    let auth = format!(
-        "auth: {{htpasswd: {{realm: test, path: {}}}}}\n",
-        work.path().join("htpasswd").display()
-    );
     let _registry = registry(work.path(), port, &storage, &auth);
     let repo = work.path().join("repo");
     fs::create_dir(&repo).unwrap();
