@@ -18,7 +18,11 @@ pub(crate) mod extract;
 pub(crate) mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(test)]
+mod generated;
 pub(crate) mod globs;
+#[cfg(test)]
+mod hook_files;
 pub(crate) mod image;
 pub(crate) mod kinds;
 pub(crate) mod lock;

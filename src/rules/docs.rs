@@ -40,15 +40,6 @@ mod tests {
 
     #[test]
     fn docs_are_generated_from_rule_files() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
-        let want = rules_markdown();
-        if std::env::var_os("UPDATE_DOCS").is_some() {
-            std::fs::write(path, &want).unwrap();
-        }
-        let have = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(
-            have == want,
-            "docs/rules.md is stale: run `UPDATE_DOCS=1 cargo test`"
-        );
+        crate::generated::assert_current("docs/rules.md", &rules_markdown());
     }
 }

@@ -73,17 +73,31 @@ fn sample(dir: &Path, compose: &str) {
     git(dir, &["add", "-A"]);
 }
 
+/// The default hooks install the wheel (pip builds it with maturin); the
+/// `-src` hooks build with cargo. Both must fail on findings, pass when
+/// clean, and fix.
 #[test]
-fn hooks_fail_on_findings_pass_when_clean_and_fix() {
+fn wheel_hooks_fail_on_findings_pass_when_clean_fix_and_reach_every_kind() {
     let work = tempfile::tempdir().unwrap();
     let home = work.path().join("pre-commit-home");
+    fail_pass_fix(work.path(), &home, "imagelint", "imagelint-fix");
+    every_default_path_reaches(work.path(), &home, "imagelint");
+}
 
-    let dirty = work.path().join("dirty");
+#[test]
+fn source_hooks_fail_on_findings_pass_when_clean_and_fix() {
+    let work = tempfile::tempdir().unwrap();
+    let home = work.path().join("pre-commit-home");
+    fail_pass_fix(work.path(), &home, "imagelint-src", "imagelint-fix-src");
+}
+
+fn fail_pass_fix(work: &Path, home: &Path, check: &str, fix: &str) {
+    let dirty = work.join("dirty");
     sample(
         &dirty,
         "services:\n  web:\n    image: nginx:1.25.3  # the front end\n",
     );
-    let out = try_repo(&dirty, &home, "imagelint");
+    let out = try_repo(&dirty, home, check);
     let log = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{log}");
     assert!(
@@ -91,13 +105,13 @@ fn hooks_fail_on_findings_pass_when_clean_and_fix() {
         "{log}"
     );
 
-    let clean = work.path().join("clean");
+    let clean = work.join("clean");
     let pinned = "registry.corp.example/dockerhub/library/nginx:1.25.3@sha256:6666666666666666666666666666666666666666666666666666666666666666";
     sample(
         &clean,
         &format!("services:\n  web:\n    image: {pinned}  # the front end\n"),
     );
-    let out = try_repo(&clean, &home, "imagelint");
+    let out = try_repo(&clean, home, check);
     assert!(
         out.status.success(),
         "{}",
@@ -105,7 +119,7 @@ fn hooks_fail_on_findings_pass_when_clean_and_fix() {
     );
 
     // The fix hook rewrites the file and fails; staged, the next run passes.
-    let out = try_repo(&dirty, &home, "imagelint-fix");
+    let out = try_repo(&dirty, home, fix);
     assert!(
         !out.status.success(),
         "{}",
@@ -117,10 +131,73 @@ fn hooks_fail_on_findings_pass_when_clean_and_fix() {
         format!("services:\n  web:\n    image: {pinned}  # the front end\n")
     );
     git(&dirty, &["add", "-A"]);
-    let out = try_repo(&dirty, &home, "imagelint-fix");
+    let out = try_repo(&dirty, home, fix);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+/// One file for each default path pattern of each kind (src/kinds.rs), each
+/// with a finding: pre-commit hands every one of them to the hook.
+fn every_default_path_reaches(work: &Path, home: &Path, hook: &str) {
+    const FROM: &str = "FROM nginx:1.25.3\n";
+    const JOB: &str = "job:\n  image: nginx:1.25.3\n  script: [\"true\"]\n";
+    const COMPOSE: &str = "services:\n  web:\n    image: nginx:1.25.3\n";
+    const VALUES: &str = "image:\n  repository: nginx\n  tag: 1.25.3\n";
+    let files: &[(&str, &str)] = &[
+        ("Dockerfile", FROM),
+        ("build/Dockerfile.dev", FROM),
+        ("api.dockerfile", FROM),
+        ("services/WORKER.DOCKERFILE", FROM),
+        ("Containerfile", FROM),
+        ("build/Containerfile.ci", FROM),
+        (".gitlab-ci.yml", JOB),
+        ("ci/deploy.gitlab-ci.yaml", JOB),
+        (".gitlab/ci/jobs/test.yml", JOB),
+        (
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    container: nginx:1.25.3\n    steps: [{run: \"true\"}]\n",
+        ),
+        (
+            "action.yml",
+            "name: a\ndescription: a\nruns:\n  using: docker\n  image: docker://nginx:1.25.3\n",
+        ),
+        ("compose.yaml", COMPOSE),
+        ("compose.prod.yml", COMPOSE),
+        ("docker-compose.override.yml", COMPOSE),
+        (
+            "deploy/pod.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: a, image: nginx:1.25.3}]\n",
+        ),
+        ("chart/values.yaml", VALUES),
+        ("chart/staging-values.yaml", VALUES),
+        (
+            "chart/templates/_pod.tpl",
+            "{{- define \"pod\" }}\ncontainers:\n  - name: a\n    image: \"nginx:1.25.3\"\n{{- end }}\n",
+        ),
+    ];
+    let dir = work.join("every-kind");
+    sample(&dir, COMPOSE);
+    for (path, text) in files {
+        let at = dir.join(path);
+        fs::create_dir_all(at.parent().unwrap()).unwrap();
+        fs::write(at, text).unwrap();
+    }
+    fs::write(
+        dir.join("chart/Chart.yaml"),
+        "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    git(&dir, &["add", "-A"]);
+    let out = try_repo(&dir, home, hook);
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{log}");
+    for (path, _) in files {
+        assert!(
+            log.contains(&format!("{path}:")),
+            "{path} was not checked:\n{log}"
+        );
+    }
 }
