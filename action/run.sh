@@ -4,31 +4,77 @@
 set -euo pipefail
 
 : "${GITHUB_ACTION_PATH:?}" "${GITHUB_WORKSPACE:?}" "${RUNNER_TEMP:?}" "${GITHUB_OUTPUT:?}"
-version="${IMAGELINT_VERSION:-source}"
+# The default is the version of this action's own checkout, so bumping the
+# action's tag bumps the tool.
+version="${IMAGELINT_VERSION:-}"
+if [[ -z "$version" ]]; then
+    version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$GITHUB_ACTION_PATH/Cargo.toml" | head -n 1)"
+fi
 install_root="$RUNNER_TEMP/imagelint"
 bin="$install_root/bin/imagelint"
 
+fail() {
+    # One annotation, the exit-code output, and exit 2: a setup failure is
+    # never mistaken for findings, and a workflow can still read the code.
+    echo "::error title=imagelint::$1"
+    echo "exit-code=2" >> "$GITHUB_OUTPUT"
+    exit 2
+}
+
+release_target() {
+    # Sets `target`, the release's name for this runner.
+    local os="${RUNNER_OS:-$(uname -s)}" arch="${RUNNER_ARCH:-$(uname -m)}"
+    case "$arch" in
+        X64 | x86_64 | amd64) arch=x86_64 ;;
+        ARM64 | aarch64 | arm64) arch=aarch64 ;;
+        *) fail "no released binary for the runner's architecture $arch; set version: source" ;;
+    esac
+    case "$os" in
+        Linux) target="$arch-unknown-linux-musl" ;;
+        macOS | Darwin) target="$arch-apple-darwin" ;;
+        Windows | MINGW* | MSYS*) target="$arch-pc-windows-msvc" ;;
+        *) fail "no released binary for the runner's system $os; set version: source" ;;
+    esac
+}
+
+sha256_of() {
+    if command -v sha256sum >/dev/null; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d ' ' -f 1
+}
+
 install_release() {
-    # A released binary for this runner, checked against its published
-    # sha256; none is published yet, so this path only answers `no`.
-    local url="${IMAGELINT_RELEASE_URL:-}"
-    [[ -n "$url" && "$version" != "source" ]] || return 1
-    local os arch asset
-    os="$(uname -s | tr '[:upper:]' '[:lower:]')"
-    arch="$(uname -m)"
-    asset="imagelint-$version-$arch-$os.tar.gz"
-    mkdir -p "$install_root/bin"
-    curl -fsSL "$url/v$version/$asset" -o "$RUNNER_TEMP/$asset" || return 1
-    curl -fsSL "$url/v$version/$asset.sha256" -o "$RUNNER_TEMP/$asset.sha256" || return 1
-    (cd "$RUNNER_TEMP" && sha256sum -c "$asset.sha256") || return 1
-    tar -xzf "$RUNNER_TEMP/$asset" -C "$install_root/bin" imagelint
+    # The released archive for this runner, checked against the checksum
+    # published beside it; any mismatch or missing file fails closed.
+    local base="${IMAGELINT_RELEASE_URL:-https://github.com/${GITHUB_ACTION_REPOSITORY:-imagelint/imagelint}/releases/download}"
+    local target asset url got want
+    release_target
+    asset="imagelint-$target.tar.gz"
+    url="$base/v$version/$asset"
+    mkdir -p "$install_root/bin" "$RUNNER_TEMP/imagelint-download"
+    local file="$RUNNER_TEMP/imagelint-download/$asset"
+    curl -fsSL --retry 3 "$url" -o "$file" || fail "cannot download $url (is v$version released for $target?)"
+    curl -fsSL --retry 3 "$url.sha256" -o "$file.sha256" || fail "cannot download $url.sha256"
+    want="$(cut -d ' ' -f 1 < "$file.sha256")"
+    got="$(sha256_of "$file")"
+    [[ "$got" == "$want" ]] || fail "checksum mismatch for $asset: expected $want, got $got; not installed"
+    tar -xzf "$file" -C "$install_root/bin" || fail "cannot unpack $asset"
+    [[ -x "$bin" || -x "$bin.exe" ]] || fail "$asset holds no imagelint binary"
+}
+
+install_source() {
+    command -v cargo >/dev/null ||
+        fail "version: source builds with cargo, which is not on PATH; use a released version (remove version: source) or install Rust first"
+    echo "::group::Building imagelint from source"
+    local code=0
+    cargo install --locked --quiet --path "$GITHUB_ACTION_PATH" --root "$install_root" || code=$?
+    echo "::endgroup::"
+    ((code == 0)) || fail "cargo install failed (exit $code)"
 }
 
 if [[ ! -x "$bin" ]]; then
-    if ! install_release; then
-        echo "::group::Building imagelint from source"
-        cargo install --locked --quiet --path "$GITHUB_ACTION_PATH" --root "$install_root"
-        echo "::endgroup::"
+    if [[ "$version" == "source" ]]; then
+        install_source
+    else
+        install_release
     fi
 fi
 

@@ -45,6 +45,10 @@ fn try_repo(sample: &Path, home: &Path, hook: &str) -> Output {
         .env("PRE_COMMIT_HOME", home)
         // Share one build directory between hooks and test runs.
         .env("CARGO_TARGET_DIR", root().join("target/pre-commit"))
+        // pip builds the wheel with maturin from test.sh's wheelhouse,
+        // never from an index.
+        .env("PIP_NO_INDEX", "1")
+        .env("PIP_FIND_LINKS", root().join("target/wheelhouse"))
         .envs(identity())
         .envs(fast_release_build())
         .output()
