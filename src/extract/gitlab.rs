@@ -5,8 +5,10 @@
 //! `$CI_REGISTRY*` variables are kept for the image analysis to interpret.
 //! A job's `extends:` (templates, recursively) give it the image, services
 //! and variables it does not write itself; `!reference [job, key]` points
-//! at another job's keys.
+//! at another job's keys. A CI/CD catalog component's header document
+//! (`spec: inputs:`, before `---`) gives `$[[ inputs.name ]]` its default.
 
+use super::gitlab_inputs::{component_header, input_use, missing_input, InputUse, Inputs};
 use super::interpolate::{expand, sole_variable, Syntax, Value};
 use super::yaml::NodeId;
 use super::{Env, RefText, Sink};
@@ -61,11 +63,12 @@ struct Vars {
 struct Scope<'w> {
     /// Where each is written, job first: for a fix at the definition.
     written: Vec<&'w Written>,
+    inputs: &'w Inputs,
     values: BTreeMap<String, Result<String, String>>,
 }
 
 impl<'w> Scope<'w> {
-    fn new(env: &Env, written: Vec<&'w Written>) -> Scope<'w> {
+    fn new(env: &Env, inputs: &'w Inputs, written: Vec<&'w Written>) -> Scope<'w> {
         let mut raw: BTreeMap<&str, &str> = BTreeMap::new();
         for list in &written {
             for (name, value, _) in list.iter() {
@@ -100,7 +103,11 @@ impl<'w> Scope<'w> {
                 .entry(name.to_string())
                 .or_insert_with(|| Err(name.to_string()));
         }
-        Scope { written, values }
+        Scope {
+            written,
+            inputs,
+            values,
+        }
     }
 
     /// Where `name` is written, nearest scope first.
@@ -130,6 +137,14 @@ fn lookup<'v>(
 
 pub(crate) fn extract(sink: &mut Sink, env: &Env) {
     let docs = sink.yaml.documents.clone();
+    if let [root] = docs[..] {
+        if let Some(inputs) = component_header(sink, root) {
+            sink.carried.gitlab_inputs = Some(inputs);
+            return;
+        }
+    }
+    // The header applies to the one document after it.
+    let inputs = sink.carried.gitlab_inputs.take().unwrap_or_default();
     for root in docs {
         if !sink.yaml.is_map(root) {
             continue;
@@ -142,7 +157,7 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
                 .map(|d| variables(sink, d))
                 .unwrap_or_default(),
         };
-        let global = Scope::new(env, vec![&vars.default, &vars.file]);
+        let global = Scope::new(env, &inputs, vec![&vars.default, &vars.file]);
         // Templates other jobs extend: their images are read through those
         // jobs, with those jobs' variables.
         let mut extended = Vec::new();
@@ -151,7 +166,7 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
         }
         for (key, value) in sink.yaml.entries(root) {
             if key == "default" {
-                job(sink, env, &vars, root, value, "default", false);
+                job(sink, env, (&vars, &inputs), root, value, "default", false);
             } else if key == "image" || key == "services" {
                 // Deprecated global keywords, still honoured by GitLab.
                 if key == "image" {
@@ -161,7 +176,7 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
                 }
             } else if !RESERVED.contains(&key) && sink.yaml.is_map(value) {
                 let template = extended.iter().any(|e| e == key);
-                job(sink, env, &vars, root, value, key, template);
+                job(sink, env, (&vars, &inputs), root, value, key, template);
             }
         }
     }
@@ -250,7 +265,7 @@ fn variables(sink: &Sink, root: NodeId) -> Written {
 fn job(
     sink: &mut Sink,
     env: &Env,
-    vars: &Vars,
+    (vars, inputs): (&Vars, &Inputs),
     root: NodeId,
     node: NodeId,
     name: &str,
@@ -269,7 +284,7 @@ fn job(
     };
     let mut written: Vec<&Written> = own.iter().collect();
     written.extend([&vars.default, &vars.file]);
-    let scope = Scope::new(env, written);
+    let scope = Scope::new(env, inputs, written);
     if let Some(img) = effective(sink, root, &lineage, "image") {
         image(
             sink,
@@ -301,6 +316,27 @@ fn services(sink: &mut Sink, env: &Env, scope: &Scope, node: NodeId, job: &str, 
     }
 }
 
+/// `raw` with the job's variables expanded; `None` in a template, whose
+/// unknown variables the jobs extending it resolve.
+fn resolve(env: &Env, scope: &Scope, raw: &str, template: bool) -> Option<RefText> {
+    let lookup = |name: &str| lookup(env, &scope.values, name);
+    Some(match expand(raw, &SYNTAX, &lookup) {
+        Ok(t) => RefText::Resolved(t),
+        Err(_) if template => return None,
+        Err(u) => {
+            // The variable at fault may be one that a variable of the file
+            // uses.
+            let inner = match scope.values.get(&u.variable) {
+                Some(Err(inner)) => inner.clone(),
+                _ => u.variable,
+            };
+            RefText::Unresolved(format!(
+                "`${inner}` is set outside this file; give it a value in [variables]"
+            ))
+        }
+    })
+}
+
 /// An `image:` or service entry: a string, or a map with `name:`. In a
 /// `template` (a job others extend), a reference its own variables do not
 /// resolve is left to the jobs that extend it.
@@ -317,27 +353,39 @@ fn image(sink: &mut Sink, env: &Env, scope: &Scope, node: NodeId, context: Strin
     } else {
         node
     };
-    let Some(raw) = y.str(node).map(str::to_string) else {
+    let Some(mut raw) = y.str(node).map(str::to_string) else {
         return;
     };
-    if !raw.contains('$') {
-        return sink.literal(node, context);
-    }
-    let lookup = |name: &str| lookup(env, &scope.values, name);
-    let text = match expand(&raw, &SYNTAX, &lookup) {
-        Ok(t) => RefText::Resolved(t),
-        Err(_) if template => return,
-        Err(u) => {
-            // The variable at fault may be one that a variable of the file
-            // uses.
-            let inner = match scope.values.get(&u.variable) {
-                Some(Err(inner)) => inner.clone(),
-                _ => u.variable,
+    match input_use(&raw, scope.inputs) {
+        InputUse::None => {}
+        // `image: $[[ inputs.image ]]`: the reference is written as the
+        // input's default, and that is where a fix goes.
+        InputUse::Sole(name) => {
+            let context = format!("spec: inputs: {name} (used by {context})");
+            return match scope.inputs.get(name) {
+                Some(Some(d)) if !d.value.contains('$') => {
+                    let text = RefText::Resolved(d.value.clone());
+                    sink.written_at(d.span, d.exact, text, context);
+                }
+                Some(Some(d)) => {
+                    if let Some(text) = resolve(env, scope, &d.value, template) {
+                        let exact =
+                            d.exact && matches!(&text, RefText::Resolved(t) if *t == d.value);
+                        sink.written_at(d.span, exact, text, context);
+                    }
+                }
+                _ => sink.computed(node, RefText::Unresolved(missing_input(name)), context),
             };
-            RefText::Unresolved(format!(
-                "`${inner}` is set outside this file; give it a value in [variables]"
-            ))
         }
+        InputUse::Text(text) => raw = text,
+        InputUse::Unknown(why) => return sink.computed(node, RefText::Unresolved(why), context),
+    }
+    if !raw.contains('$') {
+        // Written as is, or made whole by input defaults.
+        return sink.computed(node, RefText::Resolved(raw), context);
+    }
+    let Some(text) = resolve(env, scope, &raw, template) else {
+        return;
     };
     // `image: $BUILDER` with `variables: {BUILDER: docker:24}`: the reference
     // is written at the variable, and that is where a fix goes.

@@ -9,6 +9,7 @@ mod dotenv;
 mod flow_indent;
 pub(crate) mod github;
 pub(crate) mod gitlab;
+mod gitlab_inputs;
 pub(crate) mod helm;
 pub(crate) mod helm_chart;
 pub(crate) mod helm_template;
@@ -151,11 +152,13 @@ fn yaml_pass(
     env: &Env,
 ) -> Result<Vec<Occurrence>, ExtractError> {
     let mut out = Vec::new();
+    let mut carried = Carried::default();
     let mut too_complex = false;
     Yaml::for_each_document(text, lines, reindented, &mut |yaml| {
         let mut sink = Sink {
             yaml,
             out: &mut out,
+            carried: &mut carried,
         };
         run(&mut sink, env);
         too_complex = yaml.exhausted();
@@ -167,25 +170,41 @@ fn yaml_pass(
     Ok(out)
 }
 
+/// What one document of a file leaves for those after it (each document
+/// is parsed and freed in turn, so nothing of its tree survives).
+#[derive(Default)]
+pub(crate) struct Carried {
+    /// A GitLab CI/CD component's header document (`spec: inputs:`), for
+    /// the document after it.
+    pub gitlab_inputs: Option<gitlab_inputs::Inputs>,
+}
+
 /// Collects occurrences from a YAML tree.
 pub(crate) struct Sink<'t, 'y> {
     pub yaml: &'y Yaml<'t>,
     pub out: &'y mut Vec<Occurrence>,
+    pub carried: &'y mut Carried,
 }
 
 impl Sink<'_, '_> {
+    /// A reference written at `span` of an earlier document.
+    pub fn written_at(&mut self, span: Span, exact: bool, text: RefText, context: String) {
+        self.out.push(Occurrence {
+            span,
+            text,
+            context,
+            exact,
+            helm: None,
+        });
+    }
+
     /// A scalar that holds a reference to be used as written.
     pub fn literal(&mut self, node: NodeId, context: String) {
         let Some(s) = self.yaml.scalar(node) else {
             return;
         };
-        self.out.push(Occurrence {
-            span: s.span,
-            text: RefText::Resolved(s.value.to_string()),
-            context,
-            exact: s.exact,
-            helm: None,
-        });
+        let text = RefText::Resolved(s.value.to_string());
+        self.written_at(s.span, s.exact, text, context);
     }
 
     /// A reference whose text was computed (variables resolved) from the
@@ -195,13 +214,7 @@ impl Sink<'_, '_> {
             return;
         };
         let exact = s.exact && matches!(&text, RefText::Resolved(t) if *t == *s.value);
-        self.out.push(Occurrence {
-            span: s.span,
-            text,
-            context,
-            exact,
-            helm: None,
-        });
+        self.written_at(s.span, exact, text, context);
     }
 
     pub fn field(&self, node: NodeId) -> Option<Field> {

@@ -983,3 +983,53 @@ fn values_a_chart_refuses_are_no_pull() {
     assert_eq!(read, rendered);
     assert!(!read.iter().any(|r| r.contains("market")), "{read:?}");
 }
+
+/// A GitLab CI/CD catalog component: `$[[ inputs.image ]]` is read from the
+/// header's default, and `--fix` mirrors it there, once; the component
+/// still loads with libyaml to the same documents but for that string.
+#[test]
+fn gitlab_component_inputs_are_read_and_fixed_at_their_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = "spec:\n  inputs:\n    image:\n      default: 'python:3.12-slim' # the job's image\n---\nlint:\n  image: $[[ inputs.image ]]\n  script: [make]\n";
+    let file = dir.path().join("lint.gitlab-ci.yml");
+    std::fs::write(&file, original).unwrap();
+    std::fs::write(
+        dir.path().join(".imagelint.toml"),
+        "[mirrors]\n\"docker.io\" = \"registry.corp.example/dockerhub\"\n[rules]\nmissing-digest = \"off\"\nfloating-tag = \"off\"\n",
+    )
+    .unwrap();
+    let run = imagelint(dir.path(), &["check", "--fix"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        fixed,
+        original.replace(
+            "'python:3.12-slim'",
+            "'registry.corp.example/dockerhub/library/python:3.12-slim'"
+        )
+    );
+    let again = imagelint(dir.path(), &["check", "--fix"]);
+    assert_eq!(again.code, 0);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), fixed);
+    let load = |text: &str| {
+        let out = std::process::Command::new("python3")
+            .args(["-c", "import yaml,sys,json; print(json.dumps(list(yaml.load_all(sys.stdin.read(), Loader=yaml.CSafeLoader))))"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin.take().unwrap().write_all(text.as_bytes())?;
+                c.wait_with_output()
+            })
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(
+        load(&fixed),
+        load(original).replace(
+            "python:3.12-slim",
+            "registry.corp.example/dockerhub/library/python:3.12-slim"
+        )
+    );
+}

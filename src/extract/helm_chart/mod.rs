@@ -223,9 +223,11 @@ fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
             disk_path: values_path,
         };
         let mut out = Vec::new();
+        let mut carried = super::Carried::default();
         let mut sink = super::Sink {
             yaml: y,
             out: &mut out,
+            carried: &mut carried,
         };
         super::helm::walk(&mut sink, &env, &render);
         model.images = render.images;
