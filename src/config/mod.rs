@@ -3,6 +3,9 @@
 //! the line and the column; every such error is reported, not just the
 //! first.
 
+#[cfg(test)]
+mod json_schema;
+
 use crate::image::Mirror;
 use crate::rules::{RuleDef, SeveritySetting};
 use serde::Deserialize;
@@ -13,39 +16,65 @@ use toml::Spanned;
 
 pub const CONFIG_NAMES: [&str; 2] = [".imagelint.toml", "imagelint.toml"];
 
+/// imagelint's configuration, `.imagelint.toml` (or `imagelint.toml`).
+// The doc comments on these types are the JSON Schema's descriptions, which
+// editors show on hover.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(title = "imagelint configuration"))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
+    /// Registries images may come from: a host (`registry.corp.example`) or a
+    /// host/path prefix (`ghcr.io/acme/**`), globs allowed. Unset allows all.
     pub allowed_registries: Option<Vec<String>>,
+    /// The least severity that makes `check` exit 1.
     pub fail_on: Option<FailOn>,
+    /// Upstream registry (`docker.io`) to the mirror prefix that serves it
+    /// (`registry.corp.example/dockerhub`).
     #[serde(default)]
     pub mirrors: BTreeMap<String, Mirror>,
+    /// Values for variables in references (`CI_REGISTRY_IMAGE`), used where
+    /// the file itself does not define them.
     #[serde(default)]
     pub variables: BTreeMap<String, String>,
+    /// Severity per rule id: `error`, `warning`, `info` or `off`.
     #[serde(default)]
     pub rules: BTreeMap<String, SeveritySetting>,
+    /// Which files are read, and as what.
     #[serde(default)]
     pub files: Files,
+    /// Custom rules, in the same schema as the built-in `rules/*.toml`.
     #[serde(default)]
     pub rule: Vec<RuleDef>,
+    /// Registries `lock` and `mirror check` reach over plain HTTP (host or
+    /// host:port).
     #[serde(default)]
     pub insecure_registries: Vec<String>,
+    /// `lock` asks the mirror configured for a registry, not the upstream,
+    /// for digests.
     #[serde(default)]
     pub resolve_via_mirror: bool,
+    /// Build contexts your builds pass with `--build-context NAME=...`: a
+    /// Dockerfile's `COPY --from=NAME` then reads a context, not an image.
     #[serde(default)]
     pub build_contexts: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Files {
+    /// Globs of paths never read.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Kind name (`kubernetes`, `compose`, `gitlab-ci`...) to extra globs of
+    /// paths read as that kind.
     #[serde(default)]
     pub kinds: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, clap::ValueEnum)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum FailOn {
     Never,

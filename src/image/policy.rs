@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 /// A mirror prefix, written as a string or as a table with options.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Mirror {
     Prefix(String),
@@ -18,8 +19,10 @@ pub enum Mirror {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct MirrorTable {
+    /// The mirror prefix, `registry.corp.example/dockerhub`.
     pub prefix: String,
     /// Keep `library/` for Docker Hub official images (default true). GitLab's
     /// dependency proxy, for one, wants it dropped.
