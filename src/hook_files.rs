@@ -77,28 +77,35 @@ fn examples(glob: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    const HOOKS: &str = ".pre-commit-hooks.yaml";
+    /// The hook files and how many hooks each defines: this repository's,
+    /// and the mirror's that installs the released wheel.
+    const HOOKS: [(&str, usize); 2] = [
+        (".pre-commit-hooks.yaml", 4),
+        ("pre-commit-mirror/.pre-commit-hooks.yaml", 2),
+    ];
 
     #[test]
     fn hooks_take_the_pattern_made_from_the_kind_table() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(HOOKS);
-        let have = std::fs::read_to_string(path).unwrap();
-        let want_line = format!("  files: {}", files_pattern());
-        let mut hooks = 0;
-        let want: String = have
-            .lines()
-            .map(|line| {
-                if line.starts_with("  files: ") {
-                    hooks += 1;
-                    format!("{want_line}\n")
-                } else {
-                    format!("{line}\n")
-                }
-            })
-            .collect();
-        assert_eq!(hooks, 4, "every hook in {HOOKS} has a files: line");
-        assert!(!have.contains("types"), "types filters drop files: {HOOKS}");
-        crate::generated::assert_current(HOOKS, &want);
+        for (file, count) in HOOKS {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            let have = std::fs::read_to_string(path).unwrap();
+            let want_line = format!("  files: {}", files_pattern());
+            let mut hooks = 0;
+            let want: String = have
+                .lines()
+                .map(|line| {
+                    if line.starts_with("  files: ") {
+                        hooks += 1;
+                        format!("{want_line}\n")
+                    } else {
+                        format!("{line}\n")
+                    }
+                })
+                .collect();
+            assert_eq!(hooks, count, "every hook in {file} has a files: line");
+            assert!(!have.contains("types"), "types filters drop files: {file}");
+            crate::generated::assert_current(file, &want);
+        }
     }
 
     #[test]

@@ -65,53 +65,27 @@ fn action_yml_follows_the_metadata_rules() {
 
 #[test]
 fn run_sh_builds_annotates_and_writes_summary_and_sarif() {
-    let work = tempfile::tempdir().unwrap();
-    let w = work.path();
-    let workspace = w.join("workspace");
-    fs::create_dir_all(workspace.join("deploy")).unwrap();
-    fs::write(
-        workspace.join("deploy/app.yaml"),
-        "apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: a, image: \"nginx:1.25\"}]\n",
-    )
-    .unwrap();
-    let temp = w.join("runner-temp");
-    fs::create_dir(&temp).unwrap();
-    let (summary, output) = (w.join("summary.md"), w.join("output.txt"));
-    fs::write(&summary, "").unwrap();
-    fs::write(&output, "").unwrap();
-    let out = Command::new("bash")
-        .arg(root().join("action/run.sh"))
-        .env("GITHUB_ACTION_PATH", root())
-        .env("GITHUB_WORKSPACE", &workspace)
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .env("GITHUB_OUTPUT", &output)
-        .env("RUNNER_TEMP", &temp)
-        .env("GITHUB_ACTIONS", "true")
-        .env("IMAGELINT_ARGS", "--fail-on error")
-        .env("IMAGELINT_PATHS", "deploy")
-        .env("IMAGELINT_ANNOTATIONS", "true")
-        .env("IMAGELINT_SARIF", "true")
-        .env("IMAGELINT_VERSION", "source")
-        .env("CARGO_TARGET_DIR", root().join("target/pre-commit"))
-        .envs(crate::precommit::fast_release_build())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let runner = Runner::new();
+    let target_dir = root().join("target/pre-commit");
+    let mut envs = vec![
+        ("GITHUB_ACTIONS", "true"),
+        ("IMAGELINT_ARGS", "--fail-on error"),
+        ("IMAGELINT_ANNOTATIONS", "true"),
+        ("IMAGELINT_SARIF", "true"),
+        ("CARGO_TARGET_DIR", target_dir.to_str().unwrap()),
+    ];
+    envs.extend(crate::precommit::fast_release_build());
+    let (code, stdout, outputs) = runner.run("source", &envs);
+    assert_eq!(code, Some(1), "{stdout}");
     assert!(
         stdout.contains("::group::Building imagelint from source"),
         "{stdout}"
     );
     assert!(stdout.contains("::error file=deploy/app.yaml,line=4,endLine=4,col=34,endColumn=44,title=imagelint (implicit-docker-hub)::"), "{stdout}");
-    let md = fs::read_to_string(&summary).unwrap();
+    let w = runner.dir.path();
+    let md = fs::read_to_string(w.join("summary.md")).unwrap();
     assert!(md.starts_with("## imagelint"), "{md}");
-    let outputs = fs::read_to_string(&output).unwrap();
-    let sarif = temp.join("imagelint.sarif");
+    let sarif = w.join("runner-temp/imagelint.sarif");
     assert!(
         outputs.contains(&format!("sarif-file={}\n", sarif.display())),
         "{outputs}"
@@ -120,7 +94,7 @@ fn run_sh_builds_annotates_and_writes_summary_and_sarif() {
     let doc: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&sarif).unwrap()).unwrap();
     assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 2);
-    assert!(temp.join("imagelint/bin/imagelint").is_file());
+    assert!(runner.installed());
 }
 
 /// A runner's environment for action/run.sh, with a workspace holding one
@@ -195,13 +169,15 @@ impl Release {
         let stage = dir.path().join("stage");
         fs::create_dir(&stage).unwrap();
         fs::copy(env!("CARGO_BIN_EXE_imagelint"), stage.join("imagelint")).unwrap();
+        // Anything else in the archive must stay out of the runner's PATH.
+        fs::write(stage.join("extra"), "#!/bin/sh\n").unwrap();
         let asset = tag.join("imagelint-x86_64-unknown-linux-musl.tar.gz");
         let ok = Command::new("tar")
             .arg("-czf")
             .arg(&asset)
             .arg("-C")
             .arg(&stage)
-            .arg("imagelint")
+            .args(["imagelint", "extra"])
             .status()
             .unwrap();
         assert!(ok.success());
@@ -259,6 +235,11 @@ fn version_downloads_the_released_binary_and_checks_its_sha256() {
     );
     assert!(outputs.contains("exit-code=1\n"), "{outputs}");
     assert!(runner.installed());
+    assert!(!runner
+        .dir
+        .path()
+        .join("runner-temp/imagelint/bin/extra")
+        .exists());
 }
 
 #[test]

@@ -24,6 +24,15 @@ pub fn kind_fixtures() -> Vec<String> {
     names
 }
 
+/// Cargo.toml's `[package]` value of `key`.
+pub fn package_field(key: &str) -> String {
+    let manifest: toml::Table = fs::read_to_string(root().join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    manifest["package"][key].as_str().unwrap().to_string()
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
 }

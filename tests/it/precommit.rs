@@ -1,9 +1,11 @@
-//! The hooks in .pre-commit-hooks.yaml, run by the real pre-commit: it
-//! builds imagelint with cargo from this repository and passes filenames.
+//! The hooks in .pre-commit-hooks.yaml and in the mirror's
+//! (pre-commit-mirror/), run by the real pre-commit: it installs imagelint
+//! (a wheel built with maturin, a cargo build, or the released wheel) and
+//! passes filenames.
 
 use crate::common::root;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn git(dir: &Path, args: &[&str]) {
@@ -36,19 +38,39 @@ pub fn fast_release_build() -> [(&'static str, &'static str); 4] {
     ]
 }
 
-fn try_repo(sample: &Path, home: &Path, hook: &str) -> Output {
+/// A hook repository and where pip finds what it installs: never an index.
+struct HookRepo {
+    path: PathBuf,
+    /// Space-separated, as pip reads `PIP_FIND_LINKS`.
+    find_links: String,
+}
+
+impl HookRepo {
+    /// This repository; pip builds the wheel with maturin from test.sh's
+    /// wheelhouse.
+    fn this() -> HookRepo {
+        HookRepo {
+            path: root(),
+            find_links: wheelhouse().display().to_string(),
+        }
+    }
+}
+
+fn wheelhouse() -> PathBuf {
+    root().join("target/wheelhouse")
+}
+
+fn try_repo(repo: &HookRepo, sample: &Path, home: &Path, hook: &str) -> Output {
     Command::new("pre-commit")
         .args(["try-repo"])
-        .arg(root())
+        .arg(&repo.path)
         .args([hook, "--all-files", "--color", "never"])
         .current_dir(sample)
         .env("PRE_COMMIT_HOME", home)
         // Share one build directory between hooks and test runs.
         .env("CARGO_TARGET_DIR", root().join("target/pre-commit"))
-        // pip builds the wheel with maturin from test.sh's wheelhouse,
-        // never from an index.
         .env("PIP_NO_INDEX", "1")
-        .env("PIP_FIND_LINKS", root().join("target/wheelhouse"))
+        .env("PIP_FIND_LINKS", &repo.find_links)
         .envs(identity())
         .envs(fast_release_build())
         .output()
@@ -84,24 +106,87 @@ fn sample(dir: &Path, compose: &str) {
 fn wheel_hooks_fail_on_findings_pass_when_clean_fix_and_reach_every_kind() {
     let work = tempfile::tempdir().unwrap();
     let home = work.path().join("pre-commit-home");
-    fail_pass_fix(work.path(), &home, "imagelint", "imagelint-fix");
-    every_default_path_reaches(work.path(), &home, "imagelint");
+    let repo = HookRepo::this();
+    fail_pass_fix(&repo, work.path(), &home, ("imagelint", "imagelint-fix"));
+    every_default_path_reaches(&repo, work.path(), &home, "imagelint");
 }
 
 #[test]
 fn source_hooks_fail_on_findings_pass_when_clean_and_fix() {
     let work = tempfile::tempdir().unwrap();
     let home = work.path().join("pre-commit-home");
-    fail_pass_fix(work.path(), &home, "imagelint-src", "imagelint-fix-src");
+    let repo = HookRepo::this();
+    fail_pass_fix(
+        &repo,
+        work.path(),
+        &home,
+        ("imagelint-src", "imagelint-fix-src"),
+    );
 }
 
-fn fail_pass_fix(work: &Path, home: &Path, check: &str, fix: &str) {
+/// The mirror's hooks install the released wheel, as ruff-pre-commit does
+/// ruff's: a wheel of this checkout in a local wheelhouse stands for PyPI.
+#[test]
+fn mirror_hooks_install_the_released_wheel() {
+    let work = tempfile::tempdir().unwrap();
+    let wheels = work.path().join("wheels");
+    let built = Command::new("python3")
+        .args(["-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir"])
+        .arg(&wheels)
+        .arg(root())
+        .env("PIP_NO_INDEX", "1")
+        .env("PIP_FIND_LINKS", wheelhouse())
+        .env("CARGO_TARGET_DIR", root().join("target/pre-commit"))
+        .envs(fast_release_build())
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let mirror = work.path().join("mirror");
+    fs::create_dir(&mirror).unwrap();
+    for file in [".pre-commit-hooks.yaml", "pyproject.toml", "README.md"] {
+        fs::copy(
+            root().join("pre-commit-mirror").join(file),
+            mirror.join(file),
+        )
+        .unwrap();
+    }
+    git(&mirror, &["init", "-q"]);
+    git(&mirror, &["add", "-A"]);
+    git(&mirror, &["commit", "-qm", "mirror"]);
+    let repo = HookRepo {
+        path: mirror,
+        find_links: format!("{} {}", wheels.display(), wheelhouse().display()),
+    };
+    let home = work.path().join("pre-commit-home");
+    fail_pass_fix(&repo, work.path(), &home, ("imagelint", "imagelint-fix"));
+    every_default_path_reaches(&repo, work.path(), &home, "imagelint");
+}
+
+#[test]
+fn the_mirror_pins_this_version() {
+    let version = crate::common::package_field("version");
+    let pyproject = fs::read_to_string(root().join("pre-commit-mirror/pyproject.toml")).unwrap();
+    assert!(
+        pyproject.contains(&format!("version = \"{version}\"")),
+        "{pyproject}"
+    );
+    assert!(
+        pyproject.contains(&format!("\"imagelint=={version}\"")),
+        "{pyproject}"
+    );
+}
+
+fn fail_pass_fix(repo: &HookRepo, work: &Path, home: &Path, (check, fix): (&str, &str)) {
     let dirty = work.join("dirty");
     sample(
         &dirty,
         "services:\n  web:\n    image: nginx:1.25.3  # the front end\n",
     );
-    let out = try_repo(&dirty, home, check);
+    let out = try_repo(repo, &dirty, home, check);
     let log = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{log}");
     assert!(
@@ -115,7 +200,7 @@ fn fail_pass_fix(work: &Path, home: &Path, check: &str, fix: &str) {
         &clean,
         &format!("services:\n  web:\n    image: {pinned}  # the front end\n"),
     );
-    let out = try_repo(&clean, home, check);
+    let out = try_repo(repo, &clean, home, check);
     assert!(
         out.status.success(),
         "{}",
@@ -123,7 +208,7 @@ fn fail_pass_fix(work: &Path, home: &Path, check: &str, fix: &str) {
     );
 
     // The fix hook rewrites the file and fails; staged, the next run passes.
-    let out = try_repo(&dirty, home, fix);
+    let out = try_repo(repo, &dirty, home, fix);
     assert!(
         !out.status.success(),
         "{}",
@@ -135,7 +220,7 @@ fn fail_pass_fix(work: &Path, home: &Path, check: &str, fix: &str) {
         format!("services:\n  web:\n    image: {pinned}  # the front end\n")
     );
     git(&dirty, &["add", "-A"]);
-    let out = try_repo(&dirty, home, fix);
+    let out = try_repo(repo, &dirty, home, fix);
     assert!(
         out.status.success(),
         "{}",
@@ -145,7 +230,7 @@ fn fail_pass_fix(work: &Path, home: &Path, check: &str, fix: &str) {
 
 /// One file for each default path pattern of each kind (src/kinds.rs), each
 /// with a finding: pre-commit hands every one of them to the hook.
-fn every_default_path_reaches(work: &Path, home: &Path, hook: &str) {
+fn every_default_path_reaches(repo: &HookRepo, work: &Path, home: &Path, hook: &str) {
     const FROM: &str = "FROM nginx:1.25.3\n";
     const JOB: &str = "job:\n  image: nginx:1.25.3\n  script: [\"true\"]\n";
     const COMPOSE: &str = "services:\n  web:\n    image: nginx:1.25.3\n";
@@ -195,7 +280,7 @@ fn every_default_path_reaches(work: &Path, home: &Path, hook: &str) {
     )
     .unwrap();
     git(&dir, &["add", "-A"]);
-    let out = try_repo(&dir, home, hook);
+    let out = try_repo(repo, &dir, home, hook);
     let log = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{log}");
     for (path, _) in files {
