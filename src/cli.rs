@@ -31,13 +31,51 @@ pub enum Command {
     /// What the mirrors must hold: a copy plan, and a check that they hold it
     #[command(subcommand)]
     Mirror(MirrorCommand),
-    /// List the rules: id, default severity, fixable, summary
-    Rules,
+    /// List the rules, built-in and custom: id, severity, fixable, summary
+    Rules(RulesArgs),
+    /// Write a starter .imagelint.toml: the registries the files use, a [mirrors] section to fill in
+    Init(InitArgs),
+    /// Print a shell's completion script: `imagelint completions bash > /etc/bash_completion.d/imagelint`
+    Completions {
+        /// bash, zsh, fish, powershell or elvish
+        shell: clap_complete::Shell,
+    },
     /// Print a rule's full documentation
     Explain {
         /// Rule id, e.g. `mutable-tag`
         rule: String,
+        /// Config file, for its custom rules and severities [default: the nearest]
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Where to write it [default: .imagelint.toml in the current directory]
+    #[arg(long, value_name = "FILE", default_value = ".imagelint.toml")]
+    pub output: PathBuf,
+    /// Replace an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RulesArgs {
+    /// Config file, for its custom rules and severities [default: the nearest]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// table or json
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
 }
 
 /// Options every command that reads files shares.
@@ -57,6 +95,17 @@ pub struct Common {
     /// Lock file [default: imagelint.lock beside the config file, else in the current directory]
     #[arg(long, value_name = "FILE")]
     pub lock: Option<PathBuf>,
+    /// Colour: auto (a terminal, unless NO_COLOR; FORCE_COLOR or CLICOLOR_FORCE force it), always, never
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -64,8 +113,23 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub common: Common,
     /// Output format, optionally to a file: human, json, json-lines, github, sarif, gitlab; repeatable
-    #[arg(long, value_name = "FMT[:PATH]")]
+    #[arg(long, visible_alias = "output-format", value_name = "FMT[:PATH]")]
     pub format: Vec<String>,
+    /// Print only the findings (-q), or nothing at all (-qq: the exit code says it)
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub quiet: u8,
+    /// Print counts by rule (and how many --fix can fix) instead of each finding
+    #[arg(long)]
+    pub statistics: bool,
+    /// Exit 0 even when findings fail the run (errors still exit 2)
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print the files that would be read, with their kind, and exit
+    #[arg(long, conflicts_with_all = ["fix", "diff", "stdin_filename"])]
+    pub show_files: bool,
+    /// Print the settings in force and where each comes from, and exit
+    #[arg(long, conflicts_with_all = ["fix", "diff", "show_files"])]
+    pub show_settings: bool,
     /// Apply safe fixes in place, then report what remains
     #[arg(long, conflicts_with = "diff")]
     pub fix: bool,
@@ -85,7 +149,7 @@ pub struct CheckArgs {
     #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
     pub ignore: Vec<String>,
     /// Read the file's text from standard input and lint it as PATH
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "paths")]
     pub stdin_filename: Option<PathBuf>,
 }
 

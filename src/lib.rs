@@ -31,6 +31,7 @@ pub(crate) mod render;
 pub(crate) mod rules;
 pub(crate) mod side_file;
 pub(crate) mod source;
+pub(crate) mod words;
 
 /// Docker's reference grammar, for the reference vector tests.
 pub use image::reference;

@@ -4,7 +4,7 @@
 use super::errors::{Error, Problems, EXIT_FINDINGS, EXIT_OK};
 use super::settings::{Setup, Wants};
 use super::tally::Tally;
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, ColorChoice};
 use crate::config::FailOn;
 use crate::discover::paths::display_path;
 use crate::discover::record::{Candidate, Skipped};
@@ -21,30 +21,23 @@ pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
         // not leave one behind.
         crate::atomic::clean_up_on_signals();
     }
-    let discover_from = args
-        .stdin_filename
-        .as_ref()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .unwrap_or_default();
-    let setup = Setup::new(
-        &args.common,
-        &Wants {
-            selection: Selection {
-                select: &args.select,
-                ignore: &args.ignore,
-            },
-            discover_from: &discover_from,
-            entries: false,
-        },
-    )?;
+    let setup = setup(args)?;
+    if args.show_settings {
+        return super::show::settings(args, &setup);
+    }
+    if args.show_files {
+        return super::show::files(args, &setup);
+    }
     // `--diff` prints diffs only; `--fix` on standard input prints the fixed
     // text, so reports go to standard error.
     let formats = match fix {
         FixMode::Diff => Vec::new(),
-        _ => parse_formats(&args.format)?,
+        _ => on_stdout(parse_formats(&args.format)?, args),
     };
     let settings = render::Settings {
-        color: use_color(),
+        color: use_color(args.common.color),
+        quiet: args.quiet,
+        category: sarif_category(setup.config_shown.as_deref(), &args.common.paths),
         roots: Vec::new(),
     };
     let (reporters, writers) = render::open(
@@ -60,21 +53,20 @@ pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
         reporters: &refs,
     };
     let mut sink = Sink::new(fix, &reporters, writers);
-    let walk_errors = match &args.stdin_filename {
-        Some(name) => {
-            check_stdin(name, &setup, &job, &mut sink)?;
-            Vec::new()
-        }
+    match &args.stdin_filename {
+        Some(name) => check_stdin(name, &setup, &job, &mut sink)?,
         None => {
             let (candidates, errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
+            // Before any finding and the summary: a path that cannot be
+            // read must not follow a line that reads as all clear.
+            for e in &errors {
+                sink.problems.report(e);
+            }
+            sink.tally.unchecked += errors.len();
             engine::run(&candidates, &job, setup.threads, |o| sink.take(o));
-            errors
         }
-    };
-    let (tally, mut problems) = sink.finish(&setup.ctx.rules.rules)?;
-    for e in &walk_errors {
-        problems.report(e);
     }
+    let (tally, problems) = sink.finish(&setup.ctx.rules.rules)?;
     let fail_on = args.fail_on.unwrap_or(setup.fail_on);
     let code = match fix {
         // A diff is the finding.
@@ -84,9 +76,86 @@ pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
     let changed = args.exit_non_zero_on_fix && tally.fixed_files > 0;
     Ok(if code == EXIT_OK && changed {
         EXIT_FINDINGS
+    } else if code == EXIT_FINDINGS && args.exit_zero {
+        EXIT_OK
     } else {
         code
     })
+}
+
+/// SARIF's `automationDetails.id` for this run: `imagelint/`, then the
+/// config file's folder when it is not the current one and the paths when
+/// they are not `.`, so runs of several configs or parts of a repository
+/// upload side by side instead of replacing each other.
+fn sarif_category(config: Option<&str>, paths: &[PathBuf]) -> String {
+    let mut parts = Vec::new();
+    if let Some(folder) = config.and_then(|c| Path::new(c).parent()) {
+        let folder = folder.to_string_lossy().replace('\\', "/");
+        // A config found upward (shown absolute or `../`) is this tree's own.
+        let own = folder.is_empty()
+            || folder == "."
+            || folder.starts_with("..")
+            || Path::new(&folder).is_absolute();
+        if !own {
+            parts.push(folder);
+        }
+    }
+    let mut named: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            p.to_string_lossy()
+                .replace('\\', "/")
+                .trim_end_matches('/')
+                .to_string()
+        })
+        .filter(|p| !p.is_empty() && p != ".")
+        .collect();
+    named.sort();
+    if !named.is_empty() {
+        parts.push(named.join(","));
+    }
+    let mut id = String::from("imagelint/");
+    if !parts.is_empty() {
+        id.push_str(&parts.join(":"));
+        id.push('/');
+    }
+    id
+}
+
+/// What standard output carries: with `--statistics` the counts instead of
+/// the report, with `-qq` nothing. Outputs to files are written as asked.
+fn on_stdout(
+    mut formats: Vec<(Format, Option<PathBuf>)>,
+    args: &CheckArgs,
+) -> Vec<(Format, Option<PathBuf>)> {
+    if args.quiet >= 2 {
+        formats.retain(|(_, path)| path.is_some());
+    } else if args.statistics {
+        formats.retain(|(_, path)| path.is_some());
+        formats.push((Format::Statistics, None));
+    }
+    formats
+}
+
+/// The config is looked for from the standard-input file's folder when
+/// there is one.
+fn setup(args: &CheckArgs) -> Result<Setup, Error> {
+    let discover_from = args
+        .stdin_filename
+        .as_ref()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    Setup::new(
+        &args.common,
+        &Wants {
+            selection: Selection {
+                select: &args.select,
+                ignore: &args.ignore,
+            },
+            discover_from: &discover_from,
+            entries: false,
+        },
+    )
 }
 
 fn fix_mode(args: &CheckArgs) -> FixMode {
@@ -214,11 +283,42 @@ fn parse_formats(specs: &[String]) -> Result<Vec<(Format, Option<PathBuf>)>, Err
                 })?;
             Ok((format, path))
         })
-        .collect()
+        .collect::<Result<Vec<_>, Error>>()
+        .and_then(one_on_stdout)
 }
 
-fn use_color() -> bool {
-    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+/// Two outputs on standard output would interleave into neither format.
+fn one_on_stdout(
+    formats: Vec<(Format, Option<PathBuf>)>,
+) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
+    let on_stdout: Vec<&str> = formats
+        .iter()
+        .filter(|(_, path)| path.is_none())
+        .map(|(f, _)| f.name())
+        .collect();
+    if on_stdout.len() > 1 {
+        return Err(Error::Usage(format!(
+            "--format {} all write to standard output; give all but one a file (`--format {}:PATH`)",
+            on_stdout.join(", "),
+            on_stdout[1]
+        )));
+    }
+    Ok(formats)
+}
+
+/// `--color`, and with `auto` the conventions of no-color.org and
+/// bixense.com/clicolors: NO_COLOR turns colour off, FORCE_COLOR or
+/// CLICOLOR_FORCE turn it on without a terminal, CLICOLOR=0 off.
+pub(super) fn use_color(choice: ColorChoice) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
+        ColorChoice::Auto if set("FORCE_COLOR") || set("CLICOLOR_FORCE") => true,
+        ColorChoice::Auto if std::env::var_os("CLICOLOR").is_some_and(|v| v == "0") => false,
+        ColorChoice::Auto => io::stdout().is_terminal(),
+    }
 }
 
 fn meets(s: Severity, fail_on: FailOn) -> bool {

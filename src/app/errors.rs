@@ -35,8 +35,14 @@ pub enum Error {
     Stdin(io::Error),
     #[error("unknown --format `{name}` ({known})")]
     UnknownFormat { name: String, known: String },
-    #[error("unknown rule `{0}`; `imagelint rules` lists them")]
-    UnknownRule(String),
+    #[error(
+        "unknown rule `{id}`{}; `imagelint rules` lists them",
+        near.as_ref().map_or(String::new(), |n| format!(" (did you mean `{n}`?)"))
+    )]
+    UnknownRule { id: String, near: Option<String> },
+    /// A command line that cannot mean what it says.
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl Error {

@@ -23,6 +23,8 @@ pub(super) fn inventory(args: &InventoryArgs) -> Result<u8, Error> {
         .collect();
     let settings = render::Settings {
         color: false,
+        quiet: 0,
+        category: String::new(),
         roots,
     };
     let (reporters, mut writers) =

@@ -15,6 +15,7 @@ use crate::discover::record::Candidate;
 use crate::image::reference::Reference;
 use crate::lock::registry::Client;
 use crate::lock::{is_digest, Lock};
+use crate::words::count;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -95,8 +96,8 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
         "; nothing changed, not written"
     };
     println!(
-        "{lock_display}: {} tags resolved, {changed} changed, {failed} could not be resolved{pruned_text}{written}.",
-        targets.len() - failed
+        "{lock_display}: {} resolved, {changed} changed, {failed} could not be resolved{pruned_text}{written}.",
+        count(targets.len() - failed, "tag")
     );
     Ok(problems.exit_code(false))
 }

@@ -8,6 +8,7 @@ use crate::discover::record::Candidate;
 use crate::image::reference::Reference;
 use crate::lock::registry::{plain_http, Client};
 use crate::mirror::{write, Plan};
+use crate::words::{count, count_as};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -28,7 +29,8 @@ fn plan(args: &MirrorPlanArgs) -> Result<u8, Error> {
     if unlocked > 0 {
         // A note, not a failure: the tags are still planned.
         print(&format!(
-            "mirror plan: {unlocked} tags have no digest in the files or the lock and are planned by tag only (run `imagelint lock`)"
+            "mirror plan: {} no digest in the files or the lock and planned by tag only (run `imagelint lock`)",
+            count_as(unlocked, "tag has", "tags have")
         ));
     }
     let documents: Vec<(String, String)> = match args.format {
@@ -180,11 +182,17 @@ fn check(args: &MirrorCheckArgs) -> Result<u8, Error> {
         }
     }
     let unlocked_text = if unlocked > 0 {
-        format!("; {unlocked} tags have no digest to check (run `imagelint lock`)")
+        format!(
+            "; {} no digest to check (run `imagelint lock`)",
+            count_as(unlocked, "tag has", "tags have")
+        )
     } else {
         String::new()
     };
-    println!("mirror check: {present} digests present, {missing} missing{unlocked_text}.");
+    println!(
+        "mirror check: {} present, {missing} missing{unlocked_text}.",
+        count(present, "digest")
+    );
     Ok(if !problems.none() {
         problems.exit_code(false)
     } else if missing > 0 {

@@ -23,6 +23,8 @@ pub(super) struct Setup {
     pub classifier: Classifier,
     pub cwd: PathBuf,
     pub config_root: PathBuf,
+    /// The config file as shown in messages, if there is one.
+    pub config_shown: Option<String>,
     pub fail_on: FailOn,
     pub threads: usize,
 }
@@ -51,18 +53,42 @@ impl Wants<'static> {
     }
 }
 
-impl Setup {
-    pub fn new(common: &Common, wants: &Wants) -> Result<Setup, Error> {
-        let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
-        let config_path = match &common.config {
-            Some(p) => Some(p.clone()),
-            None => config::discover(&cwd.join(wants.discover_from)),
+/// The config file in use (`--config`, else the nearest from `from`) and
+/// what it says; the defaults without one.
+pub(super) struct Loaded {
+    pub path: Option<PathBuf>,
+    /// The path as shown in messages.
+    pub shown: Option<String>,
+    pub config: Config,
+}
+
+impl Loaded {
+    pub fn new(flag: Option<&Path>, cwd: &Path, from: &Path) -> Result<Loaded, Error> {
+        let path = match flag {
+            Some(p) => Some(p.to_path_buf()),
+            None => config::discover(&cwd.join(from)),
         };
-        let shown = config_path.as_ref().map(|p| display_path(p, &cwd));
-        let config = match (&config_path, &shown) {
+        let shown = path.as_ref().map(|p| display_path(p, cwd));
+        let config = match (&path, &shown) {
             (Some(p), Some(shown)) => config::load(p, shown)?,
             _ => Config::default(),
         };
+        Ok(Loaded {
+            path,
+            shown,
+            config,
+        })
+    }
+}
+
+impl Setup {
+    pub fn new(common: &Common, wants: &Wants) -> Result<Setup, Error> {
+        let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
+        let Loaded {
+            path: config_path,
+            shown,
+            config,
+        } = Loaded::new(common.config.as_deref(), &cwd, wants.discover_from)?;
         let setting = |message: String| Error::Setting {
             path: shown.clone(),
             message,
@@ -109,6 +135,7 @@ impl Setup {
             classifier: Classifier::new(kinds, exclude),
             cwd,
             config_root,
+            config_shown: shown,
             fail_on: config.fail_on.unwrap_or(FailOn::Warning),
             threads,
         })

@@ -172,7 +172,7 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
                 if key == "image" {
                     image(sink, env, &global, value, "image".into(), false);
                 } else {
-                    services(sink, env, &global, value, "services", false);
+                    services(sink, env, &global, value, "", false);
                 }
             } else if !RESERVED.contains(&key) && sink.yaml.is_map(value) {
                 let template = extended.iter().any(|e| e == key);
@@ -286,17 +286,22 @@ fn job(
     written.extend([&vars.default, &vars.file]);
     let scope = Scope::new(env, inputs, written);
     if let Some(img) = effective(sink, root, &lineage, "image") {
-        image(
-            sink,
-            env,
-            &scope,
-            img,
-            format!("job {name}: image"),
-            template,
-        );
+        image(sink, env, &scope, img, scope_name(name, "image"), template);
     }
     if let Some(svc) = effective(sink, root, &lineage, "services") {
         services(sink, env, &scope, svc, name, template);
+    }
+}
+
+/// Where a key is, for people: `job build: image`, or `default: image`
+/// (`default:` gives every job its keys; it is no job).
+fn scope_name(job: &str, key: &str) -> String {
+    if job.is_empty() {
+        key.to_string() // the deprecated top-level `image:` and `services:`
+    } else if job == "default" {
+        format!("default: {key}")
+    } else {
+        format!("job {job}: {key}")
     }
 }
 
@@ -310,7 +315,7 @@ fn services(sink: &mut Sink, env: &Env, scope: &Scope, node: NodeId, job: &str, 
             env,
             scope,
             item,
-            format!("job {job}: services[{i}]"),
+            scope_name(job, &format!("services[{i}]")),
             template,
         );
     }

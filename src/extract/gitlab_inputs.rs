@@ -109,7 +109,7 @@ pub(crate) fn input_use<'a>(raw: &'a str, inputs: &Inputs) -> InputUse<'a> {
 
 pub(crate) fn missing_input(name: &str) -> String {
     format!(
-        "`$[[ inputs.{name} ]]` has no default; the pipeline that includes the component sets it"
+        "`$[[ inputs.{name} ]]` has no default (the pipeline that includes the component sets it); give the input a `default:`"
     )
 }
 

@@ -44,7 +44,9 @@ pub struct Occurrence {
 pub enum RefText {
     /// The reference after variables were resolved.
     Resolved(String),
-    /// Variables that cannot be known here; the string says which.
+    /// Variables that cannot be known here; the string says which, then
+    /// optionally `; ` and what to do (the finding's message gives the
+    /// first part, its help the second).
     Unresolved(String),
     /// A bare name in a Dockerfile `--from`: a named build context when the
     /// build passes one (`--build-context name=...`), else Docker Hub's

@@ -73,7 +73,7 @@ impl Reference {
         }
         if g.bare_digest.is_match(text) {
             return err(
-                "a bare digest is not a reference; it needs a repository name (`name@sha256:…`)",
+                "a bare digest is not a reference: it needs a repository name (`name@sha256:…`)",
             );
         }
         let (domain, rest, registry_written) = split_domain(text);

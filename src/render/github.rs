@@ -8,6 +8,7 @@
 use super::{RenderError, Reporter, RunReport};
 use crate::analyze::finding::Finding;
 use crate::rules::Severity;
+use crate::words;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -150,17 +151,18 @@ fn cell(s: &str) -> String {
 fn summary(findings: &[Finding], files: usize) -> String {
     let mut out = String::from("## imagelint\n\n");
     if findings.is_empty() {
-        let _ = writeln!(out, "No findings in {files} files.");
+        let _ = writeln!(out, "No findings in {}.", words::count(files, "file"));
         return out;
     }
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let _ = writeln!(
         out,
-        "{} findings ({} errors, {} warnings, {} info) in {files} files.\n",
-        findings.len(),
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info)
+        "{} ({}, {}, {} info) in {}.\n",
+        words::count(findings.len(), "finding"),
+        words::count(count(Severity::Error), "error"),
+        words::count(count(Severity::Warning), "warning"),
+        count(Severity::Info),
+        words::count(files, "file"),
     );
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for f in findings {

@@ -1,209 +1,280 @@
-//! The terminal report: one miette diagnostic per finding, a snippet with a
-//! label on the exact span, the rule id and its help.
+//! The terminal report, grouped by reference: where it is, its source line
+//! with the reference marked, then every finding on it (severity, rule,
+//! message) and the help, each help once per run. It fits 80 columns:
+//! long source lines are cut around the reference, long messages wrapped,
+//! digests shortened. Written directly: one snippet per reference costs a
+//! few string pushes.
 
+use super::shorten::{for_people, short_digests};
 use super::{RenderError, Reporter, RunReport};
 use crate::analyze::finding::Finding;
 use crate::analyze::Analysis;
 use crate::rules::Severity;
 use crate::source::LineIndex;
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
-    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
-};
-use std::fmt;
+use crate::words::{count, count_as};
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+/// The terminal's width the report is laid out for.
+const WIDTH: usize = 80;
 
 pub(super) struct Human {
-    handler: GraphicalReportHandler,
+    color: bool,
+    /// No summary line (`-q`).
+    quiet: bool,
+    /// Helps already printed: the same advice is given once per run, under
+    /// the first finding that has it (files are rendered on several
+    /// threads, so "first" holds within a file, not always across files).
+    helps_shown: Mutex<HashSet<String>>,
 }
 
 impl Reporter for Human {
     fn render_file(&self, analysis: &Analysis, text: &str, lines: &LineIndex) -> String {
-        self.render_findings(analysis, text, lines)
+        let mut out = String::new();
+        let findings = &analysis.findings;
+        let mut i = 0;
+        while i < findings.len() {
+            let span = findings[i].span;
+            let mut j = i + 1;
+            while j < findings.len() && findings[j].span == span {
+                j += 1;
+            }
+            if i > 0 {
+                out.push('\n');
+            }
+            self.reference(&mut out, &findings[i..j], text, lines);
+            i = j;
+        }
+        out
+    }
+
+    fn separator(&self) -> &'static str {
+        "\n"
     }
 
     fn finish(
         &self,
         out: &mut dyn std::io::Write,
         run: &RunReport,
-        _chunks: usize,
+        chunks: usize,
     ) -> Result<(), RenderError> {
-        let mut text = String::new();
-        if run.fixed_files > 0 {
-            let s = if run.fixed_files == 1 { "" } else { "s" };
-            text.push_str(&format!("Fixed {} file{s}.\n", run.fixed_files));
+        if self.quiet {
+            return Ok(());
         }
-        text.push_str(&summary(run.tally, run.files, run.images));
-        if run.unchecked > 0 {
-            // "No findings" must not read as "all clear" when files were
-            // skipped.
-            let (n, s) = (run.unchecked, if run.unchecked == 1 { "" } else { "s" });
-            text.push_str(&format!(
-                "{n} file{s} could not be checked: see the errors above.\n"
-            ));
+        let gap = if chunks > 0 { "\n" } else { "" };
+        let mut text = String::from(gap);
+        for line in summary_lines(run).lines() {
+            push_wrapped(&mut text, "", "", 0, line.trim_start());
         }
         Ok(out.write_all(text.as_bytes())?)
     }
 }
 
 impl Human {
-    pub(super) fn new(color: bool) -> Human {
-        let theme = if color {
-            GraphicalTheme::unicode()
-        } else {
-            GraphicalTheme::unicode_nocolor()
-        };
+    pub(super) fn new(color: bool, quiet: bool) -> Human {
         Human {
-            handler: GraphicalReportHandler::new_themed(theme)
-                .with_width(120)
-                .with_wrap_lines(false)
-                .with_context_lines(0)
-                .with_links(false),
+            color,
+            quiet,
+            helps_shown: Mutex::new(HashSet::new()),
         }
     }
 
-    /// All findings of one file.
-    fn render_findings(&self, analysis: &Analysis, text: &str, lines: &LineIndex) -> String {
-        let mut out = String::new();
-        for finding in &analysis.findings {
-            let source = Source {
-                name: &finding.path,
-                text,
-                lines,
-            };
-            let diag = Diag { finding, source };
-            if self.handler.render_report(&mut out, &diag).is_err() {
-                out.push_str(&format!("{}: {}\n", finding.path, finding.message));
-            }
-            out.push('\n');
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{style}m{text}\x1b[0m")
+        } else {
+            text.to_string()
         }
-        out
     }
+
+    /// One reference and every finding on it, most severe first, as rustc
+    /// and ruff lay one out: the findings, where, the source line marked,
+    /// then the helps (each text once a run).
+    fn reference(&self, out: &mut String, group: &[Finding], text: &str, lines: &LineIndex) {
+        let mut group: Vec<&Finding> = group.iter().collect();
+        group.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)));
+        for f in &group {
+            let (style, word) = severity_style(f.severity);
+            let label = format!("{}[{}]:", self.paint(style, word), self.paint("1", &f.rule));
+            push_wrapped(
+                out,
+                "",
+                &label,
+                word.len() + f.rule.len() + 3,
+                &for_people(&f.message),
+            );
+        }
+        let first = group[0];
+        let number_width = (first.location.start.line).to_string().len();
+        out.push_str(&format!(
+            "{}{} {}:{}:{}\n",
+            " ".repeat(number_width + 1),
+            self.paint("34", "-->"),
+            first.path,
+            first.location.start.line,
+            first.location.start.column
+        ));
+        self.snippet(out, first, text, lines);
+        for f in &group {
+            let Some(help) = &f.help else { continue };
+            // Whole references here: a help may say what to write.
+            let help = short_digests(help).into_owned();
+            let fresh = self
+                .helps_shown
+                .lock()
+                .map(|mut shown| shown.insert(help.clone()))
+                .unwrap_or(true);
+            if fresh {
+                let indent = " ".repeat(number_width + 2);
+                push_wrapped(out, &indent, &self.paint("36", "= help:"), 7, &help);
+            }
+        }
+    }
+
+    /// The reference's first line with the reference marked: cut to fit
+    /// the width around the reference, the mark cut where the line is.
+    fn snippet(&self, out: &mut String, f: &Finding, text: &str, lines: &LineIndex) {
+        let line = lines.line_of(f.span.start.min(text.len()));
+        let start = lines.line_start(line);
+        let end = text[start..]
+            .find(['\n', '\r'])
+            .map_or(text.len(), |e| start + e);
+        let source = &text[start..end];
+        let number = (line + 1).to_string();
+        // " 12 │ " before the text, and a `…` on either side.
+        let room = WIDTH.saturating_sub(number.len() + 4 + 2).max(20);
+        // Characters, not bytes: the mark goes under characters.
+        let from = f.span.start.clamp(start, end) - start;
+        let to = f.span.end.clamp(start, end) - start;
+        let chars: Vec<char> = source.chars().collect();
+        let char_at = |byte: usize| source[..byte].chars().count();
+        let (mark_from, mark_to) = (char_at(from), char_at(to).max(char_at(from) + 1));
+        // Leading indentation is dropped, as ruff does, then the line is cut
+        // to `room` around the reference.
+        let indent = chars
+            .iter()
+            .take_while(|c| **c == ' ' || **c == '\t')
+            .count()
+            .min(mark_from);
+        let mut lo = indent;
+        let mut hi = chars.len();
+        if hi - lo > room {
+            // Keep a little before the reference, as much of it as fits.
+            lo = lo.max(mark_from.saturating_sub(8));
+            hi = (lo + room).min(chars.len());
+        }
+        let cut_left = lo > indent;
+        let cut_right = hi < chars.len();
+        let shown: String = chars[lo..hi].iter().collect();
+        let bar = self.paint("34", "│");
+        let pad = " ".repeat(number.len());
+        out.push_str(&format!(
+            " {} {bar} {}{shown}{}\n",
+            self.paint("34", &number),
+            if cut_left { "…" } else { "" },
+            if cut_right { "…" } else { "" },
+        ));
+        let mark_lo = mark_from.max(lo) - lo + usize::from(cut_left);
+        let mark_hi = mark_to.min(hi).max(mark_from.max(lo) + 1) - lo + usize::from(cut_left);
+        let carets = "^".repeat(mark_hi - mark_lo);
+        let (style, _) = severity_style(f.severity);
+        let more = if mark_to > hi { "…" } else { "" };
+        // Where in the file, beside the mark when it fits.
+        let used = 1 + pad.len() + 3 + mark_lo + carets.len() + more.len();
+        let context = if used + 1 + f.context.chars().count() <= WIDTH {
+            format!(" {}", self.paint("2", &f.context))
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            " {pad} {bar} {}{}{more}{context}\n",
+            " ".repeat(mark_lo),
+            self.paint(style, &carets),
+        ));
+    }
+}
+
+fn severity_style(s: Severity) -> (&'static str, &'static str) {
+    match s {
+        Severity::Error => ("1;31", "error"),
+        Severity::Warning => ("1;33", "warning"),
+        Severity::Info => ("1;36", "info"),
+    }
+}
+
+/// `label message`, wrapped at word boundaries to the width, continuation
+/// lines indented under the message. `label_width` is the label's width
+/// without colour codes.
+fn push_wrapped(out: &mut String, indent: &str, label: &str, label_width: usize, text: &str) {
+    let rest_indent = " ".repeat(indent.len() + 2);
+    out.push_str(indent);
+    out.push_str(label);
+    let mut column = indent.len() + label_width;
+    for (words, word) in text.split(' ').enumerate() {
+        let w = word.chars().count();
+        if words > 0 && column + 1 + w > WIDTH {
+            out.push('\n');
+            out.push_str(&rest_indent);
+            column = rest_indent.len();
+        } else if words > 0 || !label.is_empty() {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += w;
+    }
+    out.push('\n');
+}
+
+/// What the human formats print after the findings: files fixed, the
+/// tally, files that could not be checked.
+pub(super) fn summary_lines(run: &RunReport) -> String {
+    let mut text = String::new();
+    if run.fixed_files > 0 {
+        text.push_str(&format!("Fixed {}.\n", count(run.fixed_files, "file")));
+    }
+    text.push_str(&summary(run.tally, run.files, run.images));
+    if run.unchecked > 0 {
+        // "No findings" must not read as "all clear" when files were
+        // skipped.
+        text.push_str(&format!(
+            "{} could not be checked: see the errors above.\n",
+            count_as(run.unchecked, "file", "files")
+        ));
+    }
+    text
 }
 
 /// The one-line tally printed after the findings.
 fn summary(findings: &[(Severity, bool)], files: usize, images: usize) -> String {
     if findings.is_empty() {
-        return format!("No findings: {images} image references in {files} files.\n");
+        return format!(
+            "No findings: {} in {}.\n",
+            count(images, "image reference"),
+            count(files, "file")
+        );
     }
-    let count = |s: Severity| findings.iter().filter(|(sev, _)| *sev == s).count();
+    let n_of = |s: Severity| findings.iter().filter(|(sev, _)| *sev == s).count();
     let fixable = findings.iter().filter(|(_, f)| *f).count();
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut parts = vec![];
     for (s, word) in [(Severity::Error, "error"), (Severity::Warning, "warning")] {
-        if count(s) > 0 {
-            parts.push(plural(count(s), word));
+        if n_of(s) > 0 {
+            parts.push(count(n_of(s), word));
         }
     }
-    if count(Severity::Info) > 0 {
-        parts.push(format!("{} info", count(Severity::Info)));
+    if n_of(Severity::Info) > 0 {
+        parts.push(format!("{} info", n_of(Severity::Info)));
     }
     let mut line = format!(
-        "Found {} ({}) in {images} image references across {}.",
-        plural(findings.len(), "finding"),
+        "Found {} ({}) in {} across {}.",
+        count(findings.len(), "finding"),
         parts.join(", "),
-        plural(files, "file"),
+        count(images, "image reference"),
+        count(files, "file"),
     );
     if fixable > 0 {
         line.push_str(&format!(" {fixable} fixable with `imagelint check --fix`."));
     }
     line.push('\n');
     line
-}
-
-struct Diag<'a> {
-    finding: &'a Finding,
-    source: Source<'a>,
-}
-
-impl fmt::Debug for Diag<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
-    }
-}
-
-impl fmt::Display for Diag<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
-    }
-}
-
-impl std::error::Error for Diag<'_> {}
-
-impl Diagnostic for Diag<'_> {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.finding.rule))
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.finding.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Info => miette::Severity::Advice,
-        })
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.finding
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.finding.span;
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(
-                Some(self.finding.context.to_string()),
-                SourceSpan::new(span.start.into(), span.len()),
-            ),
-        )))
-    }
-}
-
-/// A file's text with its line index, so a snippet costs a few lines of
-/// work instead of a scan from the top of the file for every finding.
-struct Source<'a> {
-    name: &'a str,
-    text: &'a str,
-    lines: &'a LineIndex,
-}
-
-impl SourceCode for Source<'_> {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        before: usize,
-        after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let start = span.offset();
-        let end = start + span.len();
-        if end > self.text.len() {
-            return Err(MietteError::OutOfBounds);
-        }
-        let first_line = self.lines.line_of(start).saturating_sub(before);
-        let last_line = (self.lines.line_of(end.saturating_sub(1).max(start)) + after)
-            .min(self.lines.line_count().saturating_sub(1));
-        let data_start = self.lines.line_start(first_line);
-        let data_end = self.lines.line_start(last_line + 1).min(self.text.len());
-        let data = &self.text.as_bytes()[data_start..data_end];
-        let column = if before == 0 {
-            self.text[self.lines.line_start(first_line)..start]
-                .chars()
-                .count()
-        } else {
-            0
-        };
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.to_string(),
-            data,
-            SourceSpan::new(data_start.into(), data_end - data_start),
-            first_line,
-            column,
-            last_line - first_line + 1,
-        )))
-    }
 }

@@ -23,21 +23,58 @@ impl Table {
 }
 
 impl Reporter for Table {
-    fn begin(&self, out: &mut dyn Write) -> io::Result<()> {
-        if self.roots.is_some() {
-            write!(out, "{:<24} ", "REPO")?;
-        }
-        table_header(out)
-    }
-
     fn render_file(&self, analysis: &Analysis, _: &str, _: &LineIndex) -> String {
         table_chunk(&analysis.entries, self.roots.as_deref())
+    }
+
+    fn lays_out(&self) -> bool {
+        true
+    }
+
+    /// Every column as wide as its widest cell, so long paths do not push
+    /// the rest out of line; the last column is not padded.
+    fn lay_out(&self, chunks: Vec<String>) -> String {
+        let mut header = vec!["LOCATION", "KIND", "TAG CLASS", "IMAGE  [CONTEXT]"];
+        if self.roots.is_some() {
+            header.insert(0, "REPO");
+        }
+        let header = header.join(CELL);
+        let rows: Vec<Vec<&str>> = std::iter::once(header.as_str())
+            .chain(chunks.iter().flat_map(|c| c.lines()))
+            .map(|row| row.split(CELL).collect())
+            .collect();
+        let columns = rows.first().map_or(0, Vec::len);
+        let widths: Vec<usize> = (0..columns)
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        for row in &rows {
+            for (i, cell) in row.iter().enumerate() {
+                if i + 1 == row.len() {
+                    out.push_str(cell);
+                } else {
+                    let pad = widths[i] - cell.chars().count();
+                    out.push_str(cell);
+                    out.extend(std::iter::repeat_n(' ', pad + 2));
+                }
+            }
+            out.push('\n');
+        }
+        out
     }
 
     fn finish(&self, _: &mut dyn Write, _: &RunReport, _: usize) -> Result<(), RenderError> {
         Ok(())
     }
 }
+
+/// Between a table row's cells until the columns are laid out.
+const CELL: &str = "\u{1f}";
 
 /// `inventory --format csv`.
 pub(super) struct Csv {
@@ -70,16 +107,17 @@ impl Reporter for Csv {
     }
 }
 
-/// One file's entries as table rows.
+/// One file's entries as table rows, cells apart by [`CELL`].
 fn table_chunk(entries: &[Entry], roots: Option<&[String]>) -> String {
-    let mut out = Vec::new();
+    let mut out = String::new();
     for e in entries {
         if let Some(roots) = roots {
-            let _ = write!(out, "{:<24} ", repository_of(roots, &e.path));
+            out.push_str(repository_of(roots, &e.path));
+            out.push_str(CELL);
         }
-        let _ = table_row(&mut out, e);
+        table_row(&mut out, e);
     }
-    String::from_utf8(out).unwrap_or_default()
+    out
 }
 
 /// One file's entries as CSV rows.
@@ -95,7 +133,7 @@ fn csv_chunk(entries: &[Entry], roots: Option<&[String]>) -> String {
     out
 }
 
-fn table_row(w: &mut dyn Write, e: &Entry) -> io::Result<()> {
+fn table_row(out: &mut String, e: &Entry) {
     let place = format!(
         "{}:{}:{}",
         e.path, e.location.start.line, e.location.start.column
@@ -105,21 +143,20 @@ fn table_row(w: &mut dyn Write, e: &Entry) -> io::Result<()> {
         (None, Some(p)) => format!("{} ({p})", e.text),
         (None, None) => e.text.clone(),
     };
-    writeln!(
-        w,
-        "{place:<48} {:<15} {:<16} {what}  [{}]",
+    let cells = [
+        place.as_str(),
         e.kind.as_str(),
         e.tag_class.unwrap_or("-"),
-        e.context
-    )
+        &format!("{what}  [{}]", e.context),
+    ];
+    let cells: Vec<String> = cells.iter().map(|c| one_cell(c)).collect();
+    out.push_str(&cells.join(CELL));
+    out.push('\n');
 }
 
-fn table_header(w: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "{:<48} {:<15} {:<16} IMAGE  [CONTEXT]",
-        "LOCATION", "KIND", "TAG CLASS"
-    )
+/// A cell on one line, with no cell separator in it (a hostile file's text).
+fn one_cell(text: &str) -> String {
+    text.replace(['\n', '\r', '\u{1f}'], " ")
 }
 
 const CSV_HEADER: &str =

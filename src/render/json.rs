@@ -153,7 +153,11 @@ pub struct EntryJson<'a> {
     pub path: &'a str,
     pub kind: &'a str,
     pub location: &'a Location,
+    /// The reference as read (variables resolved where they could be).
+    pub text: &'a str,
     pub image: Option<&'a ImageInfo>,
+    /// Why `image` is null: not a valid reference, or not resolvable.
+    pub problem: Option<&'a str>,
     pub context: &'a str,
 }
 
@@ -163,7 +167,9 @@ impl<'a> From<&'a Entry> for EntryJson<'a> {
             path: &e.path,
             kind: e.kind.as_str(),
             location: &e.location,
+            text: &e.text,
             image: e.image.as_deref(),
+            problem: e.problem.as_deref(),
             context: &e.context,
         }
     }

@@ -3,13 +3,18 @@
 //! one format from another. Adding a format is one module here plus one arm
 //! in `Format` (name, commands, constructor).
 
+mod concise;
 mod fingerprint;
 mod github;
 mod gitlab;
 mod human;
 mod inventory;
 mod json;
+mod rdjson;
+pub mod rule_list;
 mod sarif;
+mod shorten;
+mod statistics;
 mod summary;
 
 use crate::analyze::finding::Finding;
@@ -31,6 +36,7 @@ pub enum Subject {
 pub enum Format {
     #[default]
     Human,
+    Concise,
     Json,
     JsonLines,
     Github,
@@ -39,24 +45,31 @@ pub enum Format {
     Table,
     Csv,
     Summary,
+    Statistics,
+    RdJsonLines,
 }
 
 impl Format {
-    const ALL: [Format; 9] = [
+    const ALL: [Format; 12] = [
         Format::Human,
+        Format::Concise,
         Format::Json,
         Format::JsonLines,
+        Format::RdJsonLines,
         Format::Github,
         Format::Sarif,
         Format::Gitlab,
         Format::Table,
         Format::Csv,
         Format::Summary,
+        Format::Statistics,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
             Format::Human => "human",
+            Format::Concise => "concise",
+            Format::RdJsonLines => "rdjsonl",
             Format::Json => "json",
             Format::JsonLines => "json-lines",
             Format::Github => "github",
@@ -65,6 +78,7 @@ impl Format {
             Format::Table => "table",
             Format::Csv => "csv",
             Format::Summary => "summary",
+            Format::Statistics => "statistics",
         }
     }
 
@@ -77,17 +91,25 @@ impl Format {
         }
     }
 
-    fn reporter(self, subject: Subject, settings: &Settings) -> Box<dyn Reporter> {
+    /// `color`: this output may be coloured (it goes to a terminal).
+    fn reporter(self, subject: Subject, settings: &Settings, color: bool) -> Box<dyn Reporter> {
         match self {
-            Format::Human => Box::new(human::Human::new(settings.color)),
+            Format::Human => Box::new(human::Human::new(color, settings.quiet > 0)),
+            Format::Concise => Box::new(concise::Concise {
+                quiet: settings.quiet > 0,
+            }),
+            Format::RdJsonLines => Box::new(rdjson::RdJsonLines),
             Format::Json => Box::new(json::Json::new(subject)),
             Format::JsonLines => Box::new(json::JsonLines),
             Format::Github => Box::new(github::Github),
-            Format::Sarif => Box::new(sarif::Sarif),
+            Format::Sarif => Box::new(sarif::Sarif {
+                category: settings.category.clone(),
+            }),
             Format::Gitlab => Box::new(gitlab::Gitlab),
             Format::Table => Box::new(inventory::Table::new(&settings.roots)),
             Format::Csv => Box::new(inventory::Csv::new(&settings.roots)),
             Format::Summary => Box::new(summary::Summary::new(&settings.roots)),
+            Format::Statistics => Box::new(statistics::Statistics),
         }
     }
 
@@ -110,7 +132,12 @@ impl Format {
 
 /// How the outputs are to look.
 pub struct Settings {
+    /// Colour for the outputs on standard output; files never get it.
     pub color: bool,
+    /// `-q`: the findings and nothing else (no summary line).
+    pub quiet: u8,
+    /// SARIF's `automationDetails.id`: one per configuration and paths.
+    pub category: String,
     /// The PATH arguments as shown (`inventory`'s repositories): with more
     /// than one, the inventory has a repository column.
     pub roots: Vec<String>,
@@ -172,6 +199,17 @@ pub trait Reporter: Sync {
         false
     }
 
+    /// Whether the file chunks are held back and laid out together by
+    /// [`Reporter::lay_out`] (a table whose columns fit every row).
+    fn lays_out(&self) -> bool {
+        false
+    }
+
+    /// The held chunks, in path order, as written.
+    fn lay_out(&self, chunks: Vec<String>) -> String {
+        chunks.concat()
+    }
+
     /// Written after every file; `chunks` is how many non-empty file chunks
     /// were written.
     fn finish(
@@ -201,6 +239,8 @@ impl Reporters {
 struct Destination {
     writer: Box<dyn Write>,
     chunks_written: usize,
+    /// Chunks held for a reporter that lays them out at the end.
+    held: Vec<String>,
 }
 
 /// The destinations of a run's outputs, in the reporters' order.
@@ -218,6 +258,7 @@ pub fn open(
     let mut reporters = Vec::new();
     let mut writers = Vec::new();
     for (format, path) in formats {
+        let color = settings.color && path.is_none();
         let mut writer: Box<dyn Write> = match path {
             Some(p) => Box::new(io::BufWriter::new(std::fs::File::create(&p).map_err(
                 |source| RenderError::Open {
@@ -228,12 +269,13 @@ pub fn open(
             None if stdout_taken => Box::new(io::BufWriter::new(io::stderr())),
             None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout())),
         };
-        let reporter = format.reporter(subject, settings);
+        let reporter = format.reporter(subject, settings, color);
         reporter.begin(&mut writer)?;
         reporters.push(reporter);
         writers.push(Destination {
             writer,
             chunks_written: 0,
+            held: Vec::new(),
         });
     }
     Ok((Reporters(reporters), Writers(writers)))
@@ -244,6 +286,11 @@ impl Writers {
     pub fn write_file(&mut self, reporters: &Reporters, chunks: &[String]) -> io::Result<()> {
         for ((d, r), chunk) in self.0.iter_mut().zip(&reporters.0).zip(chunks) {
             if chunk.is_empty() {
+                continue;
+            }
+            if r.lays_out() {
+                d.held.push(chunk.clone());
+                d.chunks_written += 1;
                 continue;
             }
             if d.chunks_written > 0 {
@@ -259,9 +306,15 @@ impl Writers {
     pub fn finish(self, reporters: &Reporters, run: &RunReport) -> Result<(), RenderError> {
         let mut first = None;
         for (mut d, r) in self.0.into_iter().zip(&reporters.0) {
-            let result = r
-                .finish(&mut d.writer, run, d.chunks_written)
-                .and_then(|_| Ok(d.writer.flush()?));
+            let held = std::mem::take(&mut d.held);
+            let result = (if r.lays_out() {
+                d.writer.write_all(r.lay_out(held).as_bytes())
+            } else {
+                Ok(())
+            })
+            .map_err(RenderError::from)
+            .and_then(|_| r.finish(&mut d.writer, run, d.chunks_written))
+            .and_then(|_| Ok(d.writer.flush()?));
             if let Err(e) = result {
                 first.get_or_insert(e);
             }

@@ -10,7 +10,10 @@ use serde_json::{json, Value};
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// `--format sarif`: the whole document at the end.
-pub(super) struct Sarif;
+pub(super) struct Sarif {
+    /// `automationDetails.id`, stable for one configuration and paths.
+    pub category: String,
+}
 
 impl Reporter for Sarif {
     fn needs_findings(&self) -> bool {
@@ -23,7 +26,12 @@ impl Reporter for Sarif {
         run: &RunReport,
         _chunks: usize,
     ) -> Result<(), RenderError> {
-        let text = render(run.rules, run.findings, &fingerprints(run.findings));
+        let text = render(
+            run.rules,
+            run.findings,
+            &fingerprints(run.findings),
+            &self.category,
+        );
         Ok(out.write_all(text.as_bytes())?)
     }
 }
@@ -63,7 +71,7 @@ fn rule_descriptor(rule: &Rule) -> Value {
 }
 
 /// The whole SARIF document for a run.
-fn render(rules: &[Rule], findings: &[Finding], fingerprints: &[String]) -> String {
+fn render(rules: &[Rule], findings: &[Finding], fingerprints: &[String], category: &str) -> String {
     let results: Vec<Value> = findings
         .iter()
         .zip(fingerprints)
@@ -102,7 +110,7 @@ fn render(rules: &[Rule], findings: &[Finding], fingerprints: &[String]) -> Stri
                 "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": rules.iter().map(rule_descriptor).collect::<Vec<_>>(),
             }},
-            "automationDetails": {"id": "imagelint/"},
+            "automationDetails": {"id": category},
             "columnKind": "utf16CodeUnits",
             "results": results,
         }],

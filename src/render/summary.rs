@@ -6,6 +6,7 @@ use super::{RenderError, Reporter, RunReport};
 use crate::analyze::finding::Entry;
 use crate::analyze::Analysis;
 use crate::source::LineIndex;
+use crate::words::count;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::sync::Mutex;
@@ -80,7 +81,12 @@ impl Reporter for Summary {
             )?;
         }
         let places: usize = images.values().map(|g| g.places).sum();
-        writeln!(out, "{} images in {places} places.", images.len())?;
+        writeln!(
+            out,
+            "{} in {}.",
+            count(images.len(), "image"),
+            count(places, "place")
+        )?;
         Ok(())
     }
 }

@@ -4,6 +4,20 @@
 use crate::image::tags::TagClass;
 use crate::image::{Image, Origin};
 
+/// What to do when a detail says nothing: where imagelint reads values from.
+const DEFAULT_ADVICE: &str =
+    "write the value in the file (a variable default, a tag), or give it in `[variables]` of .imagelint.toml";
+
+/// A detail is the cause, then optionally `; ` and what to do about it: the
+/// message states the cause, the help the advice.
+fn cause(detail: &str) -> &str {
+    detail.split_once("; ").map_or(detail, |(c, _)| c)
+}
+
+fn advice(detail: &str) -> &str {
+    detail.split_once("; ").map_or(DEFAULT_ADVICE, |(_, a)| a)
+}
+
 pub(super) fn fill(template: &str, text: &str, image: Option<&Image>, detail: &str) -> String {
     let mut out = String::with_capacity(template.len() + text.len());
     let mut rest = template;
@@ -18,7 +32,8 @@ pub(super) fn fill(template: &str, text: &str, image: Option<&Image>, detail: &s
         let r = image.map(|i| i.effective());
         let value: Option<String> = match key {
             "image" => Some(text.to_string()),
-            "detail" => Some(detail.to_string()),
+            "detail" => Some(cause(detail).to_string()),
+            "advice" => Some(advice(detail).to_string()),
             "registry" => r.map(|r| r.registry.clone()),
             "pulled-from" => image.map(pulled_from),
             "repository" => r.map(|r| r.repository.clone()),

@@ -195,3 +195,12 @@ pub fn copy_fixture(name: &str) -> tempfile::TempDir {
     }
     tmp
 }
+
+/// The human report's blocks (one per reference, and the summary), each
+/// with its lines joined and spaces folded: what it says, however wrapped.
+pub fn human_blocks(stdout: &str) -> Vec<String> {
+    stdout
+        .split("\n\n")
+        .map(|block| block.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}

@@ -214,7 +214,7 @@ fn github_annotations_are_capped_and_summarised() {
     );
     let md = fs::read_to_string(&summary).unwrap();
     assert!(
-        md.starts_with("## imagelint\n\n30 findings (15 errors, 15 warnings, 0 info) in 1 files."),
+        md.starts_with("## imagelint\n\n30 findings (15 errors, 15 warnings, 0 info) in 1 file."),
         "{md}"
     );
     assert!(md.contains("| `implicit-docker-hub` | 15 |"));

@@ -127,11 +127,7 @@ fn plans_for_crane_and_regsync_and_one_folder_to_stdout() {
             "# imagelint mirror plan: skopeo sync --all --src yaml --dest docker THIS_FILE registry.corp.example/hub\n\"docker.io/library\":\n  images:\n    \"alpine\":\n      - \"{d}\"\n    \"nginx\":\n      - \"1.25.3\"\n      - \"{d}\"\n    \"redis\":\n      - \"7.2.4\"\n"
         )
     );
-    assert!(
-        run.stderr.contains("1 tags have no digest"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("1 tag has no digest"), "{}", run.stderr);
     let crane = imagelint(dir.path(), &["mirror", "plan", "--format", "crane"]);
     assert!(
         crane.stdout.contains(&format!(

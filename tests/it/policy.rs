@@ -90,11 +90,10 @@ fn the_dependency_proxy_and_other_projects_can_be_forbidden() {
         ]
     );
     let human = imagelint(tmp.path(), &["check"]);
+    let said = crate::common::human_blocks(&human.stdout).join(" ");
     assert!(
-        human.stdout.contains("comes from `$CI_DEPENDENCY_PROXY`")
-            && human
-                .stdout
-                .contains("add `$CI_REGISTRY` to `allowed-registries`"),
+        said.contains("comes from `$CI_DEPENDENCY_PROXY`")
+            && said.contains("add `$CI_REGISTRY` to `allowed-registries`"),
         "{}",
         human.stdout
     );
@@ -153,7 +152,7 @@ fn a_literal_name_with_a_variable_tag_takes_the_mirror_prefix() {
     assert_eq!(rules, want.map(|(r, l)| (r.to_string(), l)).to_vec());
     let human = imagelint(tmp.path(), &["check"]);
     assert!(
-        human.stdout.contains(
+        crate::common::human_blocks(&human.stdout).join(" ").contains(
             "writes the mirror prefix: `registry.corp.example/dockerhub/library/python:${VARIANT}`; the tag `${VARIANT}` is only known when the file is used, so no digest can be pinned here"
         ),
         "{}",

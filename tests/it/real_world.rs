@@ -193,9 +193,10 @@ fn bare_from_names_may_be_build_contexts() {
         assert_eq!(found[0].1, "info");
     }
     let human = imagelint(d, &["check"]);
+    let said = crate::common::human_blocks(&human.stdout).join(" ");
     for name in ["binary_dir", "tools"] {
         let help = format!("list `{name}` in `build-contexts` in .imagelint.toml");
-        assert!(human.stdout.contains(&help), "{}", human.stdout);
+        assert!(said.contains(&help), "{}", human.stdout);
     }
     let fixed = imagelint(d, &["check", "--fix"]);
     assert_ne!(fixed.code, 2, "{}", fixed.stderr);
@@ -942,9 +943,9 @@ fn features_off_by_default_are_read_as_rendered() {
         "market/hub:3.0@",
     ] {
         assert!(
-            left.stdout
-                .lines()
-                .any(|l| l.contains("where it is made") && l.contains(image)),
+            crate::common::human_blocks(&left.stdout)
+                .iter()
+                .any(|b| b.contains("where it is made") && b.contains(image)),
             "{image}: {}",
             left.stdout
         );
