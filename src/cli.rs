@@ -151,6 +151,12 @@ pub struct CheckArgs {
     /// Read the file's text from standard input and lint it as PATH
     #[arg(long, value_name = "PATH", conflicts_with = "paths")]
     pub stdin_filename: Option<PathBuf>,
+    /// Report only findings that FILE (from --write-baseline) does not record
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings in FILE, by fingerprint, and exit 0
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff"])]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -97,9 +97,11 @@ fn run(ctx: &Context, kind: FileKind, text: &str, fix: FixMode) -> Outcome {
         disk: PathBuf::from("fuzz"),
         class: Class::Kind(kind),
         rule_path: "fuzz".into(),
+        scope: 0,
     };
     let job = Job {
         ctx,
+        nested: &[],
         fix,
         reporters: &[],
     };

@@ -93,6 +93,8 @@ pub struct Finding {
     pub image: Option<Arc<ImageInfo>>,
     /// The fix of the reference, shared by all its findings that it serves.
     pub fix: Option<Arc<Fix>>,
+    /// Stable across moved lines and fixes: what a baseline records.
+    pub fingerprint: String,
 }
 
 /// One image position, for `imagelint inventory`.

@@ -2,6 +2,7 @@
 //! parse each reference, run the rules, plan one fix per reference, apply
 //! inline suppressions.
 
+pub mod baseline;
 pub mod finding;
 pub mod suppress;
 
@@ -12,11 +13,12 @@ use crate::kinds::FileKind;
 use crate::lock::Lock;
 use crate::rules::{FixKind, Rule, RuleSet, Selection, Target};
 use crate::source::{Columns, LineIndex};
+use baseline::Stamper;
 use finding::{Entry, Finding, ImageInfo, Location, LockUse};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
-use suppress::Suppressions;
+use suppress::{Known, Suppressions};
 
 /// Everything the analysis of a file consults, shared by all threads.
 pub struct Context {
@@ -30,6 +32,25 @@ pub struct Context {
     /// `resolve-via-mirror`: `imagelint lock` asks the mirror, not the
     /// upstream, for digests.
     pub resolve_via_mirror: bool,
+    /// `require-suppression-reason`: a directive without `-- reason` is
+    /// reported.
+    pub require_suppression_reason: bool,
+    /// `[[files.per-file-ignores]]`: globs of paths (relative to the config
+    /// file's folder) and the rules not reported there.
+    pub per_file_ignores: Vec<(globset::GlobSet, Vec<String>)>,
+    /// `check --baseline`: findings it records are not reported.
+    pub baseline: Option<Arc<baseline::Baseline>>,
+}
+
+impl Context {
+    /// The rules `[[files.per-file-ignores]]` turn off for a file.
+    fn ignored_in(&self, rule_path: &str) -> Vec<&str> {
+        self.per_file_ignores
+            .iter()
+            .filter(|(globs, _)| globs.is_match(rule_path))
+            .flat_map(|(_, ids)| ids.iter().map(String::as_str))
+            .collect()
+    }
 }
 
 impl Context {
@@ -49,6 +70,9 @@ impl Context {
             build_contexts: Vec::new(),
             collect_entries: false,
             resolve_via_mirror: false,
+            require_suppression_reason: false,
+            per_file_ignores: Vec::new(),
+            baseline: None,
         }
     }
 }
@@ -62,6 +86,8 @@ pub struct Analysis {
     pub starts: Vec<usize>,
     pub entries: Vec<Entry>,
     pub findings: Vec<Finding>,
+    /// Findings left out because the baseline records them.
+    pub baselined: usize,
 }
 
 pub struct FileRef<'a> {
@@ -110,16 +136,42 @@ pub fn analyze_in_parts(
     // Sorted by place: parts come out in source order, and `starts` can be
     // searched.
     let occurrences = extract::extract(file.kind.spec().extractor, text, lines, &env)?;
-    let suppressions = Suppressions::scan(text);
+    let mut suppressions = Suppressions::scan(text, file.kind);
+    // Rules a per-file ignore turns off are not in force for this file.
+    let ignored = ctx.ignored_in(file.rule_path);
+    let in_force: Vec<&str> = ctx
+        .rules
+        .rules
+        .iter()
+        .map(|r| r.id())
+        .filter(|id| !ignored.contains(id))
+        .collect();
+    let known = Known {
+        all: &ctx.rules.all_ids,
+        in_force: &in_force,
+        require_reason: ctx.require_suppression_reason,
+    };
     let mut out = Analysis::default();
+    let mut stamper = Stamper::default();
     let (mut starts, mut ends) = (Columns::new(text, lines), Columns::new(text, lines));
     for (i, occ) in occurrences.iter().enumerate() {
         // A part ends between two references, never inside one place.
+        let location = Location::new(&mut starts, &mut ends, occ.span);
+        // Directives for lines before this reference's are settled; their
+        // comments come before it, so they go in the part before it.
+        let settled = suppressions.settled(Some(location.start.line - 1), &known);
+        out.findings.extend(suppression_findings(
+            ctx,
+            file,
+            (text, lines),
+            settled,
+            &in_force,
+        ));
         let boundary = out.images >= part_size && occurrences[i - 1].span.start != occ.span.start;
         if boundary {
-            emit(std::mem::take(&mut out).sorted());
+            let part = std::mem::take(&mut out).stamped(&mut stamper, ctx, file.rule_path, text);
+            emit(part.sorted());
         }
-        let location = Location::new(&mut starts, &mut ends, occ.span);
         let (target, image, detail, shown) = match &occ.text {
             RefText::Resolved(t) => match ctx.policy.analyze(t) {
                 Ok(mut image) => {
@@ -166,13 +218,9 @@ pub fn analyze_in_parts(
                 location: &location,
                 context: &context,
             };
-            out.findings.extend(variable_tag_findings(
-                ctx,
-                file,
-                text,
-                &named,
-                &suppressions,
-            ));
+            let mut found = variable_tag_findings(ctx, file, text, &named, &mut suppressions);
+            found.retain(|f| !ignored.contains(&&*f.rule));
+            out.findings.extend(found);
         }
         let fired = ctx
             .rules
@@ -183,7 +231,7 @@ pub fn analyze_in_parts(
         let line = location.start.line - 1;
         let fired: Vec<&Rule> = fired
             .into_iter()
-            .filter(|r| !suppressions.covers(line, r.id()))
+            .filter(|r| !ignored.contains(&r.id()) && !suppressions.covers(line, r.id()))
             .collect();
         let plan = image.as_ref().map(|i| {
             let wanted: Vec<FixKind> = fired.iter().filter_map(|r| r.def.fix).collect();
@@ -235,13 +283,66 @@ pub fn analyze_in_parts(
                 context: context.clone(),
                 image: info.clone(),
                 fix,
+                fingerprint: String::new(),
             });
         }
     }
-    if out.images > 0 {
-        emit(out.sorted());
+    let settled = suppressions.settled(None, &known);
+    out.findings.extend(suppression_findings(
+        ctx,
+        file,
+        (text, lines),
+        settled,
+        &in_force,
+    ));
+    if out.images > 0 || !out.findings.is_empty() {
+        emit(
+            out.stamped(&mut stamper, ctx, file.rule_path, text)
+                .sorted(),
+        );
     }
     Ok(())
+}
+
+/// The findings of the suppression rules in force for `problems`, at the
+/// directives' bytes.
+fn suppression_findings(
+    ctx: &Context,
+    file: &FileRef,
+    (text, lines): (&str, &LineIndex),
+    problems: Vec<suppress::Problem>,
+    in_force: &[&str],
+) -> Vec<Finding> {
+    if problems.is_empty() {
+        return Vec::new();
+    }
+    let (mut starts, mut ends) = (Columns::new(text, lines), Columns::new(text, lines));
+    let context: Arc<str> = "suppression".into();
+    problems
+        .into_iter()
+        .filter_map(|p| {
+            let rule = ctx
+                .rules
+                .rules
+                .iter()
+                .find(|r| r.id() == p.rule && in_force.contains(&p.rule))?;
+            let shown = &text[p.span.range()];
+            Some(Finding {
+                rule: rule.shared_id.clone(),
+                severity: rule.severity,
+                message: rule.message(shown, None, &p.detail),
+                help: rule.help(shown, None, &p.detail),
+                path: file.path.clone(),
+                kind: file.kind,
+                span: p.span,
+                location: Location::new(&mut starts, &mut ends, p.span),
+                context: context.clone(),
+                image: None,
+                fix: None,
+                fingerprint: String::new(),
+            })
+        })
+        .collect()
 }
 
 impl Analysis {
@@ -258,13 +359,38 @@ impl Analysis {
         self.starts.append(&mut part.starts);
         self.entries.append(&mut part.entries);
         self.findings.append(&mut part.findings);
+        self.baselined += part.baselined;
     }
 
-    /// (the reference's number in the file, rule) of every finding.
+    /// Fingerprints the findings of this part in the order they were found
+    /// (`stamper` has numbered the file's earlier parts), then leaves out
+    /// those the baseline records.
+    fn stamped(
+        mut self,
+        stamper: &mut Stamper,
+        ctx: &Context,
+        rule_path: &str,
+        text: &str,
+    ) -> Analysis {
+        for f in &mut self.findings {
+            stamper.stamp(f, rule_path, &text[f.span.range()]);
+        }
+        if let Some(baseline) = &ctx.baseline {
+            let before = self.findings.len();
+            self.findings.retain(|f| !baseline.contains(f));
+            self.baselined += before - self.findings.len();
+        }
+        self
+    }
+
+    /// (the reference's number in the file, rule) of every finding about a
+    /// reference (not those about suppression comments, which a fix may
+    /// leave with nothing to silence).
     pub fn finding_keys(&self) -> Vec<(usize, &str)> {
         let mut keys: Vec<(usize, &str)> = self
             .findings
             .iter()
+            .filter(|f| !suppress::is_about_suppressions(&f.rule))
             .map(|f| (self.starts.partition_point(|s| *s < f.span.start), &*f.rule))
             .collect();
         keys.sort_unstable();
@@ -297,7 +423,7 @@ fn variable_tag_findings(
     file: &FileRef,
     text: &str,
     named: &NamedOnly,
-    suppressions: &Suppressions,
+    suppressions: &mut Suppressions,
 ) -> Vec<Finding> {
     let occ = named.occ;
     let raw = &text[occ.span.range()];
@@ -363,6 +489,7 @@ fn variable_tag_findings(
             context: named.context.clone(),
             image: Some(info.clone()),
             fix: fix.clone(),
+            fingerprint: String::new(),
         })
         .collect()
 }

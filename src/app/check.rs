@@ -2,8 +2,10 @@
 //! or one file on standard input.
 
 use super::errors::{Error, Problems, EXIT_FINDINGS, EXIT_OK};
+use super::scopes::Nested;
 use super::settings::{Setup, Wants};
 use super::tally::Tally;
+use crate::analyze::baseline::Baseline;
 use crate::cli::{CheckArgs, ColorChoice};
 use crate::config::FailOn;
 use crate::discover::paths::display_path;
@@ -13,6 +15,7 @@ use crate::render::{self, Format, RenderError, Reporters, Subject, Writers};
 use crate::rules::{Selection, Severity};
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
     let fix = fix_mode(args);
@@ -47,26 +50,35 @@ pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
         fix == FixMode::Return,
     )?;
     let refs = reporters.as_refs();
+    let mut sink = Sink::new(fix, &reporters, writers);
+    sink.tally.keep |= args.write_baseline.is_some();
+    // Before any finding and the summary: a path that cannot be read must
+    // not follow a line that reads as all clear.
+    let (candidates, nested) = match &args.stdin_filename {
+        Some(_) => Default::default(),
+        None => files(args, &setup, &mut sink),
+    };
     let job = Job {
         ctx: &setup.ctx,
+        nested: &nested.contexts,
         fix,
         reporters: &refs,
     };
-    let mut sink = Sink::new(fix, &reporters, writers);
     match &args.stdin_filename {
         Some(name) => check_stdin(name, &setup, &job, &mut sink)?,
-        None => {
-            let (candidates, errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
-            // Before any finding and the summary: a path that cannot be
-            // read must not follow a line that reads as all clear.
-            for e in &errors {
-                sink.problems.report(e);
-            }
-            sink.tally.unchecked += errors.len();
-            engine::run(&candidates, &job, setup.threads, |o| sink.take(o));
-        }
+        None => engine::run(&candidates, &job, setup.threads, |o| sink.take(o)),
     }
-    let (tally, problems) = sink.finish(&setup.ctx.rules.rules)?;
+    let (tally, problems) = sink.finish(&every_rule(&setup, &nested))?;
+    if let Some(path) = &args.write_baseline {
+        write_baseline(path, &tally.kept)?;
+        return Ok(problems.exit_code(false));
+    }
+    if tally.baselined > 0 && args.quiet == 0 {
+        eprintln!(
+            "imagelint: {} recorded in the baseline not shown.",
+            crate::words::count(tally.baselined, "finding")
+        );
+    }
     let fail_on = args.fail_on.unwrap_or(setup.fail_on);
     let code = match fix {
         // A diff is the finding.
@@ -137,6 +149,82 @@ fn on_stdout(
     formats
 }
 
+/// The files to check, each with the settings of its nearest config; the
+/// paths and configs that could not be read are reported.
+fn files(args: &CheckArgs, setup: &Setup, sink: &mut Sink) -> (Vec<Candidate>, Nested) {
+    let (candidates, errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
+    for e in &errors {
+        sink.problems.report(e);
+    }
+    let (candidates, nested) = setup.scoped(
+        candidates,
+        &args.common,
+        &wants(args, Path::new(""), setup.ctx.baseline.clone()),
+        &mut sink.problems,
+    );
+    sink.tally.unchecked += errors.len() + nested.unchecked;
+    (candidates, nested)
+}
+
+/// The rules of the run's config, then those only nearer configs define:
+/// what SARIF and the statistics describe.
+fn every_rule(setup: &Setup, nested: &Nested) -> Vec<crate::rules::Rule> {
+    let mut rules = setup.ctx.rules.rules.clone();
+    for rule in nested.contexts.iter().flat_map(|c| &c.rules.rules) {
+        if !rules.iter().any(|r| r.id() == rule.id()) {
+            rules.push(rule.clone());
+        }
+    }
+    rules
+}
+
+fn wants<'a>(
+    args: &'a CheckArgs,
+    discover_from: &'a Path,
+    baseline: Option<Arc<Baseline>>,
+) -> Wants<'a> {
+    Wants {
+        selection: Selection {
+            select: &args.select,
+            ignore: &args.ignore,
+        },
+        discover_from,
+        entries: false,
+        baseline,
+    }
+}
+
+/// `--baseline FILE`, read.
+fn baseline(args: &CheckArgs) -> Result<Option<Arc<Baseline>>, Error> {
+    let Some(path) = &args.baseline else {
+        return Ok(None);
+    };
+    let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
+    let shown = display_path(path, &cwd);
+    Baseline::load(path, &shown)
+        .map(|b| Some(Arc::new(b)))
+        .map_err(|e| Error::Usage(e.to_string()))
+}
+
+/// `--write-baseline FILE`: every finding of the run, by fingerprint.
+fn write_baseline(path: &Path, findings: &[crate::analyze::finding::Finding]) -> Result<(), Error> {
+    let text = crate::analyze::baseline::render(findings);
+    crate::atomic::write_new_atomic(path, text.as_bytes()).map_err(|e| {
+        Error::Usage(format!(
+            "{}: cannot write the baseline: {e}",
+            path.display()
+        ))
+    })?;
+    let n = findings.len();
+    eprintln!(
+        "imagelint: recorded {} in {}; `imagelint check --baseline {}` reports only new ones.",
+        crate::words::count(n, "finding"),
+        path.display(),
+        path.display()
+    );
+    Ok(())
+}
+
 /// The config is looked for from the standard-input file's folder when
 /// there is one.
 fn setup(args: &CheckArgs) -> Result<Setup, Error> {
@@ -145,17 +233,7 @@ fn setup(args: &CheckArgs) -> Result<Setup, Error> {
         .as_ref()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    Setup::new(
-        &args.common,
-        &Wants {
-            selection: Selection {
-                select: &args.select,
-                ignore: &args.ignore,
-            },
-            discover_from: &discover_from,
-            entries: false,
-        },
-    )
+    Setup::new(&args.common, &wants(args, &discover_from, baseline(args)?))
 }
 
 fn fix_mode(args: &CheckArgs) -> FixMode {

@@ -10,6 +10,7 @@ mod lock;
 mod mirror;
 mod progress;
 mod rules;
+mod scopes;
 mod settings;
 mod show;
 mod tally;

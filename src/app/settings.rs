@@ -23,6 +23,8 @@ pub(super) struct Setup {
     pub classifier: Classifier,
     pub cwd: PathBuf,
     pub config_root: PathBuf,
+    /// The config file in use, if there is one.
+    pub config_path: Option<PathBuf>,
     /// The config file as shown in messages, if there is one.
     pub config_shown: Option<String>,
     pub fail_on: FailOn,
@@ -36,6 +38,8 @@ pub(super) struct Wants<'a> {
     pub discover_from: &'a Path,
     /// Keep an inventory entry per reference.
     pub entries: bool,
+    /// `check --baseline`: the findings not to report.
+    pub baseline: Option<std::sync::Arc<crate::analyze::baseline::Baseline>>,
 }
 
 impl Wants<'static> {
@@ -49,6 +53,7 @@ impl Wants<'static> {
             },
             discover_from: Path::new(""),
             entries: true,
+            baseline: None,
         }
     }
 }
@@ -81,31 +86,44 @@ impl Loaded {
     }
 }
 
-impl Setup {
-    pub fn new(common: &Common, wants: &Wants) -> Result<Setup, Error> {
-        let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
+/// What one config file makes of the checks: the context the files under
+/// it are analysed with and how its `[files]` classify them.
+pub(super) struct Scope {
+    pub ctx: Context,
+    pub classifier: Classifier,
+    /// The config file's folder (the current directory without one):
+    /// globs start here.
+    pub root: PathBuf,
+    pub lock_path: PathBuf,
+    pub insecure: Vec<String>,
+    pub fail_on: FailOn,
+}
+
+impl Scope {
+    /// The settings of `config`, read from `path` (shown as `shown`).
+    pub fn new(loaded: Loaded, cwd: &Path, common: &Common, wants: &Wants) -> Result<Scope, Error> {
         let Loaded {
             path: config_path,
             shown,
             config,
-        } = Loaded::new(common.config.as_deref(), &cwd, wants.discover_from)?;
+        } = loaded;
         let setting = |message: String| Error::Setting {
             path: shown.clone(),
             message,
         };
-        let config_root = config_path
+        let root = config_path
             .as_ref()
             .and_then(|p| cwd.join(p).parent().map(Path::to_path_buf))
-            .unwrap_or_else(|| cwd.clone());
+            .unwrap_or_else(|| cwd.to_path_buf());
         let rules = RuleSet::new(&config.rules, &config.rule, &wants.selection)
             .map_err(|e| setting(e.to_string()))?;
         let policy = Policy::new(&config.mirrors, config.allowed_registries.as_deref())
             .map_err(|e| setting(e.to_string()))?;
         let lock_path = match &common.lock {
             Some(p) => p.clone(),
-            None => config_root.join("imagelint.lock"),
+            None => root.join("imagelint.lock"),
         };
-        let lock = Lock::load(&lock_path, &display_path(&lock_path, &cwd))?;
+        let lock = Lock::load(&lock_path, &display_path(&lock_path, cwd))?;
         let mut kinds = Vec::new();
         for (name, globs) in &config.files.kinds {
             let kind = FileKind::from_name(name).ok_or_else(|| {
@@ -117,12 +135,17 @@ impl Setup {
             kinds.push((kind, glob_set(globs).map_err(|e| setting(e.to_string()))?));
         }
         let exclude = glob_set(&config.files.exclude).map_err(|e| setting(e.to_string()))?;
-        let threads = common
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-        Ok(Setup {
-            lock_path,
-            insecure: config.insecure_registries.clone(),
+        let mut per_file_ignores = Vec::new();
+        for entry in &config.files.per_file_ignores {
+            if let Some(bad) = entry.ignore.iter().find(|id| !rules.all_ids.contains(id)) {
+                return Err(setting(format!(
+                    "[[files.per-file-ignores]]: unknown rule `{bad}`"
+                )));
+            }
+            let globs = glob_set(&entry.paths).map_err(|e| setting(e.to_string()))?;
+            per_file_ignores.push((globs, entry.ignore.clone()));
+        }
+        Ok(Scope {
             ctx: Context {
                 rules,
                 policy,
@@ -131,12 +154,39 @@ impl Setup {
                 build_contexts: config.build_contexts,
                 collect_entries: wants.entries,
                 resolve_via_mirror: config.resolve_via_mirror,
+                require_suppression_reason: config.require_suppression_reason,
+                per_file_ignores,
+                baseline: wants.baseline.clone(),
             },
             classifier: Classifier::new(kinds, exclude),
-            cwd,
-            config_root,
-            config_shown: shown,
+            root,
+            lock_path,
+            insecure: config.insecure_registries,
             fail_on: config.fail_on.unwrap_or(FailOn::Warning),
+        })
+    }
+}
+
+impl Setup {
+    pub fn new(common: &Common, wants: &Wants) -> Result<Setup, Error> {
+        let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
+        let loaded = Loaded::new(common.config.as_deref(), &cwd, wants.discover_from)?;
+        let config_path = loaded.path.clone();
+        let shown = loaded.shown.clone();
+        let scope = Scope::new(loaded, &cwd, common, wants)?;
+        let threads = common
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+        Ok(Setup {
+            lock_path: scope.lock_path,
+            insecure: scope.insecure,
+            ctx: scope.ctx,
+            classifier: scope.classifier,
+            cwd,
+            config_root: scope.root,
+            config_path,
+            config_shown: shown,
+            fail_on: scope.fail_on,
             threads,
         })
     }
@@ -197,6 +247,7 @@ impl Setup {
     ) {
         let job = crate::engine::Job {
             ctx: &self.ctx,
+            nested: &[],
             fix: crate::engine::FixMode::Off,
             reporters: &[],
         };

@@ -19,6 +19,8 @@ pub(super) struct Tally {
     /// Every finding, kept when an output needs them at the end.
     pub kept: Vec<Finding>,
     pub keep: bool,
+    /// Findings the baseline records, not reported.
+    pub baselined: usize,
 }
 
 impl Tally {
@@ -33,6 +35,7 @@ impl Tally {
     pub fn add_part(&mut self, part: &mut Part) {
         let analysis = &mut part.analysis;
         self.images += analysis.images;
+        self.baselined += analysis.baselined;
         self.findings.extend(analysis.findings.iter().map(|f| {
             let fixable = f
                 .fix

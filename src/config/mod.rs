@@ -58,6 +58,18 @@ pub struct Config {
     /// Dockerfile's `COPY --from=NAME` then reads a context, not an image.
     #[serde(default)]
     pub build_contexts: Vec<String>,
+    /// A config file whose settings this one starts from (relative to this
+    /// file): its tables are merged key by key, its lists of rules, excludes
+    /// and per-file ignores come first, and every other key set here wins.
+    pub extend: Option<String>,
+    /// Report an inline suppression that gives no reason
+    /// (`# imagelint: ignore[rule] -- why`) as `invalid-suppression`.
+    #[serde(default)]
+    pub require_suppression_reason: bool,
+    /// The top-level keys this file (not a file it extends) sets.
+    #[serde(skip)]
+    #[cfg_attr(test, schemars(skip))]
+    pub keys_set: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -71,6 +83,21 @@ pub struct Files {
     /// paths read as that kind.
     #[serde(default)]
     pub kinds: BTreeMap<String, Vec<String>>,
+    /// Rules not applied to some paths: `[[files.per-file-ignores]]` tables
+    /// of `paths` (globs) and `ignore` (rule ids).
+    #[serde(default)]
+    pub per_file_ignores: Vec<PerFileIgnore>,
+}
+
+/// Rules that do not apply to the files some globs match.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PerFileIgnore {
+    /// Globs of paths, relative to the config file's folder.
+    pub paths: Vec<String>,
+    /// Rule ids not reported in those files.
+    pub ignore: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, clap::ValueEnum)]
@@ -107,7 +134,100 @@ impl std::fmt::Display for ConfigError {
 #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
 pub struct ConfigErrors(pub Vec<ConfigError>);
 
+/// How many `extend` links a config may follow: more is a loop or a
+/// mistake.
+const MAX_EXTENDS: usize = 8;
+
+/// The config at `path` with what it extends merged in.
 pub fn load(path: &Path, shown: &str) -> Result<Config, ConfigErrors> {
+    let mut chain = vec![path.to_path_buf()];
+    let mut config = load_one(path, shown)?;
+    let mut shown_now = shown.to_string();
+    let mut layers = Vec::new();
+    while let Some(base) = config.extend.take() {
+        let dir = chain
+            .last()
+            .and_then(|p| p.parent())
+            .unwrap_or(Path::new(""));
+        let base_path = dir.join(&base);
+        let base_shown = Path::new(&shown_now)
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join(&base)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let same =
+            |p: &PathBuf| std::fs::canonicalize(p).ok() == std::fs::canonicalize(&base_path).ok();
+        if chain.iter().any(same) || chain.len() > MAX_EXTENDS {
+            return Err(one_error(
+                &shown_now,
+                format!(
+                    "`extend = \"{base}\"` makes a loop or a chain longer than {MAX_EXTENDS} files"
+                ),
+            ));
+        }
+        layers.push(config);
+        config = load_one(&base_path, &base_shown)?;
+        chain.push(base_path);
+        shown_now = base_shown;
+    }
+    // `config` is the farthest base: lay each extending file over it.
+    while let Some(over) = layers.pop() {
+        config = merge(config, over);
+    }
+    Ok(config)
+}
+
+fn one_error(shown: &str, message: String) -> ConfigErrors {
+    ConfigErrors(vec![ConfigError {
+        path: shown.to_string(),
+        line: 0,
+        column: 0,
+        message,
+    }])
+}
+
+/// `over` laid on `base`: tables merge key by key, lists of rules, excludes
+/// and per-file ignores add up (a custom rule of the same id replaces the
+/// base's), and any other key `over` sets replaces the base's.
+fn merge(mut base: Config, over: Config) -> Config {
+    let set = |key: &str| over.keys_set.iter().any(|k| k == key);
+    if set("allowed-registries") {
+        base.allowed_registries = over.allowed_registries;
+    }
+    if set("fail-on") {
+        base.fail_on = over.fail_on;
+    }
+    if set("insecure-registries") {
+        base.insecure_registries = over.insecure_registries;
+    }
+    if set("resolve-via-mirror") {
+        base.resolve_via_mirror = over.resolve_via_mirror;
+    }
+    if set("build-contexts") {
+        base.build_contexts = over.build_contexts;
+    }
+    if set("require-suppression-reason") {
+        base.require_suppression_reason = over.require_suppression_reason;
+    }
+    base.mirrors.extend(over.mirrors);
+    base.variables.extend(over.variables);
+    base.rules.extend(over.rules);
+    base.files.exclude.extend(over.files.exclude);
+    base.files.kinds.extend(over.files.kinds);
+    base.files
+        .per_file_ignores
+        .extend(over.files.per_file_ignores);
+    for rule in over.rule {
+        base.rule.retain(|r| r.id != rule.id);
+        base.rule.push(rule);
+    }
+    base.keys_set.extend(over.keys_set);
+    base
+}
+
+/// One config file as written, `extend` not followed.
+fn load_one(path: &Path, shown: &str) -> Result<Config, ConfigErrors> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         ConfigErrors(vec![ConfigError {
             path: shown.to_string(),
@@ -149,6 +269,7 @@ pub fn parse(text: &str) -> Result<Config, Vec<(Option<usize>, String)>> {
     let mut config = Config::default();
     for (key, value) in doc.into_inner() {
         let at = key.span().start;
+        config.keys_set.push(key.get_ref().to_string());
         let mut check = |r: Result<(), toml::de::Error>| {
             if let Err(e) = r {
                 errors.push(located(&e));
@@ -164,6 +285,10 @@ pub fn parse(text: &str) -> Result<Config, Vec<(Option<usize>, String)>> {
             "insecure-registries" => check(de(value).map(|v| config.insecure_registries = v)),
             "resolve-via-mirror" => check(de(value).map(|v| config.resolve_via_mirror = v)),
             "build-contexts" => check(de(value).map(|v| config.build_contexts = v)),
+            "extend" => check(de(value).map(|v| config.extend = Some(v))),
+            "require-suppression-reason" => {
+                check(de(value).map(|v| config.require_suppression_reason = v))
+            }
             "rule" => match value.into_inner() {
                 DeValue::Array(tables) => {
                     for table in tables {
@@ -189,7 +314,7 @@ pub fn parse(text: &str) -> Result<Config, Vec<(Option<usize>, String)>> {
     }
 }
 
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 12] = [
     "allowed-registries",
     "fail-on",
     "mirrors",
@@ -200,6 +325,8 @@ const KEYS: [&str; 10] = [
     "insecure-registries",
     "resolve-via-mirror",
     "build-contexts",
+    "require-suppression-reason",
+    "extend",
 ];
 
 fn de<'de, T: serde::Deserialize<'de>>(value: Spanned<DeValue<'de>>) -> Result<T, toml::de::Error> {

@@ -40,6 +40,9 @@ pub struct Candidate {
     pub class: Class,
     /// Relative to the configuration root, for globs.
     pub rule_path: String,
+    /// Which config's settings check it: 0 the run's own, `n` the `n`th
+    /// config file found nearer to it (hierarchical config).
+    pub scope: usize,
 }
 
 impl Candidate {
@@ -77,6 +80,7 @@ impl Candidate {
             display,
             disk: path.to_path_buf(),
             class,
+            scope: 0,
         })
     }
 }

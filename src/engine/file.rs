@@ -97,6 +97,9 @@ pub struct FileEnd {
 /// What every file of a run is put through.
 pub struct Job<'a> {
     pub ctx: &'a Context,
+    /// The contexts of nearer config files: a candidate of scope `n` is
+    /// analysed with `nested[n - 1]`.
+    pub nested: &'a [Context],
     pub fix: FixMode,
     pub reporters: &'a [&'a dyn Reporter],
 }
@@ -132,6 +135,10 @@ pub fn process_bytes(
     if !may_hold_reference(kind, text) {
         return end;
     }
+    let ctx = match c.scope {
+        0 => job.ctx,
+        n => &job.nested[n - 1],
+    };
     let path: Arc<str> = Arc::from(c.display.as_str());
     let lines = LineIndex::new(text);
     let file = FileRef {
@@ -149,7 +156,7 @@ pub fn process_bytes(
         analysis,
     };
     if job.fix == FixMode::Off {
-        let streamed = analyze_in_parts(job.ctx, &file, text, &lines, PART_REFERENCES, &mut |a| {
+        let streamed = analyze_in_parts(ctx, &file, text, &lines, PART_REFERENCES, &mut |a| {
             emit(render(a, text, &lines))
         });
         return match streamed {
@@ -157,11 +164,11 @@ pub fn process_bytes(
             Err(e) => fail(end, e.into()),
         };
     }
-    let analysis = match analyze(job.ctx, &file, text, &lines) {
+    let analysis = match analyze(ctx, &file, text, &lines) {
         Ok(a) => a,
         Err(e) => return fail(end, e.into()),
     };
-    let (analysis, fixed) = match fix_file(job.ctx, job.fix, &file, text, analysis) {
+    let (analysis, fixed) = match fix_file(ctx, job.fix, &file, text, analysis) {
         Ok(done) => done,
         Err(refused) => {
             let (analysis, e) = *refused;

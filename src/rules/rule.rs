@@ -17,6 +17,7 @@ use regex::Regex;
 pub struct RuleError(pub String);
 
 /// A rule compiled for matching: its globs and regexes built once.
+#[derive(Clone)]
 pub struct Rule {
     pub def: RuleDef,
     /// The id, shared by every finding of the rule.

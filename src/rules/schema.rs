@@ -40,8 +40,9 @@ pub enum SeveritySetting {
     Off,
 }
 
-/// What a rule is about: a parsed image, text that is no reference, or a
-/// reference whose variables cannot be resolved.
+/// What a rule is about: a parsed image, text that is no reference, a
+/// reference whose variables cannot be resolved, or an inline suppression
+/// comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
@@ -50,6 +51,7 @@ pub enum Target {
     Image,
     Invalid,
     Unresolved,
+    Suppression,
 }
 
 /// The edit a built-in rule offers.

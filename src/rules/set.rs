@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 /// The rules in force: built-ins with overrides applied, then custom rules.
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// Every rule id, in force or not: what a suppression may name.
+    pub all_ids: Vec<String>,
 }
 
 pub struct Selection<'a> {
@@ -74,8 +76,9 @@ impl RuleSet {
                 && !selection.ignore.iter().any(|s| s == id)
                 && !off.iter().any(|s| s == id)
         };
+        let all_ids = rules.iter().map(|r| r.id().to_string()).collect();
         rules.retain(|r| selected(r.id()));
-        Ok(RuleSet { rules })
+        Ok(RuleSet { rules, all_ids })
     }
 
     /// The rules that fire for one reference, `unless` applied.

@@ -47,7 +47,7 @@ fn sarif_is_valid_and_has_what_github_requires() {
     }
     assert_eq!(run0["columnKind"], "utf16CodeUnits");
     let rules = driver["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 9);
+    assert_eq!(rules.len(), 11);
     for r in rules {
         for key in [
             "/id",

@@ -1,0 +1,177 @@
+//! Hierarchical config, as ruff does it: each file `check` reads is checked
+//! with the nearest config file above it, up to the repository root, so
+//! `imagelint a/` from the root uses `a/.imagelint.toml` for `a/`'s files.
+//! `--config FILE` turns this off: FILE then speaks for every file.
+//!
+//! The walk itself (which folders are entered, `.gitignore`) follows the
+//! run's own config; a nearer config then decides, for the files under it,
+//! its `[files]` exclusions and kinds, rules, mirrors, lock and the rest.
+
+use super::errors::{Error, Problems};
+use super::settings::{Loaded, Scope, Setup, Wants};
+use crate::analyze::Context;
+use crate::cli::Common;
+use crate::config::{self, CONFIG_NAMES};
+use crate::discover::classify::Classifier;
+use crate::discover::paths::display_path;
+use crate::discover::record::{Candidate, Roots};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The configs nearer to some files than the run's own, in the order met.
+#[derive(Default)]
+pub(super) struct Nested {
+    pub contexts: Vec<Context>,
+    /// Files left unchecked because their nearest config is broken.
+    pub unchecked: usize,
+    /// Each nested config's folder and classifier, by the same index.
+    folders: Vec<(PathBuf, Classifier)>,
+}
+
+/// What a folder's nearest config is.
+#[derive(Clone)]
+enum Nearest {
+    /// The run's own (or none nearer).
+    Own,
+    /// `Nested` index.
+    Scope(usize),
+    /// A config that could not be loaded: its files are not checked.
+    Broken,
+}
+
+/// Finds and loads the nearest config of each candidate's folder.
+struct Finder<'a> {
+    setup: &'a Setup,
+    common: &'a Common,
+    wants: &'a Wants<'a>,
+    by_folder: HashMap<PathBuf, Nearest>,
+    by_config: HashMap<PathBuf, Nearest>,
+    nested: Nested,
+}
+
+impl Setup {
+    /// `candidates`, each re-judged by its nearest config: excluded or
+    /// classified by that config's `[files]`, and marked with its scope.
+    /// A config that cannot be loaded is reported and its files left out.
+    pub(super) fn scoped(
+        &self,
+        candidates: Vec<Candidate>,
+        common: &Common,
+        wants: &Wants,
+        problems: &mut Problems,
+    ) -> (Vec<Candidate>, Nested) {
+        if common.config.is_some() {
+            return (candidates, Nested::default());
+        }
+        let mut finder = Finder {
+            setup: self,
+            common,
+            wants,
+            by_folder: HashMap::new(),
+            by_config: HashMap::new(),
+            nested: Nested::default(),
+        };
+        let mut kept = Vec::with_capacity(candidates.len());
+        for c in candidates {
+            let folder = self.cwd.join(&c.disk);
+            let folder = folder.parent().unwrap_or(Path::new("/"));
+            match finder.nearest(folder, problems) {
+                Nearest::Own => kept.push(c),
+                Nearest::Broken => finder.nested.unchecked += 1,
+                Nearest::Scope(i) => {
+                    let (root, classifier) = &finder.nested.folders[i];
+                    let roots = Roots {
+                        cwd: &self.cwd,
+                        config_root: root,
+                    };
+                    if let Ok(mut nearer) = Candidate::new(&c.disk, &roots, classifier) {
+                        nearer.scope = i + 1;
+                        kept.push(nearer);
+                    }
+                }
+            }
+        }
+        (kept, finder.nested)
+    }
+}
+
+impl Finder<'_> {
+    fn nearest(&mut self, folder: &Path, problems: &mut Problems) -> Nearest {
+        let mut passed = Vec::new();
+        let mut found = Nearest::Own;
+        for dir in folder.ancestors() {
+            if let Some(known) = self.by_folder.get(dir) {
+                found = known.clone();
+                break;
+            }
+            // The run's own config folder, or the current directory without
+            // one: nothing above it is nearer.
+            if dir == self.setup.config_root {
+                break;
+            }
+            passed.push(dir.to_path_buf());
+            if let Some(path) = CONFIG_NAMES
+                .iter()
+                .map(|name| dir.join(name))
+                .find(|p| p.is_file())
+            {
+                found = self.load(path, problems);
+                break;
+            }
+            if dir.join(".git").exists() {
+                break;
+            }
+        }
+        for dir in passed {
+            self.by_folder.insert(dir, found.clone());
+        }
+        found
+    }
+
+    fn load(&mut self, path: PathBuf, problems: &mut Problems) -> Nearest {
+        if self
+            .setup
+            .config_path
+            .as_ref()
+            .map(|p| self.setup.cwd.join(p))
+            == Some(path.clone())
+        {
+            return Nearest::Own;
+        }
+        if let Some(known) = self.by_config.get(&path) {
+            return known.clone();
+        }
+        let shown = display_path(&path, &self.setup.cwd);
+        let scope = config::load(&path, &shown)
+            .map_err(Error::from)
+            .and_then(|config| {
+                let loaded = Loaded {
+                    path: Some(path.clone()),
+                    shown: Some(shown),
+                    config,
+                };
+                Scope::new(loaded, &self.setup.cwd, self.common, self.wants)
+            });
+        let nearest = match scope {
+            Ok(Scope {
+                ctx,
+                classifier,
+                root,
+                ..
+            }) => {
+                self.nested.contexts.push(ctx);
+                self.nested.folders.push((root, classifier));
+                Nearest::Scope(self.nested.folders.len() - 1)
+            }
+            Err(e) => {
+                match &e {
+                    Error::Config(all) => all.0.iter().for_each(|e| problems.report(e)),
+                    other => problems.report(other),
+                }
+                Nearest::Broken
+            }
+        };
+        self.by_config.insert(path, nearest.clone());
+        nearest
+    }
+}
