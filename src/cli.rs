@@ -4,11 +4,44 @@ use crate::config::FailOn;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+/// The top-level help lists the commands and examples only, as ruff's
+/// does; `imagelint check --help` has check's options (which `imagelint`
+/// alone takes too).
+const TOP_HELP: &str = "\
+{about-with-newline}
+{usage-heading} {usage}
+
+Commands:
+{subcommands}
+
+Options:
+  -h, --help     Print help (`imagelint check --help` for check's options)
+  -V, --version  Print version{after-help}";
+
+/// Section names of `--help`, the groups ruff uses.
+const FILES: &str = "File selection";
+const CONFIG: &str = "Configuration";
+const OUTPUT: &str = "Output";
+const FIXES: &str = "Fixes";
+const RULES: &str = "Rule selection";
+const MISC: &str = "Miscellaneous";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "imagelint",
     version,
-    about = "Checks container image references: Docker Hub without a mirror, tags that can move, registries that are not allowed.",
+    about = "imagelint: pulls that bypass your mirror, tags that can move, registries not allowed.",
+    help_template = TOP_HELP,
+    max_term_width = 100,
+    after_help = "\
+Examples:
+  imagelint                                  check the current folder (`imagelint check .`)
+  imagelint check --fix                      move under the mirror, pin from the lock
+  imagelint lock                             record the digest of every tag in use in imagelint.lock
+  imagelint check --format concise src/      one line per finding
+  imagelint explain mutable-tag              a rule's documentation
+
+Run `imagelint help <command>` for a command's options and examples.",
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
@@ -23,24 +56,68 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint image references (the default command)
+    #[command(after_help = "\
+Examples:
+  imagelint check                                  every file under the current folder
+  imagelint check --fix                            fix in place, then report what remains
+  imagelint check --diff                           show the fixes, write nothing
+  imagelint check --format sarif:out.sarif         SARIF to a file, the report on the terminal
+  imagelint check --write-baseline base.json       record today's findings; then
+  imagelint check --baseline base.json             report only new ones
+  imagelint check --stdin-filename Dockerfile < Dockerfile     as an editor runs it")]
     Check(CheckArgs),
     /// List every image reference found, whether or not a rule fires
+    #[command(after_help = "\
+Examples:
+  imagelint inventory                       a table of every reference
+  imagelint inventory --format csv > images.csv
+  imagelint inventory --format summary repo-a repo-b   by image, across repositories")]
     Inventory(InventoryArgs),
     /// Resolve tags to digests over the network and write imagelint.lock
+    #[command(after_help = "\
+Examples:
+  imagelint lock                 resolve the tags the lock lacks
+  imagelint lock --update        resolve every tag again
+  imagelint lock --check         exit 1 if a locked tag moved, naming the files
+  imagelint lock --prune         drop entries no file uses")]
     Lock(LockArgs),
     /// What the mirrors must hold: a copy plan, and a check that they hold it
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  imagelint mirror plan --output plan && sh plan/sync.sh
+  imagelint mirror check"
+    )]
     Mirror(MirrorCommand),
     /// List the rules, built-in and custom: id, severity, fixable, summary
+    #[command(after_help = "\
+Examples:
+  imagelint rules
+  imagelint rules --format json | jq -r '.[].id'")]
     Rules(RulesArgs),
-    /// Write a starter .imagelint.toml: the registries the files use, a [mirrors] section to fill in
+    /// Write a starter .imagelint.toml from the registries the files use
+    #[command(after_help = "\
+Examples:
+  imagelint init                  write .imagelint.toml here from the files under it
+  imagelint init --output ci/imagelint.toml --force")]
     Init(InitArgs),
-    /// Print a shell's completion script: `imagelint completions bash > /etc/bash_completion.d/imagelint`
+    /// Print a shell's completion script
+    #[command(after_help = "\
+Examples:
+  imagelint completions bash > /etc/bash_completion.d/imagelint
+  imagelint completions zsh > ~/.zfunc/_imagelint
+  imagelint completions fish > ~/.config/fish/completions/imagelint.fish")]
     Completions {
         /// bash, zsh, fish, powershell or elvish
+        #[arg(hide_possible_values = true)]
         shell: clap_complete::Shell,
     },
     /// Print a rule's full documentation
+    #[command(after_help = "\
+Examples:
+  imagelint explain mutable-tag
+  imagelint explain no-bitnami --config ci/.imagelint.toml   a custom rule")]
     Explain {
         /// Rule id, e.g. `mutable-tag`
         rule: String,
@@ -54,7 +131,7 @@ pub enum Command {
 pub struct InitArgs {
     #[command(flatten)]
     pub common: Common,
-    /// Where to write it [default: .imagelint.toml in the current directory]
+    /// Where to write it
     #[arg(long, value_name = "FILE", default_value = ".imagelint.toml")]
     pub output: PathBuf,
     /// Replace an existing file
@@ -82,21 +159,22 @@ pub enum RulesFormat {
 #[derive(Debug, Args, Clone, Default)]
 pub struct Common {
     /// Files or folders to read [default: .]
+    #[arg(help_heading = FILES)]
     pub paths: Vec<PathBuf>,
-    /// Config file [default: the nearest .imagelint.toml or imagelint.toml up to the repository root]
-    #[arg(long, value_name = "FILE")]
+    /// The config of every file [default: each file's nearest .imagelint.toml]
+    #[arg(long, value_name = "FILE", help_heading = CONFIG)]
     pub config: Option<PathBuf>,
     /// Also read files that .gitignore excludes
-    #[arg(long)]
+    #[arg(long, help_heading = FILES)]
     pub no_ignore: bool,
     /// Worker threads [default: the number of CPUs]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = MISC)]
     pub threads: Option<usize>,
-    /// Lock file [default: imagelint.lock beside the config file, else in the current directory]
-    #[arg(long, value_name = "FILE")]
+    /// Lock file [default: imagelint.lock beside the config file]
+    #[arg(long, value_name = "FILE", help_heading = CONFIG)]
     pub lock: Option<PathBuf>,
-    /// Colour: auto (a terminal, unless NO_COLOR; FORCE_COLOR or CLICOLOR_FORCE force it), always, never
-    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    /// auto (a terminal; heeds NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE), always, never
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto", hide_default_value = true, hide_possible_values = true, help_heading = OUTPUT)]
     pub color: ColorChoice,
 }
 
@@ -110,61 +188,61 @@ pub enum ColorChoice {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct CheckArgs {
-    #[command(flatten)]
-    pub common: Common,
-    /// Output format, optionally to a file: human, json, json-lines, github, sarif, gitlab; repeatable
-    #[arg(long, visible_alias = "output-format", value_name = "FMT[:PATH]")]
+    /// human, concise, json, json-lines, rdjsonl, github, sarif or gitlab, to PATH if given; repeatable
+    #[arg(long, visible_alias = "output-format", value_name = "FMT[:PATH]", help_heading = OUTPUT)]
     pub format: Vec<String>,
     /// Print only the findings (-q), or nothing at all (-qq: the exit code says it)
-    #[arg(short, long, action = clap::ArgAction::Count)]
+    #[arg(short, long, action = clap::ArgAction::Count, help_heading = OUTPUT)]
     pub quiet: u8,
     /// Print counts by rule (and how many --fix can fix) instead of each finding
-    #[arg(long)]
+    #[arg(long, help_heading = OUTPUT)]
     pub statistics: bool,
-    /// Exit 0 even when findings fail the run (errors still exit 2)
-    #[arg(long)]
-    pub exit_zero: bool,
     /// Print the files that would be read, with their kind, and exit
-    #[arg(long, conflicts_with_all = ["fix", "diff", "stdin_filename"])]
+    #[arg(long, conflicts_with_all = ["fix", "diff", "stdin_filename"], help_heading = OUTPUT)]
     pub show_files: bool,
     /// Print the settings in force and where each comes from, and exit
-    #[arg(long, conflicts_with_all = ["fix", "diff", "show_files"])]
+    #[arg(long, conflicts_with_all = ["fix", "diff", "show_files"], help_heading = OUTPUT)]
     pub show_settings: bool,
     /// Apply safe fixes in place, then report what remains
-    #[arg(long, conflicts_with = "diff")]
+    #[arg(long, conflicts_with = "diff", help_heading = FIXES)]
     pub fix: bool,
     /// Print a unified diff of the fixes and write nothing; exit 1 if there is a diff
-    #[arg(long)]
+    #[arg(long, help_heading = FIXES)]
     pub diff: bool,
     /// With --fix: exit 1 when a file was changed, even if nothing remains
-    #[arg(long, requires = "fix")]
+    #[arg(long, requires = "fix", help_heading = FIXES)]
     pub exit_non_zero_on_fix: bool,
-    /// Lowest severity that makes the exit code 1 [default: warning, or `fail-on` in the config]
-    #[arg(long, value_enum, value_name = "LEVEL")]
+    /// Exit 0 even when findings fail the run (errors still exit 2)
+    #[arg(long, help_heading = RULES)]
+    pub exit_zero: bool,
+    /// Lowest severity that fails the run: error, warning, info or never [default: warning]
+    #[arg(long, value_enum, value_name = "LEVEL", hide_possible_values = true, help_heading = RULES)]
     pub fail_on: Option<FailOn>,
     /// Only these rules
-    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...", help_heading = RULES)]
     pub select: Vec<String>,
     /// Not these rules
-    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...", help_heading = RULES)]
     pub ignore: Vec<String>,
     /// Read the file's text from standard input and lint it as PATH
-    #[arg(long, value_name = "PATH", conflicts_with = "paths")]
+    #[arg(long, value_name = "PATH", conflicts_with = "paths", help_heading = FILES)]
     pub stdin_filename: Option<PathBuf>,
     /// Report only findings that FILE (from --write-baseline) does not record
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = RULES)]
     pub baseline: Option<PathBuf>,
     /// Record today's findings in FILE, by fingerprint, and exit 0
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff"], help_heading = RULES)]
     pub write_baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Debug, Args, Clone)]
 pub struct InventoryArgs {
     #[command(flatten)]
     pub common: Common,
-    /// table, json, csv, or summary (grouped by image: tags and digests, places, repositories)
-    #[arg(long, default_value = "table", value_parser = ["table", "json", "csv", "summary"])]
+    /// table, json, csv, or summary (by image: tags, digests, places, repositories)
+    #[arg(long, default_value = "table", hide_possible_values = true, value_parser = ["table", "json", "csv", "summary"])]
     pub format: String,
 }
 
@@ -172,7 +250,7 @@ pub struct InventoryArgs {
 pub struct LockArgs {
     #[command(flatten)]
     pub common: Common,
-    /// Re-resolve every locked tag and report the ones that moved, naming the files that use them
+    /// Exit 1 if a locked tag now points elsewhere, naming the files using it
     #[arg(long, conflicts_with_all = ["update", "prune"])]
     pub check: bool,
     /// Re-resolve every tag of the lock and the files, recording new digests
@@ -181,17 +259,24 @@ pub struct LockArgs {
     /// Drop lock entries no file uses
     #[arg(long)]
     pub prune: bool,
-    /// Give up on the registries after this many seconds in all; a
-    /// registry that times out twice is not asked again
+    /// Give up on the registries after this many seconds in all
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum MirrorCommand {
-    /// Print what the mirrors must hold (every image pulled under a mirror prefix, its tags and digests) for skopeo, crane or regsync
+    /// Print what the mirrors must hold, for skopeo sync, crane or regsync
+    #[command(after_help = "\
+Examples:
+  imagelint mirror plan --output plan && sh plan/sync.sh    copy with skopeo sync
+  imagelint mirror plan --format crane > copy.sh
+  imagelint mirror plan --format regsync > regsync.yaml")]
     Plan(MirrorPlanArgs),
-    /// Check that every pinned or locked digest under a mirror prefix is on the mirror (exit 1 naming what is missing)
+    /// Exit 1 if a pinned or locked digest under a mirror prefix is not on the mirror
+    #[command(after_help = "\
+Examples:
+  imagelint mirror check            after `imagelint lock`, before merging")]
     Check(MirrorCheckArgs),
 }
 
@@ -212,7 +297,7 @@ pub struct MirrorPlanArgs {
     /// skopeo, crane or regsync
     #[arg(long, value_enum, default_value = "skopeo")]
     pub format: PlanFormat,
-    /// Write the plan into this folder (one skopeo file per destination folder, and `sync.sh` running them) instead of standard output
+    /// Write the plan into DIR (skopeo: a file per destination folder and sync.sh)
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
 }

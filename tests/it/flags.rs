@@ -176,3 +176,59 @@ fn init_writes_a_valid_starter_config_with_the_registries_in_use() {
     assert!(again.stderr.contains("--force"));
     assert_eq!(imagelint(dir.path(), &["init", "--force"]).code, 0);
 }
+
+/// `--help` of every command: short lines, grouped, with examples, as
+/// ruff's; the top level and `check` are kept as snapshots.
+#[test]
+fn help_is_short_grouped_and_has_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let commands: [&[&str]; 11] = [
+        &[],
+        &["check"],
+        &["inventory"],
+        &["lock"],
+        &["mirror"],
+        &["mirror", "plan"],
+        &["mirror", "check"],
+        &["rules"],
+        &["init"],
+        &["completions"],
+        &["explain"],
+    ];
+    for command in commands {
+        let args = [command, &["--help"]].concat();
+        let run = crate::common::imagelint_env(dir.path(), &args, &[("COLUMNS", "100".as_ref())]);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        let long: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| l.chars().count() > 100)
+            .collect();
+        assert!(
+            long.is_empty(),
+            "{args:?}: lines over 100 columns: {long:#?}"
+        );
+        assert!(
+            run.stdout.contains("\nExamples:\n  imagelint"),
+            "{args:?}:\n{}",
+            run.stdout
+        );
+        if command == ["check"] {
+            for heading in [
+                "Output:",
+                "Fixes:",
+                "Rule selection:",
+                "File selection:",
+                "Configuration:",
+            ] {
+                assert!(run.stdout.contains(&format!("\n{heading}\n")), "{heading}");
+            }
+            insta::assert_snapshot!("help-check", run.stdout);
+        }
+        if command.is_empty() {
+            // The top level lists commands, not check's thirty options.
+            assert!(!run.stdout.contains("--baseline"), "{}", run.stdout);
+            insta::assert_snapshot!("help", run.stdout);
+        }
+    }
+}
