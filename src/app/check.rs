@@ -29,7 +29,9 @@ pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
         return super::show::settings(args, &setup);
     }
     if args.show_files {
-        return super::show::files(args, &setup);
+        let mut problems = Problems::default();
+        let (candidates, nested, _) = files(args, &setup, &mut problems);
+        return super::show::files(&candidates, &nested, problems);
     }
     // `--diff` prints diffs only; `--fix` on standard input prints the fixed
     // text, so reports go to standard error.
@@ -56,7 +58,11 @@ pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
     // not follow a line that reads as all clear.
     let (candidates, nested) = match &args.stdin_filename {
         Some(_) => Default::default(),
-        None => files(args, &setup, &mut sink),
+        None => {
+            let (candidates, nested, unchecked) = files(args, &setup, &mut sink.problems);
+            sink.tally.unchecked += unchecked;
+            (candidates, nested)
+        }
     };
     let job = Job {
         ctx: &setup.ctx,
@@ -149,21 +155,26 @@ fn on_stdout(
     formats
 }
 
-/// The files to check, each with the settings of its nearest config; the
-/// paths and configs that could not be read are reported.
-fn files(args: &CheckArgs, setup: &Setup, sink: &mut Sink) -> (Vec<Candidate>, Nested) {
+/// The files to check, each with the settings of its nearest config, and
+/// how many were left unchecked; the paths and configs that could not be
+/// read are reported.
+pub(super) fn files(
+    args: &CheckArgs,
+    setup: &Setup,
+    problems: &mut Problems,
+) -> (Vec<Candidate>, Nested, usize) {
     let (candidates, errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
     for e in &errors {
-        sink.problems.report(e);
+        problems.report(e);
     }
     let (candidates, nested) = setup.scoped(
         candidates,
         &args.common,
         &wants(args, Path::new(""), setup.ctx.baseline.clone()),
-        &mut sink.problems,
+        problems,
     );
-    sink.tally.unchecked += errors.len() + nested.unchecked;
-    (candidates, nested)
+    let unchecked = errors.len() + nested.unchecked;
+    (candidates, nested, unchecked)
 }
 
 /// The rules of the run's config, then those only nearer configs define:
@@ -225,15 +236,25 @@ fn write_baseline(path: &Path, findings: &[crate::analyze::finding::Finding]) ->
     Ok(())
 }
 
-/// The config is looked for from the standard-input file's folder when
-/// there is one.
+/// Where the run's config is looked for from: the standard-input file's
+/// folder, or for `--show-settings` the first path's (ruff shows the
+/// settings of the file it is given); else the current directory.
+pub(super) fn discover_from(args: &CheckArgs) -> PathBuf {
+    let named = match (&args.stdin_filename, args.common.paths.first()) {
+        (Some(name), _) => Some(name),
+        (None, Some(path)) if args.show_settings => Some(path),
+        _ => None,
+    };
+    match named {
+        Some(p) if p.is_dir() => p.clone(),
+        Some(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => PathBuf::new(),
+    }
+}
+
 fn setup(args: &CheckArgs) -> Result<Setup, Error> {
-    let discover_from = args
-        .stdin_filename
-        .as_ref()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .unwrap_or_default();
-    Setup::new(&args.common, &wants(args, &discover_from, baseline(args)?))
+    let from = discover_from(args);
+    Setup::new(&args.common, &wants(args, &from, baseline(args)?))
 }
 
 fn fix_mode(args: &CheckArgs) -> FixMode {

@@ -26,6 +26,18 @@ pub(super) struct Nested {
     pub unchecked: usize,
     /// Each nested config's folder and classifier, by the same index.
     folders: Vec<(PathBuf, Classifier)>,
+    /// Each nested config file as shown.
+    shown: Vec<String>,
+}
+
+impl Nested {
+    /// The config file of scope `n` as shown, when it is a nested one.
+    pub fn config_shown(&self, scope: usize) -> Option<&str> {
+        scope
+            .checked_sub(1)
+            .and_then(|i| self.shown.get(i))
+            .map(String::as_str)
+    }
 }
 
 /// What a folder's nearest config is.
@@ -147,7 +159,7 @@ impl Finder<'_> {
             .and_then(|config| {
                 let loaded = Loaded {
                     path: Some(path.clone()),
-                    shown: Some(shown),
+                    shown: Some(shown.clone()),
                     config,
                 };
                 Scope::new(loaded, &self.setup.cwd, self.common, self.wants)
@@ -161,6 +173,7 @@ impl Finder<'_> {
             }) => {
                 self.nested.contexts.push(ctx);
                 self.nested.folders.push((root, classifier));
+                self.nested.shown.push(display_path(&path, &self.setup.cwd));
                 Nearest::Scope(self.nested.folders.len() - 1)
             }
             Err(e) => {

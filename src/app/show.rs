@@ -2,36 +2,49 @@
 //! and with which settings, as ruff's flags of the same names.
 
 use super::errors::{Error, Problems, EXIT_OK};
+use super::scopes::Nested;
 use super::settings::{Loaded, Setup};
 use crate::cli::CheckArgs;
 use crate::config::Config;
 use crate::discover::classify::Class;
 use crate::discover::paths::display_path;
+use crate::discover::record::Candidate;
 use crate::render::RenderError;
 use crate::rules::SeveritySetting;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::path::Path;
 
-/// Every file a run would read, with its kind, in the order it reads them.
-pub(super) fn files(args: &CheckArgs, setup: &Setup) -> Result<u8, Error> {
-    let (candidates, errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
-    let mut problems = Problems::default();
-    for e in &errors {
-        problems.report(e);
-    }
+/// Every file a run would read, with its kind and, when some are checked
+/// with a nearer config than the run's, that config; in reading order.
+pub(super) fn files(
+    candidates: &[Candidate],
+    nested: &Nested,
+    problems: Problems,
+) -> Result<u8, Error> {
     let width = candidates
         .iter()
         .map(|c| c.display.len())
         .max()
         .unwrap_or(0);
-    let mut out = String::new();
-    for c in &candidates {
-        let kind = match c.class {
+    let kinds: Vec<String> = candidates
+        .iter()
+        .map(|c| match c.class {
             Class::Kind(k) => k.as_str().to_string(),
             Class::ByContent(k) => format!("{k} (if its text is one)"),
-        };
-        let _ = writeln!(out, "{:<width$}  {kind}", c.display);
+        })
+        .collect();
+    let kind_width = kinds.iter().map(String::len).max().unwrap_or(0);
+    let mut out = String::new();
+    for (c, kind) in candidates.iter().zip(&kinds) {
+        match nested.config_shown(c.scope) {
+            Some(config) => {
+                let _ = writeln!(out, "{:<width$}  {kind:<kind_width$}  {config}", c.display);
+            }
+            None => {
+                let _ = writeln!(out, "{:<width$}  {kind}", c.display);
+            }
+        }
     }
     io::stdout()
         .write_all(out.as_bytes())
@@ -59,12 +72,8 @@ fn row(key: &str, value: String, from: &str) -> Row {
 
 /// The settings in force, each with where it comes from.
 pub(super) fn settings(args: &CheckArgs, setup: &Setup) -> Result<u8, Error> {
-    let discover_from = args
-        .stdin_filename
-        .as_ref()
-        .and_then(|p| p.parent())
-        .unwrap_or(Path::new(""));
-    let loaded = Loaded::new(args.common.config.as_deref(), &setup.cwd, discover_from)?;
+    let discover_from = super::check::discover_from(args);
+    let loaded = Loaded::new(args.common.config.as_deref(), &setup.cwd, &discover_from)?;
     let mut rows = files_rows(args, setup, &loaded);
     rows.extend(config_rows(&loaded.config));
     rows.extend(rule_rows(args, setup, &loaded.config));
@@ -89,10 +98,26 @@ fn files_rows(args: &CheckArgs, setup: &Setup, loaded: &Loaded) -> Vec<Row> {
     let config_from = if args.common.config.is_some() {
         "command line"
     } else {
-        "found upward from the current directory"
+        "the nearest to the first path, or the current directory"
     };
     let mut rows = vec![match &loaded.shown {
-        Some(shown) => row("config file", shown.clone(), config_from),
+        Some(shown) if loaded.config.extended.is_empty() => {
+            row("config file", shown.clone(), config_from)
+        }
+        Some(shown) => row(
+            "config file",
+            format!(
+                "{shown}, extending {}",
+                loaded
+                    .config
+                    .extended
+                    .iter()
+                    .map(|p| display_path(Path::new(p), &setup.cwd))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            config_from,
+        ),
         None => row(
             "config file",
             "none".into(),

@@ -70,6 +70,10 @@ pub struct Config {
     #[serde(skip)]
     #[cfg_attr(test, schemars(skip))]
     pub keys_set: Vec<String>,
+    /// The files `extend` brought in, nearest first, as shown.
+    #[serde(skip)]
+    #[cfg_attr(test, schemars(skip))]
+    pub extended: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -175,6 +179,11 @@ pub fn load(path: &Path, shown: &str) -> Result<Config, ConfigErrors> {
     while let Some(over) = layers.pop() {
         config = merge(config, over);
     }
+    config.extended = chain
+        .iter()
+        .skip(1)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect();
     Ok(config)
 }
 

@@ -126,3 +126,35 @@ fn extend_loops_and_unknown_ignores_are_config_errors() {
         run.stderr
     );
 }
+
+#[test]
+fn show_files_names_the_nearer_config_and_show_settings_that_of_the_path() {
+    let dir = copy_fixture("hierarchy");
+    let run = imagelint(dir.path(), &["check", "--show-files"]);
+    assert_eq!(
+        run.stdout,
+        "a/Dockerfile         dockerfile  a/.imagelint.toml\n\
+         a/legacy/Dockerfile  dockerfile  a/.imagelint.toml\n\
+         b/Dockerfile         dockerfile\n"
+    );
+    let run = imagelint(
+        dir.path(),
+        &["check", "--show-settings", "a/legacy/Dockerfile"],
+    );
+    let first = run.stdout.lines().next().unwrap();
+    assert!(
+        first.contains("a/.imagelint.toml, extending a/../.imagelint.toml"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("rules.floating-tag"), "{}", run.stdout);
+    let floating = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("rules.floating-tag"))
+        .unwrap();
+    assert!(floating.contains("off"), "{floating}");
+    let run = imagelint(dir.path(), &["check", "--show-settings", "b/"]);
+    let first = run.stdout.lines().next().unwrap();
+    assert!(first.contains(" .imagelint.toml "), "{first}");
+}
