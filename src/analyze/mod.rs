@@ -151,6 +151,17 @@ pub fn analyze_in_parts(
         in_force: &in_force,
         require_reason: ctx.require_suppression_reason,
     };
+    // The problems of directives settled before `line` become findings.
+    let settle = |line: Option<usize>, suppressions: &mut Suppressions, out: &mut Analysis| {
+        let settled = suppressions.settled(line, &known);
+        out.findings.extend(suppression_findings(
+            ctx,
+            file,
+            (text, lines),
+            settled,
+            &in_force,
+        ));
+    };
     let mut out = Analysis::default();
     let mut stamper = Stamper::default();
     let (mut starts, mut ends) = (Columns::new(text, lines), Columns::new(text, lines));
@@ -159,14 +170,7 @@ pub fn analyze_in_parts(
         let location = Location::new(&mut starts, &mut ends, occ.span);
         // Directives for lines before this reference's are settled; their
         // comments come before it, so they go in the part before it.
-        let settled = suppressions.settled(Some(location.start.line - 1), &known);
-        out.findings.extend(suppression_findings(
-            ctx,
-            file,
-            (text, lines),
-            settled,
-            &in_force,
-        ));
+        settle(Some(location.start.line - 1), &mut suppressions, &mut out);
         let boundary = out.images >= part_size && occurrences[i - 1].span.start != occ.span.start;
         if boundary {
             let part = std::mem::take(&mut out).stamped(&mut stamper, ctx, file.rule_path, text);
@@ -287,14 +291,7 @@ pub fn analyze_in_parts(
             });
         }
     }
-    let settled = suppressions.settled(None, &known);
-    out.findings.extend(suppression_findings(
-        ctx,
-        file,
-        (text, lines),
-        settled,
-        &in_force,
-    ));
+    settle(None, &mut suppressions, &mut out);
     if out.images > 0 || !out.findings.is_empty() {
         emit(
             out.stamped(&mut stamper, ctx, file.rule_path, text)

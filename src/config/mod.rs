@@ -201,24 +201,22 @@ fn one_error(shown: &str, message: String) -> ConfigErrors {
 /// base's), and any other key `over` sets replaces the base's.
 fn merge(mut base: Config, over: Config) -> Config {
     let set = |key: &str| over.keys_set.iter().any(|k| k == key);
-    if set("allowed-registries") {
-        base.allowed_registries = over.allowed_registries;
+    // A key the extending file sets replaces the base's value.
+    macro_rules! replace_if_set {
+        ($($key:literal => $field:ident),* $(,)?) => {
+            $(if set($key) {
+                base.$field = over.$field;
+            })*
+        };
     }
-    if set("fail-on") {
-        base.fail_on = over.fail_on;
-    }
-    if set("insecure-registries") {
-        base.insecure_registries = over.insecure_registries;
-    }
-    if set("resolve-via-mirror") {
-        base.resolve_via_mirror = over.resolve_via_mirror;
-    }
-    if set("build-contexts") {
-        base.build_contexts = over.build_contexts;
-    }
-    if set("require-suppression-reason") {
-        base.require_suppression_reason = over.require_suppression_reason;
-    }
+    replace_if_set!(
+        "allowed-registries" => allowed_registries,
+        "fail-on" => fail_on,
+        "insecure-registries" => insecure_registries,
+        "resolve-via-mirror" => resolve_via_mirror,
+        "build-contexts" => build_contexts,
+        "require-suppression-reason" => require_suppression_reason,
+    );
     base.mirrors.extend(over.mirrors);
     base.variables.extend(over.variables);
     base.rules.extend(over.rules);

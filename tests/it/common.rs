@@ -204,3 +204,14 @@ pub fn human_blocks(stdout: &str) -> Vec<String> {
         .map(|block| block.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect()
 }
+
+/// Asserts that a tool the tests run (a validator, a linter) succeeded,
+/// showing all it printed when it did not.
+pub fn assert_succeeded(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -45,12 +45,7 @@ fn actionlint_passes_every_workflow() {
         .current_dir(root())
         .output()
         .expect("actionlint is installed (test.sh installs it)");
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::assert_succeeded(&out);
 }
 
 #[test]

@@ -25,12 +25,7 @@ fn validate_lines(text: &str) {
         .args(&files)
         .output()
         .expect("rdformat-validator is installed (test.sh installs it)");
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::assert_succeeded(&out);
 }
 
 #[test]
