@@ -258,9 +258,11 @@ pub fn analyze_in_parts(
                     Some(format!("`imagelint check --fix` rewrites it to `{text}`"))
                 }
                 _ => match (rule.def.fix, missing_lock_key, refused) {
-                    (Some(FixKind::Pin), Some(key), _) => Some(format!(
-                        "no digest for `{key}` in the lock file: run `imagelint lock` to record one"
-                    )),
+                    // One text for every tag, so a report gives it once.
+                    (Some(FixKind::Pin), Some(_), _) => Some(
+                        "the lock file has no digest for this tag: run `imagelint lock` to record one"
+                            .to_string(),
+                    ),
                     (_, _, Some(wanted)) => Some(format!(
                         "`imagelint check --fix` leaves it: it is put together from more than \
                              one place (a chart's values and templates, variables) or written \

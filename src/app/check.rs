@@ -75,6 +75,18 @@ pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
         None => engine::run(&candidates, &job, setup.threads, |o| sink.take(o)),
     }
     let (tally, problems) = sink.finish(&every_rule(&setup, &nested))?;
+    conclude(args, &setup, fix, &tally, &problems)
+}
+
+/// The exit code of a finished run, once the baseline (if asked for) is
+/// written and the findings it left out are counted.
+fn conclude(
+    args: &CheckArgs,
+    setup: &Setup,
+    fix: FixMode,
+    tally: &Tally,
+    problems: &Problems,
+) -> Result<u8, Error> {
     if let Some(path) = &args.write_baseline {
         write_baseline(path, &tally.kept)?;
         return Ok(problems.exit_code(false));

@@ -1,9 +1,12 @@
-//! The terminal report, grouped by reference: where it is, its source line
-//! with the reference marked, then every finding on it (severity, rule,
-//! message) and the help, each help once per run. It fits 80 columns:
-//! long source lines are cut around the reference, long messages wrapped,
-//! digests shortened. Written directly: one snippet per reference costs a
-//! few string pushes.
+//! The terminal report, grouped by reference, three lines for most: the
+//! most severe finding's rule and where the reference is, its message, the
+//! source line with the reference painted (and marked beneath only where
+//! the line goes on after it: else the column says where); then the other
+//! findings on it and the helps, each help text once per run. No blank
+//! lines between references: each starts at column 0 with its severity.
+//! It fits 80 columns: long source lines are cut around the reference,
+//! long messages wrapped, digests shortened. Written directly: one snippet
+//! per reference costs a few string pushes.
 
 use super::shorten::{for_people, short_digests};
 use super::{RenderError, Reporter, RunReport};
@@ -39,9 +42,6 @@ impl Reporter for Human {
             while j < findings.len() && findings[j].span == span {
                 j += 1;
             }
-            if i > 0 {
-                out.push('\n');
-            }
             self.reference(&mut out, &findings[i..j], text, lines);
             i = j;
         }
@@ -49,7 +49,7 @@ impl Reporter for Human {
     }
 
     fn separator(&self) -> &'static str {
-        "\n"
+        ""
     }
 
     fn finish(
@@ -93,27 +93,42 @@ impl Human {
     fn reference(&self, out: &mut String, group: &[Finding], text: &str, lines: &LineIndex) {
         let mut group: Vec<&Finding> = group.iter().collect();
         group.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)));
-        for f in &group {
-            let (style, word) = severity_style(f.severity);
-            let label = format!("{}[{}]:", self.paint(style, word), self.paint("1", &f.rule));
-            push_wrapped(
-                out,
-                "",
-                &label,
-                word.len() + f.rule.len() + 3,
-                &for_people(&f.message),
-            );
-        }
         let first = group[0];
         let number_width = (first.location.start.line).to_string().len();
-        out.push_str(&format!(
-            "{}{} {}:{}:{}\n",
-            " ".repeat(number_width + 1),
-            self.paint("34", "-->"),
-            first.path,
-            first.location.start.line,
-            first.location.start.column
-        ));
+        for (n, f) in group.iter().enumerate() {
+            let (style, word) = severity_style(f.severity);
+            let label = format!("{}[{}]", self.paint(style, word), self.paint("1", &f.rule));
+            let label_width = word.len() + f.rule.len() + 2;
+            if n == 0 {
+                // The most severe finding's header says where: the rule,
+                // the place and, when it fits, where in the file (`service
+                // web`, `FROM (stage 0)`); its message goes beneath.
+                let place = format!(
+                    "{}:{}:{}",
+                    f.path, f.location.start.line, f.location.start.column
+                );
+                let used = label_width + 5 + place.chars().count();
+                let context =
+                    if !f.context.is_empty() && used + 2 + f.context.chars().count() <= WIDTH {
+                        format!("  {}", self.paint("2", &f.context))
+                    } else {
+                        String::new()
+                    };
+                out.push_str(&format!(
+                    "{label} {} {place}{context}\n",
+                    self.paint("34", "-->")
+                ));
+                push_wrapped(out, "  ", "", 0, &fitted(&f.message, WIDTH - 2));
+            } else {
+                push_wrapped(
+                    out,
+                    "",
+                    &format!("{label}:"),
+                    label_width + 1,
+                    &fitted(&f.message, WIDTH - label_width - 2),
+                );
+            }
+        }
         self.snippet(out, first, text, lines);
         for f in &group {
             let Some(help) = &f.help else { continue };
@@ -165,33 +180,69 @@ impl Human {
         }
         let cut_left = lo > indent;
         let cut_right = hi < chars.len();
-        let shown: String = chars[lo..hi].iter().collect();
         let bar = self.paint("34", "│");
-        let pad = " ".repeat(number.len());
+        let (style, _) = severity_style(f.severity);
+        // The reference painted in the line itself; the mark below it is
+        // only needed where the line goes on after the reference (a
+        // comment, a template's end): else `line:column` says it all.
+        let (a, b) = (mark_from.clamp(lo, hi), mark_to.clamp(lo, hi));
+        let piece = |from: usize, to: usize| chars[from..to].iter().collect::<String>();
+        let shown = format!(
+            "{}{}{}",
+            piece(lo, a),
+            self.paint(&format!("{style};4"), &piece(a, b)),
+            piece(b, hi)
+        );
         out.push_str(&format!(
             " {} {bar} {}{shown}{}\n",
             self.paint("34", &number),
             if cut_left { "…" } else { "" },
             if cut_right { "…" } else { "" },
         ));
+        let rest_of_line = chars[mark_to.min(chars.len())..].iter().collect::<String>();
+        if rest_of_line.trim().is_empty() {
+            return;
+        }
         let mark_lo = mark_from.max(lo) - lo + usize::from(cut_left);
         let mark_hi = mark_to.min(hi).max(mark_from.max(lo) + 1) - lo + usize::from(cut_left);
         let carets = "^".repeat(mark_hi - mark_lo);
-        let (style, _) = severity_style(f.severity);
         let more = if mark_to > hi { "…" } else { "" };
-        // Where in the file, beside the mark when it fits.
-        let used = 1 + pad.len() + 3 + mark_lo + carets.len() + more.len();
-        let context = if used + 1 + f.context.chars().count() <= WIDTH {
-            format!(" {}", self.paint("2", &f.context))
-        } else {
-            String::new()
-        };
         out.push_str(&format!(
-            " {pad} {bar} {}{}{more}{context}\n",
+            " {} {bar} {}{}{more}\n",
+            " ".repeat(number.len()),
             " ".repeat(mark_lo),
             self.paint(style, &carets),
         ));
     }
+}
+
+/// A message for the header line: digests shortened, then, when it would
+/// not fit `room` columns, long quoted references cut to their last path
+/// part (`…/adservice:v0.10.6`); it wraps if still too long.
+fn fitted(message: &str, room: usize) -> String {
+    let text = for_people(message);
+    if text.chars().count() <= room {
+        return text;
+    }
+    // Inside backticks (odd parts): the name's last path part, and the
+    // digest as `@…` (the source line below shows it whole).
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 0 || part.contains(' ') {
+                return part.to_string();
+            }
+            let (name, pinned) = match part.split_once('@') {
+                Some((name, _)) => (name, "@…"),
+                None => (part, ""),
+            };
+            match name.rsplit_once('/') {
+                Some((_, last)) => format!("…/{last}{pinned}"),
+                None => format!("{name}{pinned}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
 }
 
 fn severity_style(s: Severity) -> (&'static str, &'static str) {

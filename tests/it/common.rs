@@ -199,9 +199,29 @@ pub fn copy_fixture(name: &str) -> tempfile::TempDir {
 /// The human report's blocks (one per reference, and the summary), each
 /// with its lines joined and spaces folded: what it says, however wrapped.
 pub fn human_blocks(stdout: &str) -> Vec<String> {
-    stdout
-        .split("\n\n")
-        .map(|block| block.split_whitespace().collect::<Vec<_>>().join(" "))
+    // A block starts at a reference's first header, the one that says
+    // where (`error[rule] --> path:line:col`), or after a blank line.
+    let mut blocks: Vec<Vec<&str>> = vec![Vec::new()];
+    for line in stdout.lines() {
+        let starts = ["error[", "warning[", "info["]
+            .iter()
+            .any(|h| line.starts_with(h))
+            && line.contains("] --> ");
+        if line.is_empty() || starts {
+            blocks.push(Vec::new());
+        }
+        blocks.last_mut().unwrap().push(line);
+    }
+    blocks
+        .into_iter()
+        .map(|block| {
+            block
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|block| !block.is_empty())
         .collect()
 }
 
