@@ -40,6 +40,8 @@ pub struct Context {
     pub per_file_ignores: Vec<(globset::GlobSet, Vec<String>)>,
     /// `check --baseline`: findings it records are not reported.
     pub baseline: Option<Arc<baseline::Baseline>>,
+    /// Give each finding its fingerprint (`--baseline`, `--write-baseline`).
+    pub fingerprints: bool,
 }
 
 impl Context {
@@ -73,6 +75,7 @@ impl Context {
             require_suppression_reason: false,
             per_file_ignores: Vec::new(),
             baseline: None,
+            fingerprints: false,
         }
     }
 }
@@ -371,6 +374,10 @@ impl Analysis {
         rule_path: &str,
         text: &str,
     ) -> Analysis {
+        // A hash a finding costs only runs that read or write a baseline.
+        if !ctx.fingerprints {
+            return self;
+        }
         for f in &mut self.findings {
             stamper.stamp(f, rule_path, &text[f.span.range()]);
         }

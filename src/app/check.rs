@@ -175,12 +175,14 @@ pub(super) fn files(
     setup: &Setup,
     problems: &mut Problems,
 ) -> (Vec<Candidate>, Nested, usize) {
-    let (candidates, errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
+    let walked = setup.walk(&args.common.paths, args.common.no_ignore);
+    let errors = walked.errors;
     for e in &errors {
         problems.report(e);
     }
     let (candidates, nested) = setup.scoped(
-        candidates,
+        walked.candidates,
+        walked.markers,
         &args.common,
         &wants(args, Path::new(""), setup.ctx.baseline.clone()),
         problems,
@@ -213,6 +215,7 @@ fn wants<'a>(
         },
         discover_from,
         entries: false,
+        fingerprints: baseline.is_some() || args.write_baseline.is_some(),
         baseline,
     }
 }

@@ -15,7 +15,8 @@ use crate::config::{self, CONFIG_NAMES};
 use crate::discover::classify::Classifier;
 use crate::discover::paths::display_path;
 use crate::discover::record::{Candidate, Roots};
-use std::collections::HashMap;
+use crate::discover::walk::Markers;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The configs nearer to some files than the run's own, in the order met.
@@ -59,6 +60,58 @@ struct Finder<'a> {
     by_folder: HashMap<PathBuf, Nearest>,
     by_config: HashMap<PathBuf, Nearest>,
     nested: Nested,
+    seen: Seen,
+}
+
+/// What the walk saw, by absolute folder: a folder under a walked path
+/// is looked up here; only folders above them are asked of the disk.
+struct Seen {
+    walked: Vec<PathBuf>,
+    /// The walked folders as named on the command line.
+    walked_as_given: Vec<PathBuf>,
+    /// Folder to its config file (`.imagelint.toml` first).
+    configs: HashMap<PathBuf, PathBuf>,
+    repositories: HashSet<PathBuf>,
+}
+
+impl Seen {
+    fn new(markers: Markers, cwd: &Path) -> Seen {
+        let mut configs = HashMap::new();
+        // The name read first wins, as `config::discover` has it.
+        for name in CONFIG_NAMES.iter().rev() {
+            for file in markers
+                .configs
+                .iter()
+                .filter(|f| f.file_name() == Some(name.as_ref()))
+            {
+                let file = cwd.join(file);
+                if let Some(dir) = file.parent() {
+                    configs.insert(dir.to_path_buf(), file.clone());
+                }
+            }
+        }
+        Seen {
+            walked: markers.walked.iter().map(|p| cwd.join(p)).collect(),
+            walked_as_given: markers.walked.clone(),
+            configs,
+            repositories: markers.repositories.iter().map(|p| cwd.join(p)).collect(),
+        }
+    }
+
+    /// The config file in `dir` and whether `dir` holds a `.git`.
+    fn look(&self, dir: &Path) -> (Option<PathBuf>, bool) {
+        if self.walked.iter().any(|w| dir.starts_with(w)) {
+            return (
+                self.configs.get(dir).cloned(),
+                self.repositories.contains(dir),
+            );
+        }
+        let config = CONFIG_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|p| p.is_file());
+        (config, dir.join(".git").exists())
+    }
 }
 
 impl Setup {
@@ -68,6 +121,7 @@ impl Setup {
     pub(super) fn scoped(
         &self,
         candidates: Vec<Candidate>,
+        markers: Markers,
         common: &Common,
         wants: &Wants,
         problems: &mut Problems,
@@ -82,32 +136,78 @@ impl Setup {
             by_folder: HashMap::new(),
             by_config: HashMap::new(),
             nested: Nested::default(),
+            seen: Seen::new(markers, &self.cwd),
         };
-        let mut kept = Vec::with_capacity(candidates.len());
-        for c in candidates {
-            let folder = self.cwd.join(&c.disk);
-            let folder = folder.parent().unwrap_or(Path::new("/"));
-            match finder.nearest(folder, problems) {
-                Nearest::Own => kept.push(c),
-                Nearest::Broken => finder.nested.unchecked += 1,
+        // Most runs: no config under the walked folders but the run's own,
+        // and none between them and it. Their files are then all the run's
+        // own, and only files named one by one need a look.
+        let walked_as_given = finder.seen.walked_as_given.clone();
+        let mut kept = candidates;
+        if finder.no_nested_config(problems) {
+            let named_alone =
+                |c: &Candidate| !walked_as_given.iter().any(|w| c.disk.starts_with(w));
+            if !kept.iter().any(named_alone) {
+                return (kept, finder.nested);
+            }
+        }
+        let mut last: Option<(PathBuf, Nearest)> = None;
+        kept.retain_mut(|c| {
+            let folder = c.disk.parent().unwrap_or(Path::new(""));
+            // Sorted by path: a folder's files come together.
+            let nearest = match &last {
+                Some((f, n)) if f == folder => n.clone(),
+                _ => {
+                    let n = finder.nearest(&self.cwd.join(folder), problems);
+                    last = Some((folder.to_path_buf(), n.clone()));
+                    n
+                }
+            };
+            match nearest {
+                Nearest::Own => true,
+                Nearest::Broken => {
+                    finder.nested.unchecked += 1;
+                    false
+                }
                 Nearest::Scope(i) => {
                     let (root, classifier) = &finder.nested.folders[i];
                     let roots = Roots {
                         cwd: &self.cwd,
                         config_root: root,
                     };
-                    if let Ok(mut nearer) = Candidate::new(&c.disk, &roots, classifier) {
-                        nearer.scope = i + 1;
-                        kept.push(nearer);
+                    match Candidate::new(&c.disk, &roots, classifier) {
+                        Ok(mut nearer) => {
+                            nearer.scope = i + 1;
+                            *c = nearer;
+                            true
+                        }
+                        Err(_) => false,
                     }
                 }
             }
-        }
+        });
         (kept, finder.nested)
     }
 }
 
 impl Finder<'_> {
+    /// Whether no file under the walked folders can have a nearer config
+    /// than the run's: the walk met none but the run's own, and none lies
+    /// between a walked folder and the run's config folder.
+    fn no_nested_config(&mut self, problems: &mut Problems) -> bool {
+        let own = self
+            .setup
+            .config_path
+            .as_ref()
+            .map(|p| self.setup.cwd.join(p));
+        if self.seen.configs.values().any(|c| Some(c) != own.as_ref()) {
+            return false;
+        }
+        let walked = self.seen.walked.clone();
+        walked
+            .iter()
+            .all(|w| matches!(self.nearest(w, problems), Nearest::Own))
+    }
+
     fn nearest(&mut self, folder: &Path, problems: &mut Problems) -> Nearest {
         let mut passed = Vec::new();
         let mut found = Nearest::Own;
@@ -122,15 +222,12 @@ impl Finder<'_> {
                 break;
             }
             passed.push(dir.to_path_buf());
-            if let Some(path) = CONFIG_NAMES
-                .iter()
-                .map(|name| dir.join(name))
-                .find(|p| p.is_file())
-            {
+            let (config, repository) = self.seen.look(dir);
+            if let Some(path) = config {
                 found = self.load(path, problems);
                 break;
             }
-            if dir.join(".git").exists() {
+            if repository {
                 break;
             }
         }

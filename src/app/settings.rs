@@ -8,7 +8,7 @@ use crate::discover::classify::Classifier;
 use crate::discover::paths::display_path;
 use crate::discover::record::Candidate;
 use crate::discover::record::Roots;
-use crate::discover::walk::{walk, WalkError, WalkOptions};
+use crate::discover::walk::{walk, WalkError, WalkOptions, Walked};
 use crate::globs::glob_set;
 use crate::image::Policy;
 use crate::kinds::FileKind;
@@ -40,6 +40,8 @@ pub(super) struct Wants<'a> {
     pub entries: bool,
     /// `check --baseline`: the findings not to report.
     pub baseline: Option<std::sync::Arc<crate::analyze::baseline::Baseline>>,
+    /// Fingerprint the findings (`--baseline`, `--write-baseline`).
+    pub fingerprints: bool,
 }
 
 impl Wants<'static> {
@@ -54,6 +56,7 @@ impl Wants<'static> {
             discover_from: Path::new(""),
             entries: true,
             baseline: None,
+            fingerprints: false,
         }
     }
 }
@@ -157,6 +160,7 @@ impl Scope {
                 require_suppression_reason: config.require_suppression_reason,
                 per_file_ignores,
                 baseline: wants.baseline.clone(),
+                fingerprints: wants.fingerprints,
             },
             classifier: Classifier::new(kinds, exclude),
             root,
@@ -205,6 +209,13 @@ impl Setup {
         paths: &[PathBuf],
         no_ignore: bool,
     ) -> (Vec<Candidate>, Vec<WalkError>) {
+        let walked = self.walk(paths, no_ignore);
+        (walked.candidates, walked.errors)
+    }
+
+    /// The walk of `paths` (default `.`): the files, the errors, and the
+    /// config files and repositories met on the way.
+    pub fn walk(&self, paths: &[PathBuf], no_ignore: bool) -> Walked {
         let default = [PathBuf::from(".")];
         let paths = if paths.is_empty() {
             &default[..]

@@ -5,9 +5,10 @@
 use super::classify::Classifier;
 use super::paths::{display_path, io_cause, relative_to};
 use super::record::{Candidate, Roots};
+use crate::config::CONFIG_NAMES;
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 
 pub struct WalkOptions<'a> {
     pub roots: Roots<'a>,
@@ -24,11 +25,35 @@ pub struct WalkError {
     pub cause: String,
 }
 
+/// What the walk saw besides the files to read: the folders it walked, the
+/// config files and the `.git` entries in them. The hierarchical config
+/// looks up each file's nearest config here, not with a `stat` per folder.
+#[derive(Debug, Default)]
+pub struct Markers {
+    /// The folders named on the command line, as walked.
+    pub walked: Vec<PathBuf>,
+    /// Config files met (`.imagelint.toml`, `imagelint.toml`).
+    pub configs: Vec<PathBuf>,
+    /// Folders holding a `.git`.
+    pub repositories: Vec<PathBuf>,
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Sorted by path.
+    pub candidates: Vec<Candidate>,
+    /// One per path that could not be walked.
+    pub errors: Vec<WalkError>,
+    pub markers: Markers,
+}
+
 /// Walks every PATH; returns the candidates sorted by path, and one error
 /// per path that could not be walked.
-pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<WalkError>) {
+pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
     let mut found = Vec::new();
     let mut errors = Vec::new();
+    let markers = Arc::new(Mutex::new(Markers::default()));
     let cwd = opts.roots.cwd;
     for path in paths {
         let meta = match std::fs::metadata(path) {
@@ -67,7 +92,10 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<WalkE
         let boundary = repository_root(path);
         let boundary = &boundary;
         let (tx, rx) = mpsc::channel::<Result<Candidate, WalkError>>();
-        let builder = walker(path, opts);
+        if let Ok(mut m) = markers.lock() {
+            m.walked.push(path.clone());
+        }
+        let builder = walker(path, opts, &markers);
         builder.build_parallel().run(|| {
             let tx = tx.clone();
             Box::new(move |item| {
@@ -104,7 +132,15 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Candidate>, Vec<WalkE
     found.dedup_by(|a, b| a.display == b.display);
     super::includes::mark_gitlab_includes(&mut found);
     errors.sort();
-    (found, errors)
+    let markers = Arc::try_unwrap(markers)
+        .ok()
+        .and_then(|m| m.into_inner().ok())
+        .unwrap_or_default();
+    Walked {
+        candidates: found,
+        errors,
+        markers,
+    }
 }
 
 /// What a directory entry is, without following it.
@@ -165,7 +201,7 @@ fn repository_root(path: &Path) -> PathBuf {
         .to_path_buf()
 }
 
-fn walker(root: &Path, opts: &WalkOptions) -> WalkBuilder {
+fn walker(root: &Path, opts: &WalkOptions, markers: &Arc<Mutex<Markers>>) -> WalkBuilder {
     let mut b = WalkBuilder::new(root);
     b.hidden(false)
         .parents(true)
@@ -179,10 +215,20 @@ fn walker(root: &Path, opts: &WalkOptions) -> WalkBuilder {
     let cwd = opts.roots.cwd.to_path_buf();
     let config_root = opts.roots.config_root.to_path_buf();
     let excluded = opts.classifier.exclude_set();
+    let markers = Arc::clone(markers);
     // Excluded folders are not entered at all.
     b.filter_entry(move |e| {
-        if e.file_name() == ".git" {
+        let name = e.file_name();
+        if name == ".git" {
+            if let (Some(dir), Ok(mut m)) = (e.path().parent(), markers.lock()) {
+                m.repositories.push(dir.to_path_buf());
+            }
             return false;
+        }
+        if CONFIG_NAMES.iter().any(|c| name == *c) {
+            if let Ok(mut m) = markers.lock() {
+                m.configs.push(e.path().to_path_buf());
+            }
         }
         excluded.is_empty() || !excluded.is_match(relative_to(&cwd.join(e.path()), &config_root))
     });
