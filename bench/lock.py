@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times `imagelint lock` on many tags of a loopback registry.
 
-    bench/lock.py [--tags 200] [--latency-ms 20] [--runs 3] [--compare OLD_BINARY] [BINARY]
+    bench/lock.py [--tags 200] [--latency-ms 20] [--runs 3] [--threads N] [--compare OLD_BINARY] [BINARY]
 
 Starts Debian's docker-registry on a free loopback port behind a small
 proxy that holds every request for --latency-ms (a registry that far away;
@@ -159,6 +159,7 @@ def main():
     ap.add_argument("--latency-ms", type=float, default=20)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--compare")
+    ap.add_argument("--threads", type=int, help="passed to `imagelint lock --threads`")
     ap.add_argument("binary", nargs="?", default=os.path.join(ROOT, "target", "release", "imagelint"))
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="imagelint-lock-bench-")
@@ -183,7 +184,9 @@ def main():
                     os.remove(lock)
                 before = dict(counts)
                 start = time.perf_counter()
-                out = subprocess.run([binary, "lock"], cwd=repo, env=env, capture_output=True, text=True)
+                threads = ["--threads", str(args.threads)] if args.threads else []
+                out = subprocess.run([binary, "lock", *threads], cwd=repo, env=env, capture_output=True,
+                                     text=True)
                 times[name].append(time.perf_counter() - start)
                 if out.returncode != 0:
                     sys.exit(f"{name}: {out.stdout}{out.stderr}")

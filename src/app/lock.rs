@@ -20,8 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Tags resolved at once: several registries and repositories in flight,
-/// few enough not to look like a flood to any one of them.
+/// Tags resolved at once unless `--threads` says otherwise: several
+/// registries and repositories in flight, few enough not to look like a
+/// flood to any one of them.
 const RESOLVERS: usize = 8;
 
 /// Where the files use one upstream tag.
@@ -47,8 +48,12 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
     let mut problems = Problems::default();
     let candidates = setup.reported_candidates(&args.common, &mut problems);
     let usage = uses(&setup, &candidates, &mut problems);
+    // Lookups wait on the network, not the CPU: the default is not the
+    // number of CPUs, as it is for reading files.
+    let resolvers = args.common.threads.unwrap_or(RESOLVERS).max(1);
+    let client = (&client, resolvers);
     if args.check {
-        return Ok(lock_check(&setup, &client, &lock_display, &usage, problems));
+        return Ok(lock_check(&setup, client, &lock_display, &usage, problems));
     }
     let locked = &setup.ctx.lock.digests;
     // A file that could not be read may use what looks unused.
@@ -61,7 +66,7 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
     let wanted = to_resolve(args, locked, &usage, &pruned, &mut problems, &lock_display);
     let targets = routes(&setup, wanted);
     let progress = Progress::new("lock", targets.iter().map(|(_, r)| r.registry.as_str()));
-    let results = resolve_all(&client, &targets, &progress, "lock");
+    let results = resolve_all(client, &targets, &progress, "lock");
     progress.finish();
     let mut resolved = BTreeMap::new();
     let (mut changed, mut failed) = (0, 0);
@@ -184,21 +189,24 @@ fn routes(setup: &Setup, wanted: BTreeMap<String, Reference>) -> Vec<(String, Re
 
 /// Resolves many tags on a few threads; answers in input order. A digest
 /// that is not one is a failure, shown as it happens on a terminal.
+/// `client`: the registry client and how many lookups run at once.
 fn resolve_all(
-    client: &Client,
+    (client, resolvers): (&Client, usize),
     targets: &[(String, Reference)],
     progress: &Progress,
     verb: &str,
 ) -> Vec<Result<String, String>> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results = std::sync::Mutex::new(vec![None; targets.len()]);
+    let order = interleaved(targets);
     std::thread::scope(|scope| {
-        for _ in 0..RESOLVERS.min(targets.len()) {
+        for _ in 0..resolvers.min(targets.len()) {
             scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some((key, reference)) = targets.get(i) else {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&i) = order.get(n) else {
                     break;
                 };
+                let (key, reference) = &targets[i];
                 let r = match client.resolve(reference) {
                     Ok(d) if is_digest(&d) => Ok(d),
                     Ok(d) => Err(format!(
@@ -223,12 +231,33 @@ fn resolve_all(
         .collect()
 }
 
+/// The order to ask in: one tag of each repository in turn. The first
+/// lookup of a repository learns its token while the others for it wait;
+/// taken in turn, the repositories' first lookups run side by side.
+fn interleaved(targets: &[(String, Reference)]) -> Vec<usize> {
+    let mut by_repository: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    for (i, (_, r)) in targets.iter().enumerate() {
+        by_repository
+            .entry((&r.registry, &r.repository))
+            .or_default()
+            .push(i);
+    }
+    let longest = by_repository.values().map(Vec::len).max().unwrap_or(0);
+    (0..longest)
+        .flat_map(|round| {
+            by_repository
+                .values()
+                .filter_map(move |tags| tags.get(round).copied())
+        })
+        .collect()
+}
+
 /// Re-resolves every entry by its route: a tag that now points elsewhere
 /// was re-pushed, and the files using it are named. A file pinned by one
 /// platform's manifest of a locked multi-arch index is reported too.
 fn lock_check(
     setup: &Setup,
-    client: &Client,
+    client: (&Client, usize),
     lock_display: &str,
     usage: &BTreeMap<String, Usage>,
     mut problems: Problems,
@@ -272,7 +301,7 @@ fn lock_check(
             }
         }
     }
-    let platform_pins = platform_pins(setup, client, usage, &mut problems);
+    let platform_pins = platform_pins(setup, client.0, usage, &mut problems);
     println!(
         "{lock_display}: {} entries, {moved} moved, {} could not be checked.",
         locked.len(),
@@ -335,4 +364,27 @@ fn platform_pins(
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_take_one_tag_of_each_repository_in_turn() {
+        let target = |name: &str| {
+            let r = Reference::parse(name).unwrap();
+            (r.canonical(), r)
+        };
+        let targets = [
+            target("a/x:1"),
+            target("a/x:2"),
+            target("a/x:3"),
+            target("b/y:1"),
+            target("quay.io/c/z:1"),
+            target("quay.io/c/z:2"),
+        ];
+        // docker.io/a/x, docker.io/b/y, quay.io/c/z, then round two.
+        assert_eq!(interleaved(&targets), [0, 3, 4, 1, 5, 2]);
+    }
 }

@@ -10,7 +10,7 @@ use crate::image::reference::Reference;
 use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use ureq::config::RedirectAuthHeaders;
 use ureq::Agent;
@@ -40,12 +40,20 @@ impl std::fmt::Display for ResolveError {
     }
 }
 
+/// A token's reach: (registry origin, repository).
+type Scope = (String, String);
+
 pub struct Client {
     agent: Agent,
     credentials: Credentials,
     /// The `Authorization` that last worked per (registry origin,
-    /// repository): one token per repository scope, reused by every tag.
-    tokens: Mutex<HashMap<(String, String), String>>,
+    /// repository), `None` when none was needed: one token per repository
+    /// scope, reused by every tag.
+    tokens: Mutex<HashMap<Scope, Option<String>>>,
+    /// One request per scope finds out what authorization it needs while
+    /// the others for that scope wait: without it, every resolver that
+    /// starts at once asks for a token of its own.
+    gates: Mutex<HashMap<Scope, Arc<Mutex<()>>>>,
     insecure: Vec<String>,
     /// Pause before retry `n` is `backoff * 2^n`.
     backoff: Duration,
@@ -80,6 +88,7 @@ impl Client {
             agent,
             credentials: Credentials::load()?,
             tokens: Mutex::new(HashMap::new()),
+            gates: Mutex::new(HashMap::new()),
             insecure: insecure.to_vec(),
             backoff: env_millis("IMAGELINT_RETRY_BACKOFF_MS").unwrap_or(Duration::from_millis(500)),
             deadline: Instant::now() + budget,
@@ -169,18 +178,38 @@ impl Client {
         let helper = self.credentials.helper_for(&reference.registry, host);
         let mut credential = None;
         let mut looked_up = false;
-        let mut authorization = self.tokens.lock().ok().and_then(|t| t.get(&scope).cloned());
-        let mut cached = authorization.is_some();
+        let known = || self.tokens.lock().ok().and_then(|t| t.get(&scope).cloned());
+        let mut entry = known();
+        let gate = match entry {
+            Some(_) => None,
+            None => self
+                .gates
+                .lock()
+                .ok()
+                .map(|mut g| Arc::clone(g.entry(scope.clone()).or_default())),
+        };
+        // Held until this request knows the answer; the scope's others then
+        // find it cached.
+        let _first = gate.as_ref().and_then(|g| g.lock().ok());
+        if gate.is_some() {
+            entry = known();
+        }
+        let mut cached = entry.is_some();
+        let mut authorization = entry.flatten();
         for _ in 0..3 {
             let (response, own) = self.call(method, &url, authorization.as_deref())?;
             match response.status().as_u16() {
-                200 => {
-                    if let (Some(a), Ok(mut tokens)) = (&authorization, self.tokens.lock()) {
-                        tokens.insert(scope, a.clone());
+                // Both answers accept the authorization: the scope's other
+                // tags reuse it.
+                200 | 404 => {
+                    if let Ok(mut tokens) = self.tokens.lock() {
+                        tokens.insert(scope, authorization.clone());
+                    }
+                    if response.status().as_u16() == 404 {
+                        return Err(ResolveError::NotFound);
                     }
                     return Ok((response, url, authorization));
                 }
-                404 => return Err(ResolveError::NotFound),
                 401 if authorization.is_none() || cached => {
                     // A cached token that expired: asked for again.
                     cached = false;

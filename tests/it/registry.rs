@@ -453,6 +453,35 @@ fn bearer_tokens_and_credentials_stay_with_their_registry() {
         "anonymous requests carry no credentials"
     );
 
+    // Tags of one repository share its token, however many resolvers
+    // start at once: one token request for four tags (three are missing).
+    let many = w.join("many");
+    fs::create_dir(&many).unwrap();
+    fs::write(
+        many.join("compose.yaml"),
+        format!(
+            "services:\n{}",
+            ["v1", "v2", "v3", "v4"]
+                .iter()
+                .map(|t| format!("  {t}: {{image: 127.0.0.1:{port}/team/app:{t}}}\n"))
+                .collect::<String>()
+        ),
+    )
+    .unwrap();
+    fs::write(&token_log, "").unwrap();
+    let run = imagelint_env(
+        &many,
+        &["lock", "--threads", "4"],
+        &[("DOCKER_CONFIG", &none)],
+    );
+    assert_eq!(run.code, 2, "three tags do not exist: {}", run.stderr);
+    assert_eq!(
+        fs::read_to_string(&token_log).unwrap().lines().count(),
+        1,
+        "one token for the repository: {}",
+        run.stderr
+    );
+
     // With credentials for the token-auth registry: they reach its realm,
     // and neither the other registry nor its realm sees any.
     fs::write(&token_log, "").unwrap();
