@@ -227,6 +227,7 @@ impl Setup {
             no_ignore,
             classifier: &self.classifier,
             threads: self.threads,
+            config_names: &config::CONFIG_NAMES,
         };
         walk(paths, &opts)
     }

@@ -5,7 +5,6 @@
 use super::classify::Classifier;
 use super::paths::{display_path, io_cause, relative_to};
 use super::record::{Candidate, Roots};
-use crate::config::CONFIG_NAMES;
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
@@ -15,6 +14,8 @@ pub struct WalkOptions<'a> {
     pub no_ignore: bool,
     pub classifier: &'a Classifier,
     pub threads: usize,
+    /// Names of config files, noted in [`Markers`] where the walk meets them.
+    pub config_names: &'a [&'a str],
 }
 
 /// A path that could not be walked: `path: cause`.
@@ -216,6 +217,7 @@ fn walker(root: &Path, opts: &WalkOptions, markers: &Arc<Mutex<Markers>>) -> Wal
     let config_root = opts.roots.config_root.to_path_buf();
     let excluded = opts.classifier.exclude_set();
     let markers = Arc::clone(markers);
+    let config_names: Vec<String> = opts.config_names.iter().map(|n| n.to_string()).collect();
     // Excluded folders are not entered at all.
     b.filter_entry(move |e| {
         let name = e.file_name();
@@ -225,7 +227,7 @@ fn walker(root: &Path, opts: &WalkOptions, markers: &Arc<Mutex<Markers>>) -> Wal
             }
             return false;
         }
-        if CONFIG_NAMES.iter().any(|c| name == *c) {
+        if config_names.iter().any(|c| name == c.as_str()) {
             if let Ok(mut m) = markers.lock() {
                 m.configs.push(e.path().to_path_buf());
             }
