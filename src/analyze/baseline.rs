@@ -26,11 +26,28 @@ pub struct Baseline {
     fingerprints: HashSet<String>,
 }
 
-/// Numbers equal findings of one file in the order they are found.
+/// Fingerprints numbered among equals: the hash of rule, path, what the
+/// finding is about and how many equal ones came before it, so each is
+/// unique and none depends on a line number. The baseline and the
+/// formats that track findings across runs (GitLab, SARIF) share it.
 #[derive(Default)]
-pub struct Stamper {
-    seen: HashMap<(String, String), usize>,
+pub struct Fingerprinter {
+    seen: HashMap<String, usize>,
 }
+
+impl Fingerprinter {
+    pub fn next(&mut self, rule: &str, path: &str, what: &str) -> String {
+        let key = format!("{rule}\0{path}\0{what}");
+        let n = self.seen.entry(key.clone()).or_default();
+        let digest = Sha256::digest(format!("{key}\0{n}").as_bytes());
+        *n += 1;
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Stamps the findings of one file in the order they are found.
+#[derive(Default)]
+pub struct Stamper(Fingerprinter);
 
 impl Stamper {
     /// Gives `finding` its fingerprint; `about` is the text at its span.
@@ -38,14 +55,7 @@ impl Stamper {
         let what = finding.image.as_ref().map_or(about, |i| {
             name_only(i.upstream.as_deref().unwrap_or(&i.canonical))
         });
-        let n = self
-            .seen
-            .entry((finding.rule.to_string(), what.to_string()))
-            .or_default();
-        let key = format!("{}\0{rule_path}\0{what}\0{n}", finding.rule);
-        *n += 1;
-        let digest = Sha256::digest(key.as_bytes());
-        finding.fingerprint = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        finding.fingerprint = self.0.next(&finding.rule, rule_path, what);
     }
 }
 
