@@ -58,9 +58,14 @@ const MAX_LINE: usize = 400;
 /// Prints an error as one `imagelint: ` line; a config's errors one line
 /// each.
 pub(super) fn print_error(e: &Error) {
+    each_line(e, &mut |line| print(line));
+}
+
+/// The lines an error is shown as: a config's problems one by one.
+fn each_line(e: &Error, show: &mut dyn FnMut(&dyn Display)) {
     match e {
-        Error::Config(all) => all.0.iter().for_each(|e| print(e)),
-        other => print(other),
+        Error::Config(all) => all.0.iter().for_each(|e| show(e)),
+        other => show(other),
     }
 }
 
@@ -113,6 +118,12 @@ impl Problems {
     pub fn report(&mut self, e: &dyn Display) {
         print(e);
         self.count += 1;
+    }
+
+    /// An error that ends one part of a run (a nearer config that cannot be
+    /// loaded), shown as [`print_error`] shows one that ends the command.
+    pub fn report_error(&mut self, e: &Error) {
+        each_line(e, &mut |line| self.report(line));
     }
 
     /// A problem already shown (`shown`, as a terminal's progress does) is

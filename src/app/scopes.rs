@@ -61,6 +61,8 @@ struct Finder<'a> {
     by_config: HashMap<PathBuf, Nearest>,
     nested: Nested,
     seen: Seen,
+    /// The run's own config file, absolute.
+    own: Option<PathBuf>,
 }
 
 /// What the walk saw, by absolute folder: a folder under a walked path
@@ -137,6 +139,7 @@ impl Setup {
             by_config: HashMap::new(),
             nested: Nested::default(),
             seen: Seen::new(markers, &self.cwd),
+            own: self.config_path.as_ref().map(|p| self.cwd.join(p)),
         };
         // Most runs: no config under the walked folders but the run's own,
         // and none between them and it. Their files are then all the run's
@@ -194,12 +197,12 @@ impl Finder<'_> {
     /// than the run's: the walk met none but the run's own, and none lies
     /// between a walked folder and the run's config folder.
     fn no_nested_config(&mut self, problems: &mut Problems) -> bool {
-        let own = self
-            .setup
-            .config_path
-            .as_ref()
-            .map(|p| self.setup.cwd.join(p));
-        if self.seen.configs.values().any(|c| Some(c) != own.as_ref()) {
+        if self
+            .seen
+            .configs
+            .values()
+            .any(|c| Some(c) != self.own.as_ref())
+        {
             return false;
         }
         let walked = self.seen.walked.clone();
@@ -238,13 +241,7 @@ impl Finder<'_> {
     }
 
     fn load(&mut self, path: PathBuf, problems: &mut Problems) -> Nearest {
-        if self
-            .setup
-            .config_path
-            .as_ref()
-            .map(|p| self.setup.cwd.join(p))
-            == Some(path.clone())
-        {
+        if self.own.as_ref() == Some(&path) {
             return Nearest::Own;
         }
         if let Some(known) = self.by_config.get(&path) {
@@ -270,14 +267,11 @@ impl Finder<'_> {
             }) => {
                 self.nested.contexts.push(ctx);
                 self.nested.folders.push((root, classifier));
-                self.nested.shown.push(display_path(&path, &self.setup.cwd));
+                self.nested.shown.push(shown);
                 Nearest::Scope(self.nested.folders.len() - 1)
             }
             Err(e) => {
-                match &e {
-                    Error::Config(all) => all.0.iter().for_each(|e| problems.report(e)),
-                    other => problems.report(other),
-                }
+                problems.report_error(&e);
                 Nearest::Broken
             }
         };
