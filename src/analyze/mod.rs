@@ -225,9 +225,13 @@ pub fn analyze_in_parts(
                 location: &location,
                 context: &context,
             };
-            let mut found = variable_tag_findings(ctx, file, text, &named, &mut suppressions);
-            found.retain(|f| !ignored.contains(&&*f.rule));
-            out.findings.extend(found);
+            out.findings.extend(variable_tag_findings(
+                ctx,
+                file,
+                text,
+                &named,
+                (&ignored, &mut suppressions),
+            ));
         }
         let fired = ctx
             .rules
@@ -429,7 +433,7 @@ fn variable_tag_findings(
     file: &FileRef,
     text: &str,
     named: &NamedOnly,
-    suppressions: &mut Suppressions,
+    (ignored, suppressions): (&[&str], &mut Suppressions),
 ) -> Vec<Finding> {
     let occ = named.occ;
     let raw = &text[occ.span.range()];
@@ -447,7 +451,11 @@ fn variable_tag_findings(
         .rules
         .evaluate(Target::Image, file.kind, file.rule_path, Some(&image))
         .into_iter()
-        .filter(|r| r.def.fix == Some(FixKind::Mirror) && !suppressions.covers(line, r.id()))
+        .filter(|r| {
+            r.def.fix == Some(FixKind::Mirror)
+                && !ignored.contains(&r.id())
+                && !suppressions.covers(line, r.id())
+        })
         .collect();
     if fired.is_empty() {
         return Vec::new();
