@@ -97,6 +97,15 @@ pub struct Finding {
     pub fingerprint: String,
 }
 
+impl Finding {
+    /// The fix `--fix` applies for this finding, if any.
+    pub fn safe_fix(&self) -> Option<&Fix> {
+        self.fix
+            .as_deref()
+            .filter(|f| f.applicability == crate::fix::Applicability::Safe)
+    }
+}
+
 /// One image position, for `imagelint inventory`.
 #[derive(Debug, Clone)]
 pub struct Entry {

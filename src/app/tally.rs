@@ -3,7 +3,6 @@
 use super::errors::Problems;
 use crate::analyze::finding::Finding;
 use crate::engine::{FileEnd, Part};
-use crate::fix::Applicability;
 use crate::render::RunReport;
 use crate::rules::{Rule, Severity};
 
@@ -36,13 +35,12 @@ impl Tally {
         let analysis = &mut part.analysis;
         self.images += analysis.images;
         self.baselined += analysis.baselined;
-        self.findings.extend(analysis.findings.iter().map(|f| {
-            let fixable = f
-                .fix
-                .as_ref()
-                .is_some_and(|f| f.applicability == Applicability::Safe);
-            (f.severity, fixable)
-        }));
+        self.findings.extend(
+            analysis
+                .findings
+                .iter()
+                .map(|f| (f.severity, f.safe_fix().is_some())),
+        );
         if self.keep {
             self.kept.append(&mut analysis.findings);
         }

@@ -6,7 +6,6 @@
 use super::{RenderError, Reporter, RunReport};
 use crate::analyze::finding::Finding;
 use crate::analyze::Analysis;
-use crate::fix::Applicability;
 use crate::rules::Severity;
 use crate::source::LineIndex;
 use serde_json::{json, Value};
@@ -61,10 +60,9 @@ fn diagnostic(f: &Finding, text: &str, lines: &LineIndex) -> Value {
     });
     // Suggestions for edits in this file only (a Helm fix may edit the
     // chart's values file instead).
-    let safe = f.fix.as_deref().filter(|x| {
-        x.applicability == Applicability::Safe
-            && x.edits.iter().all(|e| e.offset + e.length <= text.len())
-    });
+    let safe = f
+        .safe_fix()
+        .filter(|x| x.edits.iter().all(|e| e.offset + e.length <= text.len()));
     if let Some(fix) = safe {
         let suggestions: Vec<Value> = fix
             .edits

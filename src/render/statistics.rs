@@ -2,7 +2,6 @@
 //! them `--fix` can fix, instead of each finding (as ruff's `--statistics`).
 
 use super::{RenderError, Reporter, RunReport};
-use crate::fix::Applicability;
 use crate::words::count;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -20,11 +19,7 @@ impl Reporter for Statistics {
         for f in run.findings {
             let entry = by_rule.entry(&f.rule).or_default();
             entry.0 += 1;
-            let safe = f
-                .fix
-                .as_ref()
-                .is_some_and(|x| x.applicability == Applicability::Safe);
-            entry.1 += usize::from(safe);
+            entry.1 += usize::from(f.safe_fix().is_some());
         }
         let mut rows: Vec<(&str, (usize, usize))> = by_rule.into_iter().collect();
         // Most findings first, as ruff orders them; ties by rule id.
