@@ -8,7 +8,7 @@
 //! long messages wrapped, digests shortened. Written directly: one snippet
 //! per reference costs a few string pushes.
 
-use super::shorten::{for_people, short_digests};
+use super::shorten::{fitted, short_digests};
 use super::{RenderError, Reporter, RunReport};
 use crate::analyze::finding::Finding;
 use crate::analyze::Analysis;
@@ -214,35 +214,6 @@ impl Human {
             self.paint(style, &carets),
         ));
     }
-}
-
-/// A message for the header line: digests shortened, then, when it would
-/// not fit `room` columns, long quoted references cut to their last path
-/// part (`…/adservice:v0.10.6`); it wraps if still too long.
-fn fitted(message: &str, room: usize) -> String {
-    let text = for_people(message);
-    if text.chars().count() <= room {
-        return text;
-    }
-    // Inside backticks (odd parts): the name's last path part, and the
-    // digest as `@…` (the source line below shows it whole).
-    text.split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 0 || part.contains(' ') {
-                return part.to_string();
-            }
-            let (name, pinned) = match part.split_once('@') {
-                Some((name, _)) => (name, "@…"),
-                None => (part, ""),
-            };
-            match name.rsplit_once('/') {
-                Some((_, last)) => format!("…/{last}{pinned}"),
-                None => format!("{name}{pinned}"),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("`")
 }
 
 fn severity_style(s: Severity) -> (&'static str, &'static str) {

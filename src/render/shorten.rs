@@ -1,5 +1,7 @@
 //! Long digests shortened for people: `sha256:` and 12 hex digits, as
-//! `docker images` shows them. Machine formats keep the full digest.
+//! `docker images` shows them; long names cut in their middle, and cut to
+//! their last part where a message must fit a line. Machine formats keep
+//! the full text.
 
 use std::borrow::Cow;
 
@@ -27,6 +29,35 @@ pub(super) fn for_people(text: &str) -> String {
         }
     }
     out
+}
+
+/// A message for the header line: digests shortened, then, when it would
+/// not fit `room` columns, long quoted references cut to their last path
+/// part (`…/adservice:v0.10.6`); it wraps if still too long.
+pub(super) fn fitted(message: &str, room: usize) -> String {
+    let text = for_people(message);
+    if text.chars().count() <= room {
+        return text;
+    }
+    // Inside backticks (odd parts): the name's last path part, and the
+    // digest as `@…` (the source line below shows it whole).
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 0 || part.contains(' ') {
+                return part.to_string();
+            }
+            let (name, pinned) = match part.split_once('@') {
+                Some((name, _)) => (name, "@…"),
+                None => (part, ""),
+            };
+            match name.rsplit_once('/') {
+                Some((_, last)) => format!("…/{last}{pinned}"),
+                None => format!("{name}{pinned}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
 }
 
 /// Quoted text longer than this is shortened in its middle.
