@@ -160,8 +160,8 @@ pub fn load(path: &Path, shown: &str) -> Result<Config, ConfigErrors> {
             .join(&base)
             .to_string_lossy()
             .replace('\\', "/");
-        let same =
-            |p: &PathBuf| std::fs::canonicalize(p).ok() == std::fs::canonicalize(&base_path).ok();
+        let base_file = std::fs::canonicalize(&base_path).ok();
+        let same = |p: &PathBuf| base_file.is_some() && std::fs::canonicalize(p).ok() == base_file;
         if chain.iter().any(same) || chain.len() > MAX_EXTENDS {
             return Err(one_error(
                 &shown_now,
@@ -187,6 +187,7 @@ pub fn load(path: &Path, shown: &str) -> Result<Config, ConfigErrors> {
     Ok(config)
 }
 
+/// A problem of a whole config file, at no place in its text.
 fn one_error(shown: &str, message: String) -> ConfigErrors {
     ConfigErrors(vec![ConfigError {
         path: shown.to_string(),
@@ -236,15 +237,13 @@ fn merge(mut base: Config, over: Config) -> Config {
 /// One config file as written, `extend` not followed.
 fn load_one(path: &Path, shown: &str) -> Result<Config, ConfigErrors> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        ConfigErrors(vec![ConfigError {
-            path: shown.to_string(),
-            line: 0,
-            column: 0,
-            message: format!(
+        one_error(
+            shown,
+            format!(
                 "cannot read config: {}",
                 crate::discover::paths::io_cause(&e)
             ),
-        }])
+        )
     })?;
     parse(&text).map_err(|errors| {
         ConfigErrors(
