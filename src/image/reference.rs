@@ -3,9 +3,7 @@
 //! a domain that fails the host grammar is invalid rather than re-read as a
 //! path, and a bare `sha256:<hex>` is invalid (SPEC section 4).
 
-use regex::Regex;
 use std::fmt;
-use std::sync::OnceLock;
 
 pub const DOCKER_HUB: &str = "docker.io";
 const LEGACY_HUB: &str = "index.docker.io";
@@ -38,46 +36,81 @@ fn err<T>(msg: impl Into<String>) -> Result<T, RefError> {
     Err(RefError(msg.into()))
 }
 
-struct Grammar {
-    domain: Regex,
-    digest: Regex,
-    image_id: Regex,
-    bare_digest: Regex,
+/// `[a-f0-9]{64}`: an image ID.
+fn is_image_id(t: &str) -> bool {
+    t.len() == 64 && t.bytes().all(|b| matches!(b, b'a'..=b'f' | b'0'..=b'9'))
 }
 
-fn grammar() -> &'static Grammar {
-    static G: OnceLock<Grammar> = OnceLock::new();
-    G.get_or_init(|| {
-        let comp = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-        let host = format!(r"(?:{comp}(?:\.{comp})*|\[[a-fA-F0-9:]+\])");
-        Grammar {
-            domain: Regex::new(&format!(r"^{host}(?::[0-9]+)?$")).unwrap(),
-            digest: Regex::new(
-                r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$",
-            )
-            .unwrap(),
-            image_id: Regex::new(r"^[a-f0-9]{64}$").unwrap(),
-            bare_digest: Regex::new(r"^(?:sha256|sha384|sha512):[0-9a-fA-F]*$").unwrap(),
-        }
-    })
+/// `(?:sha256|sha384|sha512):[0-9a-fA-F]*`: a digest written without a name.
+fn is_bare_digest(t: &str) -> bool {
+    match t.split_once(':') {
+        Some(("sha256" | "sha384" | "sha512", hex)) => hex.bytes().all(|b| b.is_ascii_hexdigit()),
+        _ => false,
+    }
+}
+
+/// Docker's domain grammar: a host (`[a-zA-Z0-9]` components, `-` inside
+/// them, joined by `.`; or an IPv6 address in brackets) and an optional
+/// `:port`.
+fn is_domain(t: &str) -> bool {
+    let (host, port) = match t.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((v6, after)) => {
+                let ok = !v6.is_empty() && v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':');
+                if !ok {
+                    return false;
+                }
+                ("", after)
+            }
+            None => return false,
+        },
+        None => match t.find(':') {
+            Some(i) => (&t[..i], &t[i..]),
+            None => (t, ""),
+        },
+    };
+    let host_ok = t.starts_with('[')
+        || host.split('.').all(|c| {
+            let b = c.as_bytes();
+            !b.is_empty()
+                && b[0].is_ascii_alphanumeric()
+                && b[b.len() - 1].is_ascii_alphanumeric()
+                && b.iter().all(|x| x.is_ascii_alphanumeric() || *x == b'-')
+        });
+    let port_ok = port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    host_ok && port_ok
+}
+
+/// `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}`.
+fn is_digest_form(t: &str) -> bool {
+    let Some((alg, hex)) = t.split_once(':') else {
+        return false;
+    };
+    let alg_ok = alg.split(['-', '_', '+', '.']).all(|c| {
+        let b = c.as_bytes();
+        !b.is_empty() && b[0].is_ascii_alphabetic() && b.iter().all(u8::is_ascii_alphanumeric)
+    });
+    alg_ok && hex.len() >= 32 && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 impl Reference {
     pub fn parse(text: &str) -> Result<Reference, RefError> {
-        let g = grammar();
         if text.is_empty() {
             return err("the reference is empty");
         }
-        if g.image_id.is_match(text) {
+        if is_image_id(text) {
             return err("a 64-character hex string is an image ID, not a reference");
         }
-        if g.bare_digest.is_match(text) {
+        if is_bare_digest(text) {
             return err(
                 "a bare digest is not a reference: it needs a repository name (`name@sha256:…`)",
             );
         }
         let (domain, rest, registry_written) = split_domain(text);
-        if registry_written && !g.domain.is_match(domain) {
+        if registry_written && !is_domain(domain) {
             return err(format!("`{domain}` is not a valid registry host"));
         }
         let registry = if domain == LEGACY_HUB {
@@ -219,7 +252,7 @@ fn split_domain(text: &str) -> (&str, &str, bool) {
 }
 
 fn validate_digest(digest: &str) -> Result<(), RefError> {
-    if !grammar().digest.is_match(digest) {
+    if !is_digest_form(digest) {
         return err(format!("`{digest}` is not a valid digest"));
     }
     let (alg, hex) = digest.split_once(':').unwrap_or_default();
@@ -243,6 +276,7 @@ fn validate_digest(digest: &str) -> Result<(), RefError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex::Regex;
 
     fn canon(s: &str) -> String {
         Reference::parse(s)
@@ -270,6 +304,62 @@ mod tests {
             assert_eq!(is_tag(s), tag.is_match(s), "{s:?}");
         }
         assert!(is_tag(&"a".repeat(128)) && !is_tag(&"a".repeat(129)));
+    }
+
+    /// The hand-written domain, digest, image ID and bare digest checks
+    /// agree with the regular expressions of Docker's grammar they replace.
+    #[test]
+    fn hand_checks_match_the_reference_grammar() {
+        let comp = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+        let host = format!(r"(?:{comp}(?:\.{comp})*|\[[a-fA-F0-9:]+\])");
+        let domain = Regex::new(&format!(r"^{host}(?::[0-9]+)?$")).unwrap();
+        let digest =
+            Regex::new(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
+                .unwrap();
+        let image_id = Regex::new(r"^[a-f0-9]{64}$").unwrap();
+        let bare = Regex::new(r"^(?:sha256|sha384|sha512):[0-9a-fA-F]*$").unwrap();
+        let alphabet = ["a", "F", "0", "-", ".", ":", "[", "]", "+", "g", "é"];
+        let mut all = vec![String::new()];
+        for _ in 0..5 {
+            let next: Vec<String> = all
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |a| format!("{s}{a}")))
+                .collect();
+            all.extend(next);
+            all.dedup();
+        }
+        let hex32 = "0123456789abcdefABCDEF0123456789";
+        let hex64 = format!("{}{}", "0123456789abcdef".repeat(3), "0123456789abcdef");
+        for prefix in [
+            "sha256", "sha384", "sha512", "sha2", "a-b", "a_b+c.d", "1a", "a-", "",
+        ] {
+            for tail in [hex32, &hex32[1..], &hex64, "", "0g", &hex64.to_uppercase()] {
+                all.push(format!("{prefix}:{tail}"));
+            }
+        }
+        all.push(hex64.clone());
+        all.push(hex64.to_uppercase());
+        all.push(format!("{hex64}0"));
+        all.push(hex64[1..].to_string());
+        all.extend(
+            [
+                "[::1]:5000",
+                "[::1]",
+                "[]",
+                "[::1]:",
+                "a.b-c.d:80",
+                "a..b",
+                "-a",
+                "a-",
+            ]
+            .map(String::from),
+        );
+        for s in &all {
+            assert_eq!(is_domain(s), domain.is_match(s), "domain {s:?}");
+            assert_eq!(is_digest_form(s), digest.is_match(s), "digest {s:?}");
+            assert_eq!(is_image_id(s), image_id.is_match(s), "image id {s:?}");
+            assert_eq!(is_bare_digest(s), bare.is_match(s), "bare digest {s:?}");
+        }
     }
 
     #[test]
