@@ -80,10 +80,21 @@ impl Human {
     }
 
     fn paint(&self, style: &str, text: &str) -> String {
+        let mut out = String::new();
+        self.paint_into(&mut out, style, text);
+        out
+    }
+
+    /// `text` in `style`, written straight into `out`.
+    fn paint_into(&self, out: &mut String, style: &str, text: &str) {
         if self.color {
-            format!("\x1b[{style}m{text}\x1b[0m")
+            out.push_str("\x1b[");
+            out.push_str(style);
+            out.push('m');
+            out.push_str(text);
+            out.push_str("\x1b[0m");
         } else {
-            text.to_string()
+            out.push_str(text);
         }
     }
 
@@ -94,36 +105,39 @@ impl Human {
         let mut group: Vec<&Finding> = group.iter().collect();
         group.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)));
         let first = group[0];
-        let number_width = (first.location.start.line).to_string().len();
+        let number_width = digits(first.location.start.line);
         for (n, f) in group.iter().enumerate() {
             let (style, word) = severity_style(f.severity);
-            let label = format!("{}[{}]", self.paint(style, word), self.paint("1", &f.rule));
             let label_width = word.len() + f.rule.len() + 2;
             if n == 0 {
                 // The most severe finding's header says where: the rule,
                 // the place and, when it fits, where in the file (`service
                 // web`, `FROM (stage 0)`); its message goes beneath.
-                let place = format!(
-                    "{}:{}:{}",
-                    f.path, f.location.start.line, f.location.start.column
-                );
-                let used = label_width + 5 + place.chars().count();
-                let context =
-                    if !f.context.is_empty() && used + 2 + f.context.chars().count() <= WIDTH {
-                        format!("  {}", self.paint("2", &f.context))
-                    } else {
-                        String::new()
-                    };
-                out.push_str(&format!(
-                    "{label} {} {place}{context}\n",
-                    self.paint("34", "-->")
-                ));
+                self.label(out, style, word, &f.rule);
+                out.push(' ');
+                self.paint_into(out, "34", "-->");
+                out.push(' ');
+                let place_start = out.len();
+                out.push_str(&f.path);
+                out.push(':');
+                push_number(out, f.location.start.line);
+                out.push(':');
+                push_number(out, f.location.start.column);
+                let used = label_width + 5 + out[place_start..].chars().count();
+                if !f.context.is_empty() && used + 2 + f.context.chars().count() <= WIDTH {
+                    out.push_str("  ");
+                    self.paint_into(out, "2", &f.context);
+                }
+                out.push('\n');
                 push_wrapped(out, "  ", "", 0, &fitted(&f.message, WIDTH - 2));
             } else {
+                let mut label = String::new();
+                self.label(&mut label, style, word, &f.rule);
+                label.push(':');
                 push_wrapped(
                     out,
                     "",
-                    &format!("{label}:"),
+                    &label,
                     label_width + 1,
                     &fitted(&f.message, WIDTH - label_width - 2),
                 );
@@ -133,17 +147,24 @@ impl Human {
         for f in &group {
             let Some(help) = &f.help else { continue };
             // Whole references here: a help may say what to write.
-            let help = short_digests(help).into_owned();
-            let fresh = self
-                .helps_shown
-                .lock()
-                .map(|mut shown| shown.insert(help.clone()))
-                .unwrap_or(true);
+            let help = short_digests(help);
+            // Most helps were shown already: no copy of the text for them.
+            let fresh = self.helps_shown.lock().map_or(true, |mut shown| {
+                !shown.contains(help.as_ref()) && shown.insert(help.to_string())
+            });
             if fresh {
                 let indent = " ".repeat(number_width + 2);
                 push_wrapped(out, &indent, &self.paint("36", "= help:"), 7, &help);
             }
         }
+    }
+
+    /// `severity[rule]`, painted.
+    fn label(&self, out: &mut String, style: &str, word: &str, rule: &str) {
+        self.paint_into(out, style, word);
+        out.push('[');
+        self.paint_into(out, "1", rule);
+        out.push(']');
     }
 
     /// The reference's first line with the reference marked: cut to fit
@@ -155,64 +176,149 @@ impl Human {
             .find(['\n', '\r'])
             .map_or(text.len(), |e| start + e);
         let source = &text[start..end];
-        let number = (line + 1).to_string();
+        let number_len = digits(line + 1);
         // " 12 │ " before the text, and a `…` on either side.
-        let room = WIDTH.saturating_sub(number.len() + 4 + 2).max(20);
-        // Characters, not bytes: the mark goes under characters.
+        let room = WIDTH.saturating_sub(number_len + 4 + 2).max(20);
+        // Characters, not bytes: the mark goes under characters. Most
+        // lines are ASCII, where the two are the same.
         let from = f.span.start.clamp(start, end) - start;
         let to = f.span.end.clamp(start, end) - start;
-        let chars: Vec<char> = source.chars().collect();
-        let char_at = |byte: usize| source[..byte].chars().count();
-        let (mark_from, mark_to) = (char_at(from), char_at(to).max(char_at(from) + 1));
+        let cols = Columns::new(source);
+        let (mark_from, mark_to) = (
+            cols.char_at(from),
+            cols.char_at(to).max(cols.char_at(from) + 1),
+        );
+        let chars_len = cols.chars;
         // Leading indentation is dropped, as ruff does, then the line is cut
         // to `room` around the reference.
-        let indent = chars
-            .iter()
-            .take_while(|c| **c == ' ' || **c == '\t')
+        let indent = source
+            .bytes()
+            .take_while(|c| *c == b' ' || *c == b'\t')
             .count()
             .min(mark_from);
         let mut lo = indent;
-        let mut hi = chars.len();
+        let mut hi = chars_len;
         if hi - lo > room {
             // Keep a little before the reference, as much of it as fits.
             lo = lo.max(mark_from.saturating_sub(8));
-            hi = (lo + room).min(chars.len());
+            hi = (lo + room).min(chars_len);
         }
         let cut_left = lo > indent;
-        let cut_right = hi < chars.len();
-        let bar = self.paint("34", "│");
+        let cut_right = hi < chars_len;
         let (style, _) = severity_style(f.severity);
         // The reference painted in the line itself; the mark below it is
         // only needed where the line goes on after the reference (a
         // comment, a template's end): else `line:column` says it all.
         let (a, b) = (mark_from.clamp(lo, hi), mark_to.clamp(lo, hi));
-        let piece = |from: usize, to: usize| chars[from..to].iter().collect::<String>();
-        let shown = format!(
-            "{}{}{}",
-            piece(lo, a),
-            self.paint(&format!("{style};4"), &piece(a, b)),
-            piece(b, hi)
-        );
-        out.push_str(&format!(
-            " {} {bar} {}{shown}{}\n",
-            self.paint("34", &number),
-            if cut_left { "…" } else { "" },
-            if cut_right { "…" } else { "" },
-        ));
-        let rest_of_line = chars[mark_to.min(chars.len())..].iter().collect::<String>();
-        if rest_of_line.trim().is_empty() {
+        let piece = |from: usize, to: usize| &source[cols.byte_at(from)..cols.byte_at(to)];
+        out.push(' ');
+        self.paint_into(out, "34", itoa_str(&mut [0u8; 20], line + 1));
+        out.push(' ');
+        self.paint_into(out, "34", "│");
+        out.push(' ');
+        if cut_left {
+            out.push('…');
+        }
+        out.push_str(piece(lo, a));
+        self.paint_into(out, underlined(f.severity), piece(a, b));
+        out.push_str(piece(b, hi));
+        if cut_right {
+            out.push('…');
+        }
+        out.push('\n');
+        if source[cols.byte_at(mark_to.min(chars_len))..]
+            .trim()
+            .is_empty()
+        {
             return;
         }
         let mark_lo = mark_from.max(lo) - lo + usize::from(cut_left);
         let mark_hi = mark_to.min(hi).max(mark_from.max(lo) + 1) - lo + usize::from(cut_left);
-        let carets = "^".repeat(mark_hi - mark_lo);
-        let more = if mark_to > hi { "…" } else { "" };
-        out.push_str(&format!(
-            " {} {bar} {}{}{more}\n",
-            " ".repeat(number.len()),
-            " ".repeat(mark_lo),
-            self.paint(style, &carets),
-        ));
+        out.push(' ');
+        out.extend(std::iter::repeat_n(' ', number_len));
+        out.push(' ');
+        self.paint_into(out, "34", "│");
+        out.push(' ');
+        out.extend(std::iter::repeat_n(' ', mark_lo));
+        self.paint_into(out, style, &"^".repeat(mark_hi - mark_lo));
+        if mark_to > hi {
+            out.push('…');
+        }
+        out.push('\n');
+    }
+}
+
+/// Character positions of one line and their bytes; for an ASCII line
+/// (most) both are the same and nothing is counted.
+struct Columns<'a> {
+    line: &'a str,
+    ascii: bool,
+    chars: usize,
+}
+
+impl<'a> Columns<'a> {
+    fn new(line: &'a str) -> Columns<'a> {
+        let ascii = line.is_ascii();
+        let chars = if ascii {
+            line.len()
+        } else {
+            line.chars().count()
+        };
+        Columns { line, ascii, chars }
+    }
+
+    /// The character at byte `byte` (a character boundary).
+    fn char_at(&self, byte: usize) -> usize {
+        if self.ascii {
+            byte
+        } else {
+            self.line[..byte].chars().count()
+        }
+    }
+
+    /// The byte where character `n` starts (the line's end past its last).
+    fn byte_at(&self, n: usize) -> usize {
+        if self.ascii {
+            n.min(self.line.len())
+        } else {
+            self.line
+                .char_indices()
+                .nth(n)
+                .map_or(self.line.len(), |(i, _)| i)
+        }
+    }
+}
+
+/// How many digits `n` is written with.
+fn digits(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+fn push_number(out: &mut String, n: usize) {
+    out.push_str(itoa_str(&mut [0u8; 20], n));
+}
+
+/// `n` in decimal, in `buf`: no allocation for the line numbers of every
+/// reference.
+fn itoa_str(buf: &mut [u8; 20], mut n: usize) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
+/// The severity's style, underlined: the reference in its source line.
+fn underlined(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "1;31;4",
+        Severity::Warning => "1;33;4",
+        Severity::Info => "1;36;4",
     }
 }
 

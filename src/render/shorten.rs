@@ -12,31 +12,33 @@ const KEPT: usize = 12;
 /// For people: digests shortened, and a quoted reference longer than
 /// [`LONG`] shown as its registry, `…` and its last path part
 /// (`us-central1-docker.pkg.dev/…/adservice:v0.10.6`).
-pub(super) fn for_people(text: &str) -> String {
+pub(super) fn for_people(text: &str) -> Cow<'_, str> {
     let text = short_digests(text);
-    let mut out = String::with_capacity(text.len());
-    let mut parts = text.split('`');
-    if let Some(first) = parts.next() {
-        out.push_str(first);
-    }
     // Odd parts are inside backticks.
-    for (i, part) in parts.enumerate() {
-        out.push('`');
-        if i % 2 == 0 {
+    let long = |(i, part): (usize, &str)| i % 2 == 1 && matches!(short_path(part), Cow::Owned(_));
+    if !text.split('`').enumerate().any(long) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
             out.push_str(&short_path(part));
         } else {
             out.push_str(part);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// A message for the header line: digests shortened, then, when it would
 /// not fit `room` columns, long quoted references cut to their last path
 /// part (`…/adservice:v0.10.6`); it wraps if still too long.
-pub(super) fn fitted(message: &str, room: usize) -> String {
+pub(super) fn fitted(message: &str, room: usize) -> Cow<'_, str> {
     let text = for_people(message);
-    if text.chars().count() <= room {
+    if text.len() <= room || text.chars().count() <= room {
         return text;
     }
     // Inside backticks (odd parts): the name's last path part, and the
@@ -58,6 +60,7 @@ pub(super) fn fitted(message: &str, room: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join("`")
+        .into()
 }
 
 /// Quoted text longer than this is shortened in its middle.
