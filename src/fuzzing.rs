@@ -5,7 +5,7 @@
 use crate::analyze::{Analysis, Context};
 use crate::discover::classify::Class;
 use crate::discover::record::Candidate;
-use crate::engine::{process_bytes, FileEnd, FixMode, Job};
+use crate::engine::{process_bytes, FileEnd, FixMode, HandOver, Job};
 use crate::image::reference::Reference;
 use crate::image::Mirror;
 use crate::kinds::{FileKind, KINDS};
@@ -104,6 +104,7 @@ fn run(ctx: &Context, kind: FileKind, text: &str, fix: FixMode) -> Outcome {
         nested: &[],
         fix,
         reporters: &[],
+        hand_over: HandOver::Everything,
     };
     let mut analysis = Analysis::default();
     let end = process_bytes(&candidate, Ok(text.as_bytes()), &job, &mut |part| {

@@ -10,7 +10,7 @@ use crate::cli::{CheckArgs, ColorChoice};
 use crate::config::FailOn;
 use crate::discover::paths::display_path;
 use crate::discover::record::{Candidate, Skipped};
-use crate::engine::{self, FixMode, Job, Piece};
+use crate::engine::{self, FixMode, HandOver, Job, Piece};
 use crate::render::{self, Format, RenderError, Reporters, Subject, Writers};
 use crate::rules::{Selection, Severity};
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
@@ -69,6 +69,11 @@ pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
         nested: &nested.contexts,
         fix,
         reporters: &refs,
+        hand_over: if sink.tally.keep {
+            HandOver::Everything
+        } else {
+            HandOver::Counts
+        },
     };
     match &args.stdin_filename {
         Some(name) => check_stdin(name, &setup, &job, &mut sink)?,

@@ -4,7 +4,7 @@
 use super::errors::{Error, Problems, EXIT_OK};
 use super::settings::{Setup, Wants};
 use crate::cli::InitArgs;
-use crate::engine::{self, FixMode, Job, Piece};
+use crate::engine::{self, FixMode, HandOver, Job, Piece};
 use crate::words::{count, count_as};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -24,6 +24,7 @@ pub(super) fn init(args: &InitArgs) -> Result<u8, Error> {
         nested: &[],
         fix: FixMode::Off,
         reporters: &[],
+        hand_over: HandOver::Everything,
     };
     // Where each registry is pulled from: the upstream of a mirrored
     // reference, the registry of any other.

@@ -5,7 +5,7 @@ use super::errors::{Error, Problems};
 use super::settings::{Setup, Wants};
 use super::tally::Tally;
 use crate::cli::InventoryArgs;
-use crate::engine::{self, FixMode, Job, Piece};
+use crate::engine::{self, FixMode, HandOver, Job, Piece};
 use crate::render::{self, Format, RenderError, Subject};
 
 pub(super) fn inventory(args: &InventoryArgs) -> Result<u8, Error> {
@@ -35,6 +35,7 @@ pub(super) fn inventory(args: &InventoryArgs) -> Result<u8, Error> {
         nested: &[],
         fix: FixMode::Off,
         reporters: &refs,
+        hand_over: HandOver::Everything,
     };
     let (candidates, walk_errors) = setup.candidates(&args.common.paths, args.common.no_ignore);
     let mut tally = Tally::default();

@@ -262,6 +262,7 @@ impl Setup {
             nested: &[],
             fix: crate::engine::FixMode::Off,
             reporters: &[],
+            hand_over: crate::engine::HandOver::Everything,
         };
         crate::engine::run(candidates, &job, self.threads, |piece| match piece {
             crate::engine::Piece::Part(part) => {

@@ -35,12 +35,7 @@ impl Tally {
         let analysis = &mut part.analysis;
         self.images += analysis.images;
         self.baselined += analysis.baselined;
-        self.findings.extend(
-            analysis
-                .findings
-                .iter()
-                .map(|f| (f.severity, f.safe_fix().is_some())),
-        );
+        self.findings.extend_from_slice(&part.counts);
         if self.keep {
             self.kept.append(&mut analysis.findings);
         }

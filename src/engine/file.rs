@@ -10,6 +10,7 @@ use crate::extract::ExtractError;
 use crate::fix;
 use crate::kinds::FileKind;
 use crate::render::Reporter;
+use crate::rules::Severity;
 use crate::source::LineIndex;
 use std::fmt;
 use std::sync::Arc;
@@ -77,8 +78,24 @@ impl fmt::Display for FileFailure {
 /// and each reporter's rendering of them, in the reporters' order. A file's
 /// parts come in source order; a small file has at most one.
 pub struct Part {
+    /// Empty but for its counts under [`HandOver::Counts`].
     pub analysis: Analysis,
     pub rendered: Vec<String>,
+    /// Each finding's severity and whether `--fix` can fix it.
+    pub counts: Vec<(Severity, bool)>,
+}
+
+/// How much of each analysis the engine hands over once it is rendered.
+/// What is not handed over is freed on the worker that made it: freeing a
+/// finding's strings on the thread taking the parts costs that thread,
+/// which writes every output, a cross-thread free for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandOver {
+    /// Findings and entries (for outputs laid out at the end, the
+    /// baseline, the inventory and the lock).
+    Everything,
+    /// The counts alone (`images`, `baselined`, [`Part::counts`]).
+    Counts,
 }
 
 /// How one file ended, after its parts.
@@ -102,6 +119,7 @@ pub struct Job<'a> {
     pub nested: &'a [Context],
     pub fix: FixMode,
     pub reporters: &'a [&'a dyn Reporter],
+    pub hand_over: HandOver,
 }
 
 /// Analyses a file whose bytes were read already (or failed to be), handing
@@ -147,13 +165,29 @@ pub fn process_bytes(
         disk_path: &c.disk,
         kind,
     };
-    let render = |analysis: Analysis, shown: &str, shown_lines: &LineIndex| Part {
-        rendered: job
+    let render = |mut analysis: Analysis, shown: &str, shown_lines: &LineIndex| {
+        let rendered = job
             .reporters
             .iter()
             .map(|r| r.render_file(&analysis, shown, shown_lines))
-            .collect(),
-        analysis,
+            .collect();
+        let counts = analysis
+            .findings
+            .iter()
+            .map(|f| (f.severity, f.safe_fix().is_some()))
+            .collect();
+        if job.hand_over == HandOver::Counts {
+            analysis = Analysis {
+                images: analysis.images,
+                baselined: analysis.baselined,
+                ..Analysis::default()
+            };
+        }
+        Part {
+            analysis,
+            rendered,
+            counts,
+        }
     };
     if job.fix == FixMode::Off {
         let streamed = analyze_in_parts(ctx, &file, text, &lines, PART_REFERENCES, &mut |a| {

@@ -4,7 +4,7 @@
 
 mod file;
 
-pub use file::{process_bytes, FileEnd, Job, Part, MAX_FILE_BYTES};
+pub use file::{process_bytes, FileEnd, HandOver, Job, Part, MAX_FILE_BYTES};
 
 use crate::discover::record::Candidate;
 use std::collections::BTreeMap;
@@ -31,6 +31,9 @@ const BATCH: usize = 16;
 /// A worker hands over what it has once its rendered text passes this, so
 /// a large file streams out instead of piling up.
 const FLUSH_BYTES: usize = 256 << 10;
+
+/// Room a worker's read buffer starts with: most configuration files fit.
+const READ_ROOM: usize = 64 << 10;
 
 /// What the engine hands over for each file, in path order: the file's
 /// parts, then its end.
@@ -135,13 +138,11 @@ fn read_and_process(
     emit: &mut dyn FnMut(Part),
 ) -> FileEnd {
     buf.clear();
-    // One byte past the limit tells a file over it; the length read first
-    // sizes the buffer, as `File::read_to_end` would.
+    // The thread's buffer keeps its room from file to file, so most files
+    // are read in one call and a second that finds the end: no `statx` to
+    // size the buffer first. One byte past the limit tells a file over it.
+    buf.reserve(READ_ROOM);
     let limit = file::MAX_FILE_BYTES as u64 + 1;
-    let read = std::fs::File::open(&c.disk).and_then(|f| {
-        let len = f.metadata().map_or(0, |m| m.len()).min(limit);
-        buf.reserve(len as usize + 1);
-        f.take(limit).read_to_end(buf)
-    });
+    let read = std::fs::File::open(&c.disk).and_then(|f| f.take(limit).read_to_end(buf));
     process_bytes(c, read.map(|_| &buf[..]), job, emit)
 }
