@@ -61,6 +61,10 @@ pub struct KindSpec {
     /// these words: a cheap look that skips parsing most files. Empty: always
     /// parse.
     pub keywords: &'static [&'static str],
+    /// When set, a file whose text passes this test holds no image position
+    /// whatever it parses to (Kubernetes: only CustomResourceDefinitions):
+    /// it is not parsed. Such files are the largest of real trees.
+    pub holds_none: Option<fn(&str) -> bool>,
     pub(crate) extractor: Extractor,
 }
 
@@ -79,6 +83,7 @@ pub const KINDS: &[KindSpec] = &[
         not_names: &[],
         by_content: None,
         keywords: &[],
+        holds_none: None,
         extractor: Extractor::Text(extract::dockerfile::extract),
     },
     KindSpec {
@@ -91,6 +96,7 @@ pub const KINDS: &[KindSpec] = &[
         not_names: &[],
         by_content: None,
         keywords: &["image", "services"],
+        holds_none: None,
         extractor: Extractor::Yaml(extract::gitlab::extract),
     },
     KindSpec {
@@ -103,6 +109,7 @@ pub const KINDS: &[KindSpec] = &[
         not_names: &[],
         by_content: None,
         keywords: &["container", "services", "docker://"],
+        holds_none: None,
         extractor: Extractor::Yaml(extract::github::extract),
     },
     KindSpec {
@@ -116,6 +123,7 @@ pub const KINDS: &[KindSpec] = &[
         not_names: &[],
         by_content: None,
         keywords: &["image"],
+        holds_none: None,
         extractor: Extractor::Yaml(extract::compose::extract),
     },
     KindSpec {
@@ -125,6 +133,7 @@ pub const KINDS: &[KindSpec] = &[
         not_names: NOT_KUBERNETES,
         by_content: Some(extract::kubernetes::looks_like_kubernetes),
         keywords: &["image"],
+        holds_none: Some(extract::kubernetes::only_definitions),
         extractor: Extractor::Yaml(extract::kubernetes::extract),
     },
     KindSpec {
@@ -134,6 +143,7 @@ pub const KINDS: &[KindSpec] = &[
         not_names: &[],
         by_content: None,
         keywords: &["image", "repository"],
+        holds_none: None,
         extractor: Extractor::Yaml(extract::helm::extract),
     },
     KindSpec {
@@ -146,6 +156,7 @@ pub const KINDS: &[KindSpec] = &[
         not_names: &[],
         by_content: None,
         keywords: &["image"],
+        holds_none: None,
         extractor: Extractor::Text(extract::helm_template::extract),
     },
 ];

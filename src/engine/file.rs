@@ -319,8 +319,10 @@ fn fix_file(
 /// A cheap look before parsing: a file without any of its kind's keywords
 /// holds no image position.
 fn may_hold_reference(kind: FileKind, text: &str) -> bool {
-    let keywords = kind.spec().keywords;
-    keywords.is_empty() || keywords.iter().any(|k| text.contains(k))
+    let spec = kind.spec();
+    let keywords = spec.keywords;
+    (keywords.is_empty() || keywords.iter().any(|k| text.contains(k)))
+        && !spec.holds_none.is_some_and(|none| none(text))
 }
 
 #[cfg(test)]

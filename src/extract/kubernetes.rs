@@ -14,6 +14,72 @@ pub(crate) fn looks_like_kubernetes(text: &str) -> bool {
     text.contains("apiVersion") && text.contains("kind")
 }
 
+/// Whether every document of the text is a CustomResourceDefinition: a
+/// schema, which pulls nothing however many `image` properties it
+/// describes, and often megabytes long. Read from the lines alone, and
+/// only when they leave no doubt: each document a block mapping whose
+/// keys at column 0 are plain words (no merge, anchor, tag or flow there,
+/// no directive), with one `kind: CustomResourceDefinition` and one
+/// `apiVersion: apiextensions.k8s.io/...`. A line at column 0 ends any
+/// scalar above it (libyaml), so those keys are the mapping's own.
+pub(crate) fn only_definitions(text: &str) -> bool {
+    let mut definitions = 0;
+    let (mut kinds, mut apis) = (0, 0);
+    // A document without `kind` or `apiVersion` is no object: it holds no
+    // image either.
+    let mut settle = |kinds: &mut usize, apis: &mut usize| {
+        let ok = *kinds <= 1 && *apis <= 1;
+        definitions += *kinds;
+        (*kinds, *apis) = (0, 0);
+        ok
+    };
+    for line in text.lines() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let first = line.bytes().next();
+        match first {
+            None | Some(b' ' | b'\t' | b'#') => continue,
+            _ => {}
+        }
+        if line == "---" || line.starts_with("--- ") || line == "..." {
+            if !settle(&mut kinds, &mut apis) {
+                return false;
+            }
+            continue;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            return false;
+        };
+        let word = key.bytes().enumerate().all(|(i, b)| {
+            b.is_ascii_alphabetic() || (i > 0 && (b.is_ascii_digit() || b == b'_' || b == b'-'))
+        });
+        if key.is_empty() || !word || !(value.is_empty() || value.starts_with([' ', '\t'])) {
+            return false;
+        }
+        let value = plain_value(value);
+        match key {
+            "kind" if value == "CustomResourceDefinition" => kinds += 1,
+            "apiVersion" if value.starts_with("apiextensions.k8s.io/") => apis += 1,
+            "kind" | "apiVersion" => return false,
+            _ => {}
+        }
+    }
+    settle(&mut kinds, &mut apis) && definitions > 0
+}
+
+/// A one-line value without its comment and quotes.
+fn plain_value(value: &str) -> &str {
+    let value = match value.find(" #").or_else(|| value.find("\t#")) {
+        Some(at) => &value[..at],
+        None => value,
+    };
+    let value = value.trim();
+    value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+        .unwrap_or(value)
+}
+
 const CONTAINER_LISTS: [&str; 3] = ["initContainers", "containers", "ephemeralContainers"];
 /// How deep under `spec` a pod template is looked for (CronJob needs 4).
 const MAX_TEMPLATE_DEPTH: usize = 6;
@@ -255,5 +321,69 @@ fn pod_spec(sink: &mut Sink, spec: NodeId, owner: &str) {
         for (i, item) in items.iter().copied().enumerate() {
             container(sink, item, &format!("{owner}: {list}"), i, false);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::only_definitions;
+    use crate::extract::{extract, Env};
+    use crate::kinds::FileKind;
+    use crate::source::LineIndex;
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    const CRD: &str = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: workflows.argoproj.io\nspec:\n  versions:\n  - schema:\n      openAPIV3Schema:\n        properties:\n          containers:\n            items:\n              properties:\n                image:\n                  description: Container image name.\n                  type: string\n            type: array\n          container:\n            properties:\n              image: {type: string}\n";
+
+    fn references(text: &str) -> usize {
+        let vars = BTreeMap::new();
+        let env = Env {
+            variables: &vars,
+            build_contexts: &[],
+            disk_path: Path::new("crd.yaml"),
+        };
+        let extractor = FileKind::Kubernetes.spec().extractor;
+        extract(extractor, text, &LineIndex::new(text), &env).map_or(usize::MAX, |o| o.len())
+    }
+
+    /// Files read as definitions only are skipped, and parsed they hold no
+    /// reference indeed.
+    #[test]
+    fn definitions_alone_are_skipped() {
+        let quoted = CRD.replace(
+            "kind: CustomResourceDefinition",
+            "kind: \"CustomResourceDefinition\"  # the schema",
+        );
+        let crlf = CRD.replace('\n', "\r\n");
+        let two = format!("# generated\n---\n{CRD}---\n{CRD}\n...\n");
+        let with_empty = format!("---\n# nothing here\n---\n{CRD}");
+        for text in [CRD, &quoted, &crlf, &two, &with_empty] {
+            assert!(only_definitions(text), "{text}");
+            assert_eq!(references(text), 0, "{text}");
+        }
+    }
+
+    /// Anything else, or any doubt, is parsed.
+    #[test]
+    fn others_and_doubtful_shapes_are_parsed() {
+        let pod = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: nginx\n";
+        let cases = [
+            format!("{CRD}---\n{pod}"),
+            pod.to_string(),
+            format!("%YAML 1.1\n---\n{CRD}"),
+            format!("<<: *base\n{CRD}"),
+            format!("{{a: 1}}\n{CRD}"),
+            format!("&top\n{CRD}"),
+            CRD.replace("kind: Custom", "kind: NotCustom"),
+            CRD.replace("apiextensions.k8s.io/v1", "example.com/v1"),
+            format!("{CRD}kind: CustomResourceDefinition\n"),
+            "# only a comment\n".to_string(),
+            String::new(),
+            format!("key:value\n{CRD}"),
+        ];
+        for text in &cases {
+            assert!(!only_definitions(text), "{text}");
+        }
+        assert_eq!(references(&cases[0]), 1);
     }
 }
