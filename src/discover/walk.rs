@@ -232,7 +232,13 @@ fn walker(root: &Path, opts: &WalkOptions, markers: &Arc<Mutex<Markers>>) -> Wal
                 m.configs.push(e.path().to_path_buf());
             }
         }
-        excluded.is_empty() || !excluded.is_match(relative_to(&cwd.join(e.path()), &config_root))
+        // Files are judged by `Candidate::new`, which checks the exclusions
+        // after their name: a glob match for every file of the tree here
+        // would cost more than the rest of the walk's own work.
+        let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+        !is_dir
+            || excluded.is_empty()
+            || !excluded.is_match(relative_to(&cwd.join(e.path()), &config_root))
     });
     b
 }

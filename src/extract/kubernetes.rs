@@ -327,8 +327,7 @@ fn pod_spec(sink: &mut Sink, spec: NodeId, owner: &str) {
 #[cfg(test)]
 mod tests {
     use super::only_definitions;
-    use crate::extract::{extract, Env};
-    use crate::kinds::FileKind;
+    use crate::extract::{extract, Env, Extractor};
     use crate::source::LineIndex;
     use std::collections::BTreeMap;
     use std::path::Path;
@@ -342,8 +341,13 @@ mod tests {
             build_contexts: &[],
             disk_path: Path::new("crd.yaml"),
         };
-        let extractor = FileKind::Kubernetes.spec().extractor;
-        extract(extractor, text, &LineIndex::new(text), &env).map_or(usize::MAX, |o| o.len())
+        extract(
+            Extractor::Yaml(super::extract),
+            text,
+            &LineIndex::new(text),
+            &env,
+        )
+        .map_or(usize::MAX, |o| o.len())
     }
 
     /// Files read as definitions only are skipped, and parsed they hold no
