@@ -96,7 +96,7 @@ pub(super) type TemplateFiles = Vec<(PathBuf, String)>;
 /// The chart's templates, paths and texts (regular files, bounded), in
 /// path order; read once per run (while kept).
 pub(super) fn templates(chart: &Path) -> Arc<TemplateFiles> {
-    static SEEN: OnceLock<Mutex<HashMap<PathBuf, Arc<TemplateFiles>>>> = OnceLock::new();
+    static SEEN: super::helm_chart::PerChart<TemplateFiles> = OnceLock::new();
     super::helm_chart::once_per_chart(&SEEN, chart, || {
         let mut files = Vec::new();
         templates_under(&chart.join("templates"), 0, &mut files);

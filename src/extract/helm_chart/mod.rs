@@ -151,33 +151,44 @@ impl Templates {
 /// How many charts' templates and models are kept at once.
 const MAX_CHARTS_KEPT: usize = 64;
 
+/// Values worked out per chart folder: each behind its own cell, so the
+/// workers reading a chart's files at the same time wait for the one that
+/// works it out instead of all doing it.
+pub(super) type PerChart<T> = OnceLock<Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<T>>>>>>;
+
 /// One value per chart folder, worked out once per run (while kept).
-pub(super) fn once_per_chart<T: Default>(
-    seen: &'static OnceLock<Mutex<HashMap<PathBuf, Arc<T>>>>,
+pub(super) fn once_per_chart<T>(
+    seen: &'static PerChart<T>,
     dir: &Path,
     make: impl FnOnce() -> T,
 ) -> Arc<T> {
     let seen = seen.get_or_init(Default::default);
-    if let Some(found) = seen.lock().ok().and_then(|s| s.get(dir).cloned()) {
-        return found;
-    }
-    let found = Arc::new(make());
-    if let Ok(mut s) = seen.lock() {
-        // Charts are read in path order, a chart's files together: a few
-        // recent ones are all that is asked for again. The bound keeps a
-        // monorepo of thousands of charts from holding all their templates.
-        if s.len() >= MAX_CHARTS_KEPT {
-            s.clear();
-        }
-        s.insert(dir.to_path_buf(), found.clone());
-    }
-    found
+    let cell = match seen.lock() {
+        Ok(mut s) => match s.get(dir) {
+            Some(cell) => cell.clone(),
+            None => {
+                // Charts are read in path order, a chart's files together:
+                // a few recent ones are all that is asked for again. The
+                // bound keeps a monorepo of thousands of charts from
+                // holding all their templates.
+                if s.len() >= MAX_CHARTS_KEPT {
+                    s.clear();
+                }
+                let cell = Arc::new(OnceLock::new());
+                s.insert(dir.to_path_buf(), cell.clone());
+                cell
+            }
+        },
+        Err(_) => Arc::new(OnceLock::new()),
+    };
+    // Worked out outside the map's lock: other charts go on meanwhile.
+    cell.get_or_init(|| Arc::new(make())).clone()
 }
 
 /// The chart in `dir`, read and parsed once per run (none without a
 /// `Chart.yaml` or templates).
 fn templates_of(dir: &Path) -> Arc<Option<Templates>> {
-    static SEEN: OnceLock<Mutex<HashMap<PathBuf, Arc<Option<Templates>>>>> = OnceLock::new();
+    static SEEN: PerChart<Option<Templates>> = OnceLock::new();
     once_per_chart(&SEEN, dir, || {
         let files = templates(dir);
         if !files.iter().any(|(_, t)| image_line::worth_running(t)) {
@@ -200,7 +211,7 @@ pub fn render(dir: &Path, y: &Yaml) -> Render {
 /// The model of the chart in `dir` with its `values.yaml` on disk, for its
 /// template files; once per run.
 pub fn model(dir: &Path) -> Arc<Model> {
-    static SEEN: OnceLock<Mutex<HashMap<PathBuf, Arc<Model>>>> = OnceLock::new();
+    static SEEN: PerChart<Model> = OnceLock::new();
     once_per_chart(&SEEN, dir, || {
         let templates = templates_of(dir);
         let (Some(t), Some(values)) = (&*templates, read_unlinked(&dir.join("values.yaml"))) else {
