@@ -189,6 +189,7 @@ const VARIANT_WORDS: &[&str] = &[
     "shell",
 ];
 
+#[derive(Clone)]
 struct Patterns {
     date: Regex,
     pr: Regex,
@@ -200,6 +201,16 @@ struct Patterns {
     qualifier: Regex,
     word_with_version: Regex,
     revision: Regex,
+}
+
+/// The patterns for this thread. A regex shared by every worker hands its
+/// search caches out from a pool the threads contend for; a clone per
+/// thread shares the compiled program and keeps a pool of its own.
+fn with_patterns<R>(f: impl FnOnce(&Patterns) -> R) -> R {
+    thread_local! {
+        static LOCAL: Patterns = patterns().clone();
+    }
+    LOCAL.with(f)
 }
 
 fn patterns() -> &'static Patterns {
@@ -226,7 +237,10 @@ pub fn classify(tag: Option<&str>) -> TagClass {
     let Some(tag) = tag else {
         return TagClass::Missing;
     };
-    let p = patterns();
+    with_patterns(|p| classify_with(p, tag))
+}
+
+fn classify_with(p: &Patterns, tag: &str) -> TagClass {
     if tag.is_empty() {
         return TagClass::Missing;
     }
