@@ -9,6 +9,9 @@ fn main() -> ExitCode {
 
 // Most of a run is small allocations on worker threads: strings for
 // findings, YAML nodes; mimalloc's thread-local pools halve their cost.
+// Its version 2 (the `v2` feature): against version 3 it starts a run
+// about 1 ms sooner (it reserves no arena up front) and peaks 2-4 MiB
+// lower, and is no slower on large trees.
 #[cfg(not(imagelint_system_alloc))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
