@@ -135,45 +135,49 @@ impl<'a> Columns<'a> {
     }
 }
 
-/// Converts saphyr's character-based markers into byte offsets. Markers come
-/// nearly in order, so a cursor on the current line keeps this linear.
+/// Converts saphyr's character-based markers into byte offsets, by the
+/// marker's character index: its line and column count a lone `\r` as a
+/// line break, as YAML does, where [`LineIndex`] does not, so they can point
+/// into another line (or past the end) of the text. Markers come nearly in
+/// order, so a cursor moved from the last one keeps this linear.
 pub struct CharToByte<'a> {
     text: &'a str,
-    lines: &'a LineIndex,
     ascii: bool,
-    cursor: (usize, usize, usize),
+    /// The last marker: its character index and byte offset.
+    cursor: (usize, usize),
 }
 
 impl<'a> CharToByte<'a> {
-    pub fn new(text: &'a str, lines: &'a LineIndex) -> CharToByte<'a> {
+    pub fn new(text: &'a str) -> CharToByte<'a> {
         CharToByte {
             text,
-            lines,
             ascii: text.is_ascii(),
-            cursor: (0, 0, 0),
+            cursor: (0, 0),
         }
     }
 
-    /// Byte offset of a marker given as 1-based `line`, 0-based character
-    /// `col`, and the character `index` from the start of the stream.
-    pub fn offset(&mut self, index: usize, line: usize, col: usize) -> usize {
+    /// Byte offset of the character `index` from the start of the stream
+    /// (the text's end past its last character).
+    pub fn offset(&mut self, index: usize) -> usize {
         if self.ascii {
             return index.min(self.text.len());
         }
-        let line0 = line.saturating_sub(1);
-        let (cur_line, cur_col, cur_byte) = self.cursor;
-        let (mut col_at, mut byte) = if cur_line == line0 && cur_col <= col {
-            (cur_col, cur_byte)
-        } else {
-            (0, self.lines.line_start(line0))
-        };
         let bytes = self.text.as_bytes();
-        while col_at < col && byte < bytes.len() {
+        let (mut at, mut byte) = self.cursor;
+        while at < index && byte < bytes.len() {
             byte += utf8_len(bytes[byte]);
-            col_at += 1;
+            at += 1;
         }
-        let byte = byte.min(self.text.len());
-        self.cursor = (line0, col_at, byte);
+        while at > index && byte > 0 {
+            byte -= 1;
+            // Back over continuation bytes to the character's first byte.
+            while byte > 0 && bytes[byte] & 0xc0 == 0x80 {
+                byte -= 1;
+            }
+            at -= 1;
+        }
+        let byte = byte.min(bytes.len());
+        self.cursor = (at, byte);
         byte
     }
 }
@@ -217,9 +221,33 @@ mod tests {
     #[test]
     fn char_markers_become_bytes() {
         let text = "# café\nimage: x\n";
-        let idx = LineIndex::new(text);
-        let mut conv = CharToByte::new(text, &idx);
-        // 'x' is character 14, line 2, column 7
-        assert_eq!(conv.offset(14, 2, 7), text.find('x').unwrap());
+        let mut conv = CharToByte::new(text);
+        // 'x' is character 14.
+        assert_eq!(conv.offset(14), text.find('x').unwrap());
+        // Back and forth, and past the end.
+        assert_eq!(conv.offset(5), text.find('é').unwrap());
+        assert_eq!(conv.offset(6), text.find('\n').unwrap());
+        assert_eq!(conv.offset(99), text.len());
+    }
+
+    /// YAML counts a lone `\r` as a line break and `LineIndex` does not:
+    /// markers are read by their character index, so a value after one
+    /// still gets its own bytes (the fuzzer found a span one byte past the
+    /// end of such a file).
+    #[test]
+    fn a_lone_carriage_return_does_not_shift_spans() {
+        let text = ": üé—üïöé:\n   1\rs:\n {d,image: \"4\"}";
+        let events = saphyr_parser::Parser::new_from_str(text);
+        let mut conv = CharToByte::new(text);
+        let mut scalars = Vec::new();
+        for event in events {
+            let (event, span) = event.unwrap();
+            if let saphyr_parser::Event::Scalar(value, ..) = event {
+                let start = conv.offset(span.start.index());
+                scalars.push((value.into_owned(), start));
+            }
+        }
+        let four = scalars.iter().find(|(v, _)| v == "4").unwrap();
+        assert_eq!(four.1, text.find("\"4").unwrap());
     }
 }

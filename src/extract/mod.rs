@@ -114,7 +114,7 @@ pub(crate) fn extract(
 ) -> Result<Vec<Occurrence>, ExtractError> {
     let mut found = match extractor {
         Extractor::Text(run) => run(text, lines, env),
-        Extractor::Yaml(run) => yaml_occurrences(run, text, lines, env)?,
+        Extractor::Yaml(run) => yaml_occurrences(run, text, env)?,
     };
     // A node read twice, through an alias or a merge key, is reported once,
     // where it is written.
@@ -130,17 +130,16 @@ pub(crate) fn extract(
 fn yaml_occurrences(
     run: fn(&mut Sink, &Env),
     text: &str,
-    lines: &LineIndex,
     env: &Env,
 ) -> Result<Vec<Occurrence>, ExtractError> {
-    let first = yaml_pass(run, text, lines, None, env);
+    let first = yaml_pass(run, text, None, env);
     let Err(ExtractError::Yaml(error)) = first else {
         return first;
     };
     let Some((source, shift)) = flow_indent::reindent(text) else {
         return Err(error.into());
     };
-    match yaml_pass(run, text, lines, Some((&source, &shift)), env) {
+    match yaml_pass(run, text, Some((&source, &shift)), env) {
         Err(ExtractError::Yaml(_)) => Err(error.into()),
         other => other,
     }
@@ -149,14 +148,13 @@ fn yaml_occurrences(
 fn yaml_pass(
     run: fn(&mut Sink, &Env),
     text: &str,
-    lines: &LineIndex,
     reindented: Option<(&str, &flow_indent::Shift)>,
     env: &Env,
 ) -> Result<Vec<Occurrence>, ExtractError> {
     let mut out = Vec::new();
     let mut carried = Carried::default();
     let mut too_complex = false;
-    Yaml::for_each_document(text, lines, reindented, &mut |yaml| {
+    Yaml::for_each_document(text, reindented, &mut |yaml| {
         let mut sink = Sink {
             yaml,
             out: &mut out,

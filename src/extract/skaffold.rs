@@ -4,7 +4,6 @@
 //! deploys (`image: adservice`), so they are not pulls from Docker Hub.
 
 use super::yaml::Yaml;
-use crate::source::LineIndex;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -48,10 +47,9 @@ fn read(path: &Path) -> Vec<String> {
     let Some(text) = crate::side_file::read_followed(path) else {
         return Vec::new();
     };
-    let lines = LineIndex::new(&text);
     let mut images = Vec::new();
     // Several configurations may share the file, one per document.
-    let _ = Yaml::for_each_document(&text, &lines, None, &mut |y| {
+    let _ = Yaml::for_each_document(&text, None, &mut |y| {
         for &root in &y.documents {
             let Some(artifacts) = y.path(root, &["build", "artifacts"]).and_then(|a| y.seq(a))
             else {

@@ -4,7 +4,7 @@
 //! is written.
 
 use super::flow_indent::Shift;
-use crate::source::{CharToByte, LineIndex, Span};
+use crate::source::{CharToByte, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -109,8 +109,8 @@ impl<'a> Yaml<'a> {
     /// The whole stream as one tree (for tests; the extractors take a
     /// document at a time).
     #[cfg(test)]
-    pub fn parse(text: &'a str, lines: &LineIndex) -> Result<Yaml<'a>, YamlError> {
-        Yaml::build(text, text, lines, None, None)
+    pub fn parse(text: &'a str) -> Result<Yaml<'a>, YamlError> {
+        Yaml::build(text, text, None, None)
     }
 
     /// Hands each document to `each` as a tree of its own, then frees it:
@@ -122,27 +122,22 @@ impl<'a> Yaml<'a> {
     /// values are always of `text`.
     pub fn for_each_document(
         text: &'a str,
-        lines: &LineIndex,
         reindented: Option<(&str, &Shift)>,
         each: &mut dyn FnMut(&Yaml<'a>) -> bool,
     ) -> Result<(), YamlError> {
         match reindented {
-            None => Yaml::build(text, text, lines, None, Some(each)).map(drop),
-            Some((source, shift)) => {
-                let source_lines = LineIndex::new(source);
-                Yaml::build(text, source, &source_lines, Some(shift), Some(each)).map(drop)
-            }
+            None => Yaml::build(text, text, None, Some(each)).map(drop),
+            Some((source, shift)) => Yaml::build(text, source, Some(shift), Some(each)).map(drop),
         }
     }
 
     fn build(
         text: &'a str,
         source: &str,
-        source_lines: &LineIndex,
         shift: Option<&Shift>,
         mut each: Option<&mut dyn FnMut(&Yaml<'a>) -> bool>,
     ) -> Result<Yaml<'a>, YamlError> {
-        let mut conv = CharToByte::new(source, source_lines);
+        let mut conv = CharToByte::new(source);
         let mut yaml = Yaml {
             // About one node for every dozen bytes of typical YAML; a
             // document at a time needs only as many as one document has.
@@ -165,9 +160,8 @@ impl<'a> Yaml<'a> {
             })?;
             let done = match event {
                 Event::Scalar(value, style, anchor, _tag) => {
-                    let start =
-                        conv.offset(span.start.index(), span.start.line(), span.start.col());
-                    let end = conv.offset(span.end.index(), span.end.line(), span.end.col());
+                    let start = conv.offset(span.start.index());
+                    let end = conv.offset(span.end.index());
                     let read = scalar(source, value, style, start, end);
                     let node = yaml.push(Node::Scalar(read.of_text(text, shift)));
                     if anchor > 0 {
@@ -572,8 +566,7 @@ mod tests {
     use super::*;
 
     fn spans(text: &str) -> Vec<(String, String, bool)> {
-        let lines = LineIndex::new(text);
-        let yaml = Yaml::parse(text, &lines).unwrap();
+        let yaml = Yaml::parse(text).unwrap();
         yaml.nodes
             .iter()
             .filter_map(|n| match n {
@@ -606,8 +599,7 @@ mod tests {
     #[test]
     fn merges_follow_anchors() {
         let text = "base: &b {image: x:1, tag: a}\njob:\n  <<: *b\n  tag: own\n";
-        let lines = LineIndex::new(text);
-        let y = Yaml::parse(text, &lines).unwrap();
+        let y = Yaml::parse(text).unwrap();
         let root = y.documents[0];
         let job = y.get(root, "job").unwrap();
         let image = y.get(job, "image").unwrap();
@@ -618,7 +610,6 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused() {
         let text = "[".repeat(MAX_DEPTH + 10);
-        let lines = LineIndex::new(&text);
-        assert!(Yaml::parse(&text, &lines).is_err());
+        assert!(Yaml::parse(&text).is_err());
     }
 }

@@ -24,7 +24,7 @@ use super::flow_indent;
 use super::yaml::{NodeId, Switch, Yaml};
 use crate::image::reference::Reference;
 use crate::side_file::read_unlinked;
-use crate::source::{LineIndex, Span};
+use crate::source::Span;
 use eval::{Chunk, Origin};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -225,7 +225,6 @@ pub fn model(dir: &Path) -> Arc<Model> {
 /// reads the values judged against what they render.
 fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
     let mut model = Model::default();
-    let lines = LineIndex::new(values);
     let mut run_with = |y: &Yaml| {
         let render = run_templates(t, y);
         let env = super::Env {
@@ -250,9 +249,9 @@ fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
         false
     };
     // Values libyaml reads but saphyr needs re-indented (see `flow_indent`).
-    if Yaml::for_each_document(values, &lines, None, &mut run_with).is_err() {
+    if Yaml::for_each_document(values, None, &mut run_with).is_err() {
         if let Some((source, shift)) = flow_indent::reindent(values) {
-            let _ = Yaml::for_each_document(values, &lines, Some((&source, &shift)), &mut run_with);
+            let _ = Yaml::for_each_document(values, Some((&source, &shift)), &mut run_with);
         }
     }
     model
@@ -572,8 +571,7 @@ mod tests {
             (PathBuf::from("t/y.yaml"), ok.to_string()),
         ];
         let t = Templates::new("name: c\n".into(), Arc::new(files));
-        let lines = LineIndex::new(values);
-        let y = Yaml::parse(values, &lines).unwrap();
+        let y = Yaml::parse(values).unwrap();
         let render = run_templates(&t, &y);
         let texts: Vec<&str> = render.images.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(texts, ["b:v1.2"]);
