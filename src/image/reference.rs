@@ -284,21 +284,25 @@ mod tests {
             .unwrap_or_else(|e| format!("error: {e}"))
     }
 
+    /// Every string of up to `most` symbols from `alphabet`, each once.
+    fn strings_over(alphabet: &[&str], most: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = all.clone();
+        for _ in 0..most {
+            last = last
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |a| format!("{s}{a}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
     #[test]
     fn hand_checks_match_the_grammar() {
         let component = Regex::new(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$").unwrap();
         let tag = Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").unwrap();
-        let alphabet = ["a", "0", ".", "_", "-", "A", ":", "é"];
-        // Every string of up to five symbols from the alphabet.
-        let mut all = vec![String::new()];
-        for _ in 0..5 {
-            let next: Vec<String> = all
-                .iter()
-                .flat_map(|s| alphabet.iter().map(move |a| format!("{s}{a}")))
-                .collect();
-            all.extend(next);
-            all.dedup();
-        }
+        let all = strings_over(&["a", "0", ".", "_", "-", "A", ":", "é"], 5);
         for s in &all {
             assert_eq!(is_path_component(s), component.is_match(s), "{s:?}");
             assert_eq!(is_tag(s), tag.is_match(s), "{s:?}");
@@ -318,16 +322,7 @@ mod tests {
                 .unwrap();
         let image_id = Regex::new(r"^[a-f0-9]{64}$").unwrap();
         let bare = Regex::new(r"^(?:sha256|sha384|sha512):[0-9a-fA-F]*$").unwrap();
-        let alphabet = ["a", "F", "0", "-", ".", ":", "[", "]", "+", "g", "é"];
-        let mut all = vec![String::new()];
-        for _ in 0..5 {
-            let next: Vec<String> = all
-                .iter()
-                .flat_map(|s| alphabet.iter().map(move |a| format!("{s}{a}")))
-                .collect();
-            all.extend(next);
-            all.dedup();
-        }
+        let mut all = strings_over(&["a", "F", "0", "-", ".", ":", "[", "]", "+", "g", "é"], 5);
         let hex32 = "0123456789abcdefABCDEF0123456789";
         let hex64 = format!("{}{}", "0123456789abcdef".repeat(3), "0123456789abcdef");
         for prefix in [
