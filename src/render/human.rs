@@ -16,6 +16,7 @@ use crate::rules::Severity;
 use crate::source::LineIndex;
 use crate::words::{count, count_as};
 use std::collections::HashSet;
+use std::fmt::{Display, Write as _};
 use std::sync::Mutex;
 
 /// The terminal's width the report is laid out for.
@@ -85,17 +86,15 @@ impl Human {
         out
     }
 
-    /// `text` in `style`, written straight into `out`.
-    fn paint_into(&self, out: &mut String, style: &str, text: &str) {
-        if self.color {
-            out.push_str("\x1b[");
-            out.push_str(style);
-            out.push('m');
-            out.push_str(text);
-            out.push_str("\x1b[0m");
+    /// `text` in `style`, written straight into `out` (a number too,
+    /// without a string of its own).
+    fn paint_into(&self, out: &mut String, style: &str, text: impl Display) {
+        // Writing to a `String` cannot fail.
+        let _ = if self.color {
+            write!(out, "\x1b[{style}m{text}\x1b[0m")
         } else {
-            out.push_str(text);
-        }
+            write!(out, "{text}")
+        };
     }
 
     /// One reference and every finding on it, most severe first, as rustc
@@ -118,11 +117,8 @@ impl Human {
                 self.paint_into(out, "34", "-->");
                 out.push(' ');
                 let place_start = out.len();
-                out.push_str(&f.path);
-                out.push(':');
-                push_number(out, f.location.start.line);
-                out.push(':');
-                push_number(out, f.location.start.column);
+                let start = &f.location.start;
+                let _ = write!(out, "{}:{}:{}", f.path, start.line, start.column);
                 let used = label_width + 5 + out[place_start..].chars().count();
                 if !f.context.is_empty() && used + 2 + f.context.chars().count() <= WIDTH {
                     out.push_str("  ");
@@ -183,7 +179,7 @@ impl Human {
         // lines are ASCII, where the two are the same.
         let from = f.span.start.clamp(start, end) - start;
         let to = f.span.end.clamp(start, end) - start;
-        let cols = Columns::new(source);
+        let cols = LineChars::new(source);
         let (mark_from, mark_to) = (
             cols.char_at(from),
             cols.char_at(to).max(cols.char_at(from) + 1),
@@ -212,7 +208,7 @@ impl Human {
         let (a, b) = (mark_from.clamp(lo, hi), mark_to.clamp(lo, hi));
         let piece = |from: usize, to: usize| &source[cols.byte_at(from)..cols.byte_at(to)];
         out.push(' ');
-        self.paint_into(out, "34", itoa_str(&mut [0u8; 20], line + 1));
+        self.paint_into(out, "34", line + 1);
         out.push(' ');
         self.paint_into(out, "34", "│");
         out.push(' ');
@@ -240,7 +236,7 @@ impl Human {
         self.paint_into(out, "34", "│");
         out.push(' ');
         out.extend(std::iter::repeat_n(' ', mark_lo));
-        self.paint_into(out, style, &"^".repeat(mark_hi - mark_lo));
+        self.paint_into(out, style, "^".repeat(mark_hi - mark_lo));
         if mark_to > hi {
             out.push('…');
         }
@@ -250,21 +246,21 @@ impl Human {
 
 /// Character positions of one line and their bytes; for an ASCII line
 /// (most) both are the same and nothing is counted.
-struct Columns<'a> {
+struct LineChars<'a> {
     line: &'a str,
     ascii: bool,
     chars: usize,
 }
 
-impl<'a> Columns<'a> {
-    fn new(line: &'a str) -> Columns<'a> {
+impl<'a> LineChars<'a> {
+    fn new(line: &'a str) -> LineChars<'a> {
         let ascii = line.is_ascii();
         let chars = if ascii {
             line.len()
         } else {
             line.chars().count()
         };
-        Columns { line, ascii, chars }
+        LineChars { line, ascii, chars }
     }
 
     /// The character at byte `byte` (a character boundary).
@@ -292,25 +288,6 @@ impl<'a> Columns<'a> {
 /// How many digits `n` is written with.
 fn digits(n: usize) -> usize {
     n.checked_ilog10().map_or(1, |d| d as usize + 1)
-}
-
-fn push_number(out: &mut String, n: usize) {
-    out.push_str(itoa_str(&mut [0u8; 20], n));
-}
-
-/// `n` in decimal, in `buf`: no allocation for the line numbers of every
-/// reference.
-fn itoa_str(buf: &mut [u8; 20], mut n: usize) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
 /// The severity's style, underlined: the reference in its source line.
