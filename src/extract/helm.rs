@@ -22,7 +22,7 @@ pub(crate) fn extract(sink: &mut Sink, env: &Env) {
         Some(dir) if helm_chart::is_chart_values(env.disk_path) => {
             helm_chart::render(dir, sink.yaml)
         }
-        _ => Render::default(),
+        _ => Default::default(),
     };
     walk(sink, env, &rendered);
 }

@@ -78,6 +78,10 @@ pub struct Yaml<'a> {
     work: Cell<usize>,
     /// Sequences tagged `!reference` (GitLab CI), few.
     references: Vec<NodeId>,
+    /// The text read and which of its documents this is (the first when
+    /// built whole), if read as written (not re-indented, not switched
+    /// on): what a tree built again from the same text would equal.
+    pub origin: Option<(&'a str, usize)>,
 }
 
 #[derive(Debug)]
@@ -149,6 +153,7 @@ impl<'a> Yaml<'a> {
             documents: Vec::new(),
             work: Cell::new(0),
             references: Vec::new(),
+            origin: shift.is_none().then_some((text, 0)),
         };
         let mut anchors: HashMap<usize, NodeId> = HashMap::new();
         let mut stack: Vec<Frame> = Vec::new();
@@ -223,6 +228,9 @@ impl<'a> Yaml<'a> {
                             yaml.documents.clear();
                             yaml.references.clear();
                             anchors.clear();
+                            if let Some((_, document)) = &mut yaml.origin {
+                                *document += 1;
+                            }
                         }
                     }
                     Some(Frame::Seq(_, items, _)) => items.push(node),
@@ -288,6 +296,7 @@ impl<'a> Yaml<'a> {
             documents: self.documents.clone(),
             work: Cell::new(self.work.get()),
             references: self.references.clone(),
+            origin: None,
         }
     }
 

@@ -28,7 +28,9 @@ use crate::source::Span;
 use eval::{Chunk, Origin};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::ThreadId;
 
 /// One `image:` the templates write with the default values.
 #[derive(Debug, Clone)]
@@ -95,6 +97,12 @@ pub struct Model {
     pub images: Vec<Rendered>,
     /// The images values extraction reports.
     pub claimed: Vec<String>,
+    /// The `values.yaml` text run, and its renders, one per document
+    /// (none when it had to be re-indented): the values file's own
+    /// extraction, reading the same text, takes them instead of running
+    /// the templates again.
+    values: String,
+    renders: Vec<Arc<Render>>,
 }
 
 impl Model {
@@ -182,7 +190,59 @@ pub(super) fn once_per_chart<T>(
         Err(_) => Arc::new(OnceLock::new()),
     };
     // Worked out outside the map's lock: other charts go on meanwhile.
-    cell.get_or_init(|| Arc::new(make())).clone()
+    cell.get_or_init(|| {
+        let _working = Working::on(dir);
+        Arc::new(make())
+    })
+    .clone()
+}
+
+/// Chart folders being worked out now, each with the thread at it.
+static WORKING: Mutex<Vec<(PathBuf, ThreadId)>> = Mutex::new(Vec::new());
+/// How many entries `WORKING` holds: most files are read with none, and
+/// then its lock is not taken.
+static WORKING_COUNT: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether another thread is working out a chart that holds `path`: a
+/// worker would wait for it to read the file, so it reads other files
+/// first (see `engine`). Each of a chart's files waits for its model, and
+/// charts are read in path order: with two threads, one would otherwise
+/// sit idle through most of each big chart's model.
+pub fn worked_out_elsewhere(path: &Path) -> bool {
+    if WORKING_COUNT.load(Ordering::Acquire) == 0 {
+        return false;
+    }
+    let me = std::thread::current().id();
+    WORKING.lock().is_ok_and(|working| {
+        working
+            .iter()
+            .any(|(dir, by)| *by != me && path.starts_with(dir))
+    })
+}
+
+/// `dir` listed in `WORKING` while alive (a panic unlists it too).
+struct Working(PathBuf);
+
+impl Working {
+    fn on(dir: &Path) -> Self {
+        if let Ok(mut working) = WORKING.lock() {
+            working.push((dir.to_path_buf(), std::thread::current().id()));
+            WORKING_COUNT.fetch_add(1, Ordering::Release);
+        }
+        Working(dir.to_path_buf())
+    }
+}
+
+impl Drop for Working {
+    fn drop(&mut self) {
+        let me = std::thread::current().id();
+        if let Ok(mut working) = WORKING.lock() {
+            if let Some(i) = working.iter().position(|(d, by)| *by == me && *d == self.0) {
+                working.swap_remove(i);
+                WORKING_COUNT.fetch_sub(1, Ordering::Release);
+            }
+        }
+    }
 }
 
 /// The chart in `dir`, read and parsed once per run (none without a
@@ -201,11 +261,19 @@ fn templates_of(dir: &Path) -> Arc<Option<Templates>> {
 
 /// The images the chart in `dir` renders with the values `y` (its
 /// `values.yaml` as being read, fixed or not).
-pub fn render(dir: &Path, y: &Yaml) -> Render {
-    match &*templates_of(dir) {
-        Some(t) => run_templates(t, y),
-        None => Render::default(),
+pub fn render(dir: &Path, y: &Yaml) -> Arc<Render> {
+    let Some(t) = &*templates_of(dir) else {
+        return Arc::default();
+    };
+    if let Some((text, document)) = y.origin {
+        let model = model(dir);
+        if model.values == text {
+            if let Some(render) = model.renders.get(document) {
+                return render.clone();
+            }
+        }
     }
+    Arc::new(run_templates(t, y))
 }
 
 /// The model of the chart in `dir` with its `values.yaml` on disk, for its
@@ -226,7 +294,7 @@ pub fn model(dir: &Path) -> Arc<Model> {
 fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
     let mut model = Model::default();
     let mut run_with = |y: &Yaml| {
-        let render = run_templates(t, y);
+        let render = Arc::new(run_templates(t, y));
         let env = super::Env {
             variables: &Default::default(),
             build_contexts: &[],
@@ -240,7 +308,10 @@ fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
             carried: &mut carried,
         };
         super::helm::walk(&mut sink, &env, &render);
-        model.images = render.images;
+        model.images = render.images.clone();
+        if y.origin.is_some() {
+            model.renders.push(render);
+        }
         for occ in out {
             if let super::RefText::Resolved(text) = occ.text {
                 model.claimed.push(text);
@@ -254,6 +325,7 @@ fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
             let _ = Yaml::for_each_document(values, Some((&source, &shift)), &mut run_with);
         }
     }
+    model.values = values.to_owned();
     model
 }
 
@@ -594,5 +666,71 @@ mod tests {
             &format!("r.io/app:v1@{d}")
         ));
         assert!(same_image("nginx:1", "docker.io/library/nginx:1"));
+    }
+
+    /// A chart on disk whose template writes its values' image.
+    fn chart_on_disk(values: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("Chart.yaml"), "name: c\nversion: 1.0.0\n").unwrap();
+        std::fs::write(dir.path().join("values.yaml"), values).unwrap();
+        std::fs::write(
+            dir.path().join("templates/pod.yaml"),
+            "spec:\n  containers:\n    - image: \"{{ .Values.reg }}/{{ .Values.image.repository }}:{{ .Values.image.tag }}\"\n",
+        )
+        .unwrap();
+        dir
+    }
+
+    /// The values file read as on disk takes its render from the model
+    /// the templates already made; other text (a fix, standard input) is
+    /// run anew.
+    #[test]
+    fn values_as_on_disk_reuse_the_models_render() {
+        let values = "reg: r.io\nimage:\n  repository: app\n  tag: \"1\"\n";
+        let chart = chart_on_disk(values);
+        let dir = chart.path();
+        let renders = |text: &str| {
+            let mut out = Vec::new();
+            Yaml::for_each_document(text, None, &mut |y| {
+                out.push(render(dir, y));
+                true
+            })
+            .unwrap();
+            out
+        };
+        let model = model(dir);
+        let same = renders(values);
+        assert!(Arc::ptr_eq(&same[0], &model.renders[0]));
+        let fixed = renders("reg: r.io\nimage:\n  repository: app\n  tag: \"2\"\n");
+        assert!(!Arc::ptr_eq(&fixed[0], &model.renders[0]));
+        assert_eq!(fixed[0].images[0].text, "r.io/app:2");
+        assert_eq!(same[0].images[0].text, "r.io/app:1");
+    }
+
+    /// While one thread works a chart out, another is told to read the
+    /// chart's files later; the thread at work is not.
+    #[test]
+    fn a_chart_being_worked_out_is_seen_from_other_threads() {
+        static SEEN: PerChart<()> = OnceLock::new();
+        let dir = Path::new("/charts/being-worked-out");
+        let file = dir.join("templates/pod.yaml");
+        let (started, go_on) = (std::sync::Barrier::new(2), std::sync::Barrier::new(2));
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                once_per_chart(&SEEN, dir, || {
+                    assert!(!worked_out_elsewhere(&file));
+                    started.wait();
+                    go_on.wait();
+                })
+            });
+            started.wait();
+            assert!(worked_out_elsewhere(&file));
+            assert!(!worked_out_elsewhere(Path::new(
+                "/charts/other/values.yaml"
+            )));
+            go_on.wait();
+        });
+        assert!(!worked_out_elsewhere(&file));
     }
 }
