@@ -7,6 +7,7 @@ mod file;
 pub use file::{process_bytes, FileEnd, HandOver, Job, Part, MAX_FILE_BYTES};
 
 use crate::discover::record::Candidate;
+use crate::extract::helm_chart;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -70,31 +71,71 @@ pub fn run(candidates: &[Candidate], job: &Job, threads: usize, mut sink: impl F
 fn work(candidates: &[Candidate], job: &Job, next: &AtomicUsize, tx: mpsc::SyncSender<Message>) {
     // One read buffer a thread, reused for every file it reads.
     let mut buf = Vec::new();
+    // Files of a chart another worker is working out, read once it is done
+    // (or at the end, when there is nothing else to do).
+    let mut put_off: Vec<usize> = Vec::new();
+    let mut out = Outbox {
+        message: Vec::new(),
+        held: 0,
+        tx: &tx,
+    };
     loop {
         let first = next.fetch_add(BATCH, Ordering::Relaxed);
-        let Some(batch) = candidates.get(first..(first + BATCH).min(candidates.len())) else {
-            return;
-        };
-        if batch.is_empty() {
+        let end = (first + BATCH).min(candidates.len());
+        if first >= end {
+            break;
+        }
+        for (n, c) in (first..end).zip(&candidates[first..end]) {
+            if helm_chart::worked_out_elsewhere(&c.disk) {
+                put_off.push(n);
+            } else {
+                out.file(n, c, job, &mut buf);
+            }
+        }
+        put_off.retain(|&n| {
+            let c = &candidates[n];
+            let wait = helm_chart::worked_out_elsewhere(&c.disk);
+            if !wait {
+                out.file(n, c, job, &mut buf);
+            }
+            wait
+        });
+        if !out.send() {
             return;
         }
-        let mut message: Message = Vec::new();
-        let mut held = 0;
-        for (n, c) in (first..).zip(batch) {
-            let end = read_and_process(c, job, &mut buf, &mut |part| {
-                held += part.rendered.iter().map(String::len).sum::<usize>();
-                message.push((n, Piece::Part(part)));
-                if held > FLUSH_BYTES {
-                    held = 0;
-                    // A closed channel ends the run anyway.
-                    let _ = tx.send(std::mem::take(&mut message));
-                }
-            });
-            message.push((n, Piece::End(end)));
-        }
-        if tx.send(message).is_err() {
-            return;
-        }
+    }
+    for n in put_off {
+        out.file(n, &candidates[n], job, &mut buf);
+    }
+    out.send();
+}
+
+/// What a worker has made and not yet handed over.
+struct Outbox<'t> {
+    message: Message,
+    /// Bytes of rendered text in `message`.
+    held: usize,
+    tx: &'t mpsc::SyncSender<Message>,
+}
+
+impl Outbox<'_> {
+    /// Reads and processes the file numbered `n`.
+    fn file(&mut self, n: usize, c: &Candidate, job: &Job, buf: &mut Vec<u8>) {
+        let end = read_and_process(c, job, buf, &mut |part| {
+            self.held += part.rendered.iter().map(String::len).sum::<usize>();
+            self.message.push((n, Piece::Part(part)));
+            if self.held > FLUSH_BYTES {
+                // A closed channel ends the run anyway.
+                self.send();
+            }
+        });
+        self.message.push((n, Piece::End(end)));
+    }
+
+    /// Hands over what is held; false once nobody listens.
+    fn send(&mut self) -> bool {
+        self.held = 0;
+        self.message.is_empty() || self.tx.send(std::mem::take(&mut self.message)).is_ok()
     }
 }
 
