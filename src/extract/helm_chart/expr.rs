@@ -29,23 +29,25 @@ pub enum Arg {
 
 /// Parses a pipeline; what cannot be read becomes `Arg::Bad`.
 pub fn parse(text: &str) -> Pipe {
-    let tokens = tokens(text);
+    let mut tokens = tokens(text);
     let mut at = 0;
-    pipe(&tokens, &mut at, 0)
+    pipe(&mut tokens, &mut at, 0)
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Word(String),
+/// A lexed piece of a pipeline; words are slices of its text, and only
+/// quoted strings (escapes undone) are copied.
+#[derive(Debug, PartialEq)]
+enum Tok<'t> {
+    Word(&'t str),
     Str(String),
     Open,
     Close,
     /// `.a.b` written against a `)`: a field of the group's value.
-    GroupField(String),
+    GroupField(&'t str),
     Bar,
 }
 
-fn tokens(text: &str) -> Vec<Tok> {
+fn tokens(text: &str) -> Vec<Tok<'_>> {
     let mut out = Vec::new();
     let mut chars = text.char_indices().peekable();
     while let Some(&(i, c)) = chars.peek() {
@@ -62,7 +64,7 @@ fn tokens(text: &str) -> Vec<Tok> {
                 out.push(Tok::Close);
                 if let Some(&(start, '.')) = chars.peek() {
                     let end = word_end(text, &mut chars);
-                    out.push(Tok::GroupField(text[start..end].to_string()));
+                    out.push(Tok::GroupField(&text[start..end]));
                 }
             }
             '|' => {
@@ -99,7 +101,7 @@ fn tokens(text: &str) -> Vec<Tok> {
             }
             _ => {
                 let end = word_end(text, &mut chars);
-                out.push(Tok::Word(text[i..end].to_string()));
+                out.push(Tok::Word(&text[i..end]));
             }
         }
     }
@@ -120,10 +122,10 @@ fn word_end(text: &str, chars: &mut std::iter::Peekable<std::str::CharIndices>) 
 
 const MAX_GROUPS: usize = 32;
 
-fn pipe(tokens: &[Tok], at: &mut usize, depth: usize) -> Pipe {
+fn pipe(tokens: &mut [Tok], at: &mut usize, depth: usize) -> Pipe {
     let mut commands = Vec::new();
     let mut args = Vec::new();
-    while let Some(tok) = tokens.get(*at) {
+    while let Some(tok) = tokens.get_mut(*at) {
         *at += 1;
         match tok {
             Tok::Close => break,
@@ -141,7 +143,7 @@ fn pipe(tokens: &[Tok], at: &mut usize, depth: usize) -> Pipe {
                 args.push(Arg::Group(inner, path));
             }
             Tok::Open | Tok::GroupField(_) => args.push(Arg::Bad),
-            Tok::Str(s) => args.push(Arg::Str(s.clone())),
+            Tok::Str(s) => args.push(Arg::Str(std::mem::take(s))),
             Tok::Word(w) => args.push(word(w)),
         }
     }

@@ -47,16 +47,16 @@ pub struct Template {
     pub defines: Vec<(String, Vec<Node>)>,
 }
 
-/// One lexed piece: text, or an action's inside.
+/// One lexed piece: text, or an action's inside (in the file's text).
 #[derive(Debug)]
-enum Token {
+enum Token<'t> {
     Text(Range<usize>),
-    Action(String),
+    Action(&'t str),
 }
 
 /// Splits `text` into text and actions, applying `{{-` and `-}}` (which
 /// trim the white space next to them) and dropping comments.
-fn lex(text: &str) -> Vec<Token> {
+fn lex(text: &str) -> Vec<Token<'_>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut at = 0;
@@ -96,7 +96,7 @@ fn lex(text: &str) -> Vec<Token> {
         }
         let Some(close) = action_end(text, inner_start) else {
             // An unclosed action: the rest is not a template Helm renders.
-            out.push(Token::Action(String::new()));
+            out.push(Token::Action(""));
             break;
         };
         let trim_right = close > inner_start
@@ -104,9 +104,7 @@ fn lex(text: &str) -> Vec<Token> {
             && close >= inner_start + 2
             && bytes[close - 2].is_ascii_whitespace();
         let inner_end = if trim_right { close - 1 } else { close };
-        out.push(Token::Action(
-            text[inner_start..inner_end].trim().to_string(),
-        ));
+        out.push(Token::Action(text[inner_start..inner_end].trim()));
         trim_next = trim_right;
         at = close + 2;
     }
@@ -200,7 +198,7 @@ pub fn parse(text: &str) -> Template {
 const MAX_NESTING: usize = 64;
 
 struct Parser<'t> {
-    tokens: &'t [Token],
+    tokens: &'t [Token<'t>],
     at: usize,
     defines: &'t mut Vec<(String, Vec<Node>)>,
 }
@@ -222,7 +220,7 @@ impl Parser<'_> {
                     nodes.push(Node::Text(r.clone()));
                     continue;
                 }
-                Token::Action(a) => a.as_str(),
+                Token::Action(a) => *a,
             };
             let (word, rest) = split_word(action);
             match word {
