@@ -93,11 +93,13 @@ pub(super) fn chart_field(chart: &str, key: &str) -> Option<String> {
 /// A chart's template files: paths and texts.
 pub(super) type TemplateFiles = Vec<(PathBuf, String)>;
 
+/// Each chart's template files, once read.
+static TEMPLATES: super::helm_chart::PerChart<TemplateFiles> = OnceLock::new();
+
 /// The chart's templates, paths and texts (regular files, bounded), in
 /// path order; read once per run (while kept).
 pub(super) fn templates(chart: &Path) -> Arc<TemplateFiles> {
-    static SEEN: super::helm_chart::PerChart<TemplateFiles> = OnceLock::new();
-    super::helm_chart::once_per_chart(&SEEN, chart, || {
+    super::helm_chart::once_per_chart(&TEMPLATES, chart, || {
         let mut files = Vec::new();
         templates_under(&chart.join("templates"), 0, &mut files);
         files
@@ -110,9 +112,11 @@ pub(super) fn templates(chart: &Path) -> Arc<TemplateFiles> {
 static READ_ALREADY: OnceLock<Mutex<(HashMap<PathBuf, String>, usize)>> = OnceLock::new();
 const READ_ALREADY_BYTES: usize = 8 << 20;
 
-/// Keeps the text of the template at `path`, as the engine read it.
-pub(super) fn remember_template(path: &Path, text: &str) {
-    if text.len() as u64 > MAX_BYTES {
+/// Keeps the text of the template at `path` of `chart`, as the engine read
+/// it, unless the chart's templates are read already (or being read): then
+/// nothing would ever ask for it.
+pub(super) fn remember_template(chart: &Path, path: &Path, text: &str) {
+    if text.len() as u64 > MAX_BYTES || super::helm_chart::is_known(&TEMPLATES, chart) {
         return;
     }
     let Ok(mut kept) = READ_ALREADY.get_or_init(Default::default).lock() else {
@@ -338,5 +342,25 @@ mod tests {
             judge("{{- $tag := default .Chart.AppVersion .Values.image.tag }}"),
             Use::Plain
         );
+    }
+
+    /// A template is kept for its chart's read only while the chart's
+    /// templates are not read yet; after, nothing would take it.
+    #[test]
+    fn templates_are_kept_only_until_their_chart_is_read() {
+        let charts = tempfile::tempdir().unwrap();
+        for name in ["early", "late"] {
+            std::fs::create_dir_all(charts.path().join(name).join("templates")).unwrap();
+        }
+        let early = charts.path().join("early");
+        let path = early.join("templates/pod.yaml");
+        remember_template(&early, &path, "kind: Pod\n");
+        assert_eq!(read_already(&path).as_deref(), Some("kind: Pod\n"));
+
+        let late = charts.path().join("late");
+        templates(&late);
+        let path = late.join("templates/pod.yaml");
+        remember_template(&late, &path, "kind: Pod\n");
+        assert_eq!(read_already(&path), None);
     }
 }

@@ -17,9 +17,9 @@ pub(crate) fn extract(text: &str, lines: &LineIndex, env: &Env) -> Vec<Occurrenc
     // only a file with other templated images needs the chart's model.
     let templated = image_line::worth_running(text);
     let chart = chart_of(env.disk_path);
-    if chart.is_some() {
+    if let Some(chart) = chart {
         // Its chart's values may ask for it: not read from disk again.
-        chart_tag::remember_template(env.disk_path, text);
+        chart_tag::remember_template(chart, env.disk_path, text);
     }
     if let Some(chart) = chart.filter(|_| templated) {
         let model = helm_chart::model(chart);

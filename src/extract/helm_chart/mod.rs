@@ -197,6 +197,13 @@ pub(super) fn once_per_chart<T>(
     .clone()
 }
 
+/// Whether `dir` has a value in `seen`, worked out or being worked out.
+pub(super) fn is_known<T>(seen: &'static PerChart<T>, dir: &Path) -> bool {
+    seen.get()
+        .and_then(|s| s.lock().ok())
+        .is_some_and(|s| s.contains_key(dir))
+}
+
 /// Chart folders being worked out now, each with the thread at it.
 static WORKING: Mutex<Vec<(PathBuf, ThreadId)>> = Mutex::new(Vec::new());
 /// How many entries `WORKING` holds: most files are read with none, and
