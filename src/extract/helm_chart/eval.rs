@@ -8,6 +8,7 @@ use super::expr::{Arg, Command, Pipe};
 use super::template::Node;
 use crate::extract::yaml::{NodeId, Yaml};
 use saphyr_parser::ScalarStyle;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -64,7 +65,15 @@ pub struct Chart<'y> {
     /// Each `define` by name: the file it is in, and its body.
     pub defines: HashMap<String, (usize, &'y [Node])>,
     pub sources: Vec<&'y str>,
+    /// Patterns `regexMatch` compiled, shared by every file and run of a
+    /// chart's render (a helper's pattern is compiled once, not per file).
+    pub regexes: Rc<RegexCache>,
 }
+
+/// Patterns compiled so far (`None`: not one here), at most
+/// `MAX_PATTERNS_KEPT`.
+pub type RegexCache = RefCell<HashMap<String, Option<Rc<regex::Regex>>>>;
+const MAX_PATTERNS_KEPT: usize = 256;
 
 /// A bound on the work of one template file: steps, and output bytes.
 const MAX_STEPS: usize = 200_000;
@@ -101,8 +110,6 @@ pub struct Run<'c, 'y> {
     /// them out (`semverCompare`, `eq`, `trunc`...): text added to them (a
     /// digest after a tag) changes more than an image.
     pub consumed: Vec<usize>,
-    /// Patterns `regexMatch` compiled (none when not one here).
-    regexes: HashMap<String, Option<Rc<regex::Regex>>>,
 }
 
 /// Functions that only pass values on into what is written.
@@ -143,7 +150,6 @@ impl<'c, 'y> Run<'c, 'y> {
             vars: Vec::new(),
             out: Vec::new(),
             consumed: Vec::new(),
-            regexes: HashMap::new(),
         }
     }
 
@@ -497,7 +503,7 @@ impl<'c, 'y> Run<'c, 'y> {
     /// not one here. Patterns come from strangers' charts: each new one
     /// costs steps of the file's budget, and its size is bounded.
     fn regex(&mut self, pattern: &str) -> Result<Option<Rc<regex::Regex>>, Stop> {
-        if let Some(re) = self.regexes.get(pattern) {
+        if let Some(re) = self.chart.regexes.borrow().get(pattern) {
             return Ok(re.clone());
         }
         self.steps += REGEX_STEPS;
@@ -513,7 +519,10 @@ impl<'c, 'y> Run<'c, 'y> {
             })
             .flatten()
             .map(Rc::new);
-        self.regexes.insert(pattern.to_string(), re.clone());
+        let mut kept = self.chart.regexes.borrow_mut();
+        if kept.len() < MAX_PATTERNS_KEPT {
+            kept.insert(pattern.to_string(), re.clone());
+        }
         Ok(re)
     }
 

@@ -28,6 +28,7 @@ use crate::source::Span;
 use eval::{Chunk, Origin};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::ThreadId;
@@ -345,7 +346,8 @@ const MAX_REFUSALS: usize = 4;
 /// those left empty as well (traefik's `hub.enabled:` picks its hub image
 /// over its proxy image).
 fn run_templates(t: &Templates, y: &Yaml) -> Render {
-    let mut render = run_with_values(t, y);
+    let regexes = Rc::default();
+    let mut render = run_with_values(t, y, &regexes);
     for unset in [false, true] {
         let switches = y.switches(unset);
         if switches.is_empty() || unset && !switches.iter().any(|s| s.empty) {
@@ -356,7 +358,7 @@ fn run_templates(t: &Templates, y: &Yaml) -> Render {
         let mut refusing: Vec<NodeId> = Vec::new();
         for _ in 0..MAX_REFUSALS {
             let on = switches.iter().filter(|s| !refusing.contains(&s.map));
-            let switched = run_with_values(t, &y.switched_on(on.map(|s| s.value)));
+            let switched = run_with_values(t, &y.switched_on(on.map(|s| s.value)), &regexes);
             render.dormant.push(switched.images);
             // A tag read for a label only once a feature is on is still read.
             render.elsewhere.extend(switched.elsewhere);
@@ -394,7 +396,7 @@ fn innermost_holding(y: &Yaml, switches: &[Switch], start: usize) -> Option<Node
 }
 
 /// Runs every template of a chart but its partials with the values `y`.
-fn run_with_values(t: &Templates, y: &Yaml) -> Render {
+fn run_with_values(t: &Templates, y: &Yaml, regexes: &Rc<eval::RegexCache>) -> Render {
     let mut render = Render::default();
     let mut defines = HashMap::new();
     for (file, parsed) in t.parsed.iter().enumerate() {
@@ -410,6 +412,7 @@ fn run_with_values(t: &Templates, y: &Yaml) -> Render {
         app_version: chart_field(&t.chart, "appVersion").unwrap_or_default(),
         defines,
         sources: t.files.iter().map(|(_, text)| text.as_str()).collect(),
+        regexes: regexes.clone(),
     };
     for (file, parsed) in t.parsed.iter().enumerate() {
         // Helm renders every file but partials (`_helpers.tpl`).
@@ -658,6 +661,26 @@ mod tests {
             render.refused,
             HashSet::from([values.find("latest").unwrap()])
         );
+    }
+
+    /// A pattern is compiled once per render, whichever files use it; the
+    /// files still judge their own values by it.
+    #[test]
+    fn patterns_are_compiled_once_for_every_file() {
+        let check = |n: &str| {
+            format!("{{{{- if regexMatch `^v\\d` .Values.{n} }}}}\n- image: {n}:{{{{ .Values.{n} }}}}\n{{{{- end }}}}\n")
+        };
+        let files = vec![
+            (PathBuf::from("t/a.yaml"), check("a")),
+            (PathBuf::from("t/b.yaml"), check("b")),
+        ];
+        let t = Templates::new("name: c\n".into(), Arc::new(files));
+        let y = Yaml::parse("a: v1\nb: latest\n").unwrap();
+        let regexes = Rc::default();
+        let render = run_with_values(&t, &y, &regexes);
+        let texts: Vec<&str> = render.images.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["a:v1"]);
+        assert_eq!(regexes.borrow().len(), 1);
     }
 
     #[test]
