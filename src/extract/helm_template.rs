@@ -23,7 +23,7 @@ pub(crate) fn extract(text: &str, lines: &LineIndex, env: &Env) -> Vec<Occurrenc
     }
     if let Some(chart) = chart.filter(|_| templated) {
         let model = helm_chart::model(chart);
-        for r in model.images.iter().filter(|r| r.file == env.disk_path) {
+        for r in model.images().iter().filter(|r| r.file == env.disk_path) {
             let written = text.get(r.span.start..r.span.end).unwrap_or_default();
             if written.contains("{{") && !model.claims(&r.text) {
                 out.push(Occurrence {

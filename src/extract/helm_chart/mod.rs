@@ -95,18 +95,23 @@ impl Render {
 /// those the values extraction accounts for: what a template file needs.
 #[derive(Debug, Default)]
 pub struct Model {
-    pub images: Vec<Rendered>,
+    /// What the templates make of the values' first document (the one
+    /// run).
+    render: Arc<Render>,
     /// The images values extraction reports.
     pub claimed: Vec<String>,
-    /// The `values.yaml` text run, and its renders, one per document
-    /// (none when it had to be re-indented): the values file's own
-    /// extraction, reading the same text, takes them instead of running
-    /// the templates again.
-    values: String,
-    renders: Vec<Arc<Render>>,
+    /// The values text, when `render` is of it as written (not
+    /// re-indented): the values file's own extraction, reading the same
+    /// text, takes the render instead of running the templates again.
+    as_written: Option<String>,
 }
 
 impl Model {
+    /// The images the templates render with the values on disk.
+    pub fn images(&self) -> &[Rendered] {
+        &self.render.images
+    }
+
     /// Whether the values extraction reports the rendered image `r`.
     pub fn claims(&self, r: &str) -> bool {
         self.claimed.iter().any(|v| same_image(r, v))
@@ -273,12 +278,10 @@ pub fn render(dir: &Path, y: &Yaml) -> Arc<Render> {
     let Some(t) = &*templates_of(dir) else {
         return Arc::default();
     };
-    if let Some((text, document)) = y.origin {
+    if let Some((text, 0)) = y.origin {
         let model = model(dir);
-        if model.values == text {
-            if let Some(render) = model.renders.get(document) {
-                return render.clone();
-            }
+        if model.as_written.as_deref() == Some(text) {
+            return model.render.clone();
         }
     }
     Arc::new(run_templates(t, y))
@@ -301,6 +304,7 @@ pub fn model(dir: &Path) -> Arc<Model> {
 /// reads the values judged against what they render.
 fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
     let mut model = Model::default();
+    let mut as_written = false;
     let mut run_with = |y: &Yaml| {
         let render = Arc::new(run_templates(t, y));
         let env = super::Env {
@@ -316,10 +320,8 @@ fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
             carried: &mut carried,
         };
         super::helm::walk(&mut sink, &env, &render);
-        model.images = render.images.clone();
-        if y.origin.is_some() {
-            model.renders.push(render);
-        }
+        model.render = render;
+        as_written = y.origin.is_some();
         for occ in out {
             if let super::RefText::Resolved(text) = occ.text {
                 model.claimed.push(text);
@@ -333,7 +335,7 @@ fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
             let _ = Yaml::for_each_document(values, Some((&source, &shift)), &mut run_with);
         }
     }
-    model.values = values.to_owned();
+    model.as_written = as_written.then(|| values.to_owned());
     model
 }
 
@@ -443,11 +445,11 @@ pub fn run_one(values: &str, template: &str) -> Vec<String> {
         Arc::new(files),
     );
     let model = model_of(Path::new("values.yaml"), values, &t);
-    for r in &model.images {
+    for r in model.images() {
         // A span is within the template and holds what the line writes.
         assert!(template.get(r.span.start..r.span.end).is_some(), "{r:?}");
     }
-    model.images.into_iter().map(|r| r.text).collect()
+    model.images().iter().map(|r| r.text.clone()).collect()
 }
 
 /// The `image:` lines of a rendered file whose value is known; the values
@@ -565,7 +567,7 @@ mod tests {
         let t = Templates::new(chart.into(), Arc::new(files.clone()));
         let model = model_of(Path::new("values.yaml"), values, &t);
         model
-            .images
+            .images()
             .iter()
             .map(|r| {
                 let (_, text) = files.iter().find(|(p, _)| *p == r.file).unwrap();
@@ -731,9 +733,9 @@ mod tests {
         };
         let model = model(dir);
         let same = renders(values);
-        assert!(Arc::ptr_eq(&same[0], &model.renders[0]));
+        assert!(Arc::ptr_eq(&same[0], &model.render));
         let fixed = renders("reg: r.io\nimage:\n  repository: app\n  tag: \"2\"\n");
-        assert!(!Arc::ptr_eq(&fixed[0], &model.renders[0]));
+        assert!(!Arc::ptr_eq(&fixed[0], &model.render));
         assert_eq!(fixed[0].images[0].text, "r.io/app:2");
         assert_eq!(same[0].images[0].text, "r.io/app:1");
     }
