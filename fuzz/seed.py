@@ -50,6 +50,8 @@ def main():
         is_dockerfile = "dockerfile" in path.lower() or "containerfile" in path.lower()
         if is_dockerfile:
             write("dockerfile", rel, data)
+        if not is_dockerfile:
+            write("yaml_quick", rel, data)
         for i, kind in enumerate(KINDS):
             if (kind == "dockerfile") != is_dockerfile:
                 continue

@@ -148,3 +148,11 @@ fn build_context() -> Context {
     }
     Context::with_defaults(&mirrors, lock)
 }
+
+/// The quick YAML reader reads `text` as saphyr does: the same trees, the
+/// same error, or it leaves the text to saphyr.
+pub fn yaml_readers(text: &str) {
+    if let Some(difference) = crate::extract::yaml::readers_differ(text) {
+        panic!("{text:?}\n{difference}");
+    }
+}

@@ -3,6 +3,8 @@
 //! through an alias or a `<<` merge key still carries the span where its text
 //! is written.
 
+mod quick;
+
 use super::flow_indent::Shift;
 use crate::source::{CharToByte, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle};
@@ -139,7 +141,17 @@ impl<'a> Yaml<'a> {
         text: &'a str,
         source: &str,
         shift: Option<&Shift>,
+        each: Option<&mut dyn FnMut(&Yaml<'a>) -> bool>,
+    ) -> Result<Yaml<'a>, YamlError> {
+        Yaml::build_with(text, source, shift, each, true)
+    }
+
+    fn build_with(
+        text: &'a str,
+        source: &str,
+        shift: Option<&Shift>,
         mut each: Option<&mut dyn FnMut(&Yaml<'a>) -> bool>,
+        quickly: bool,
     ) -> Result<Yaml<'a>, YamlError> {
         let mut conv = CharToByte::new(source);
         let mut yaml = Yaml {
@@ -155,6 +167,22 @@ impl<'a> Yaml<'a> {
             references: Vec::new(),
             origin: shift.is_none().then_some((text, 0)),
         };
+        // Documents the quick reader handed over before giving up: saphyr
+        // reads them again (it starts at the beginning) but hands over only
+        // those after them.
+        let mut handed = 0;
+        if quickly && shift.is_none() {
+            match quick::read(text, &mut yaml, &mut each) {
+                quick::Outcome::Done => return Ok(yaml),
+                quick::Outcome::GaveUp { handed: n } => {
+                    handed = n;
+                    yaml.nodes.clear();
+                    yaml.documents.clear();
+                    yaml.references.clear();
+                    yaml.origin = Some((text, 0));
+                }
+            }
+        }
         let mut anchors: HashMap<usize, NodeId> = HashMap::new();
         let mut stack: Vec<Frame> = Vec::new();
         for event in Parser::new_from_str(source) {
@@ -220,17 +248,13 @@ impl<'a> Yaml<'a> {
                     None => {
                         yaml.documents.push(node);
                         if let Some(each) = each.as_mut() {
-                            if !each(&yaml) {
+                            if handed > 0 {
+                                handed -= 1;
+                            } else if !each(&yaml) {
                                 break;
                             }
-                            // The work budget is for the whole file.
-                            yaml.nodes.clear();
-                            yaml.documents.clear();
-                            yaml.references.clear();
+                            yaml.next_document();
                             anchors.clear();
-                            if let Some((_, document)) = &mut yaml.origin {
-                                *document += 1;
-                            }
                         }
                     }
                     Some(Frame::Seq(_, items, _)) => items.push(node),
@@ -242,6 +266,17 @@ impl<'a> Yaml<'a> {
             }
         }
         Ok(yaml)
+    }
+
+    /// Frees the document just handed over, for the next. The work budget
+    /// is for the whole file, so it is kept.
+    fn next_document(&mut self) {
+        self.nodes.clear();
+        self.documents.clear();
+        self.references.clear();
+        if let Some((_, document)) = &mut self.origin {
+            *document += 1;
+        }
     }
 
     fn push(&mut self, node: Node<'a>) -> NodeId {
@@ -470,6 +505,31 @@ impl<'a> Yaml<'a> {
         }
         Some(id)
     }
+}
+
+/// Reads `text` with the quick reader and with saphyr alone, document by
+/// document, and says how their trees differ (for the fuzz targets and
+/// tests: the quick reader must never change what is read).
+pub fn readers_differ(text: &str) -> Option<String> {
+    let trees = |quickly: bool| {
+        let mut documents = Vec::new();
+        let read = Yaml::build_with(
+            text,
+            text,
+            None,
+            Some(&mut |y: &Yaml| {
+                documents.push(format!(
+                    "{:?} {:?} {:?}",
+                    y.nodes, y.documents, y.references
+                ));
+                true
+            }),
+            quickly,
+        );
+        (documents, read.map(drop).map_err(|e| e.to_string()))
+    };
+    let (quick, slow) = (trees(true), trees(false));
+    (quick != slow).then(|| format!("quick reader: {quick:#?}\nsaphyr: {slow:#?}"))
 }
 
 fn scalar<'a>(
