@@ -112,6 +112,9 @@ impl<'t> Reader<'_, 't> {
                     // `---`, or at the end.
                     after => {
                         let (start, end) = match after {
+                            // After `...`, saphyr may refuse the text
+                            // before handing this document over.
+                            Some(n) if !self.document_start(&n)? => return Err(GiveUp),
                             Some(n) => (n.start, n.start + 3),
                             None => (self.b.len(), self.b.len()),
                         };
@@ -125,13 +128,15 @@ impl<'t> Reader<'_, 't> {
                 self.root(l)?
             };
             self.yaml.documents.push(root);
+            // Anchors are per document (an alias to an earlier one's is
+            // left to saphyr).
+            self.anchors.clear();
             if let Some(each) = each.as_mut() {
                 if !each(self.yaml) {
                     return Ok(());
                 }
                 *handed += 1;
                 self.yaml.next_document();
-                self.anchors.clear();
             }
             line = next;
         }
@@ -484,6 +489,10 @@ impl<'t> Reader<'_, 't> {
                 let mut end = i;
                 while end > at && self.b[end - 1] == b' ' {
                     end -= 1;
+                }
+                // saphyr refuses `[x -]`: its `-` starts a scalar there.
+                if self.b[end - 1] == b'-' {
+                    return Err(GiveUp);
                 }
                 let value = Cow::Borrowed(&self.text[at..end]);
                 Ok((self.scalar(value, ScalarStyle::Plain, at, end), i))
@@ -898,9 +907,11 @@ mod tests {
         "a: 'x' y\n",
         "a: |2\n    two extra\n  base\n",
         "a: |\n  x\n  y",
+        "a: [bash, -c -]\n",
         "a: *nowhere\n",
         "- &a b: c\n",
         "...\n",
+        "---\n... x\n",
         "--- text\n",
         "a: x\rb: y\n",
     ];
