@@ -4,7 +4,7 @@
 //! unknown, and so is everything made from it. Output text remembers where
 //! each piece came from: the template's bytes, or the values' scalars.
 
-use super::expr::{Arg, Command, Pipe};
+use super::expr::{Arg, Command, FieldPath, Pipe};
 use super::template::Node;
 use crate::extract::yaml::{NodeId, Yaml};
 use saphyr_parser::ScalarStyle;
@@ -403,8 +403,8 @@ impl<'c, 'y> Run<'c, 'y> {
         })
     }
 
-    fn field(&self, mut v: Val, path: &[String]) -> Val {
-        for key in path {
+    fn field(&self, mut v: Val, path: &FieldPath) -> Val {
+        for key in path.names() {
             v = self.get(&v, key);
         }
         v

@@ -16,15 +16,31 @@ pub enum Arg {
     Bool(bool),
     Nil,
     /// `.a.b` (empty for `.` itself).
-    Field(Vec<String>),
+    Field(FieldPath),
     /// `$x.a.b`; `$` alone is the template's argument.
-    Var(String, Vec<String>),
+    Var(String, FieldPath),
     /// A function name.
     Func(String),
     /// `( pipeline )`, maybe followed by `.a.b`.
-    Group(Pipe, Vec<String>),
+    Group(Pipe, FieldPath),
     /// Something not understood.
     Bad,
+}
+
+/// Field names as written (`.a.b`): one string however many names, as a
+/// chart's templates hold tens of thousands of them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FieldPath(Box<str>);
+
+impl FieldPath {
+    fn of(written: &str) -> FieldPath {
+        FieldPath(written.into())
+    }
+
+    /// The names in order; `.` alone has none.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.split('.').filter(|s| !s.is_empty())
+    }
 }
 
 /// Parses a pipeline; what cannot be read becomes `Arg::Bad`.
@@ -136,9 +152,9 @@ fn pipe(tokens: &mut [Tok], at: &mut usize, depth: usize) -> Pipe {
                 let path = match tokens.get(*at) {
                     Some(Tok::GroupField(w)) => {
                         *at += 1;
-                        path_of(w)
+                        FieldPath::of(w)
                     }
-                    _ => Vec::new(),
+                    _ => FieldPath::default(),
                 };
                 args.push(Arg::Group(inner, path));
             }
@@ -156,11 +172,11 @@ fn word(w: &str) -> Arg {
         "true" => Arg::Bool(true),
         "false" => Arg::Bool(false),
         "nil" => Arg::Nil,
-        _ if w.starts_with('.') => Arg::Field(path_of(w)),
+        _ if w.starts_with('.') => Arg::Field(FieldPath::of(w)),
         _ if w.starts_with('$') => {
             let (name, path) = match w.find('.') {
-                Some(i) => (&w[..i], path_of(&w[i..])),
-                None => (w, Vec::new()),
+                Some(i) => (&w[..i], FieldPath::of(&w[i..])),
+                None => (w, FieldPath::default()),
             };
             Arg::Var(name.to_string(), path)
         }
@@ -172,34 +188,30 @@ fn word(w: &str) -> Arg {
     }
 }
 
-/// `.a.b` as `["a", "b"]`; `.` as `[]`.
-fn path_of(w: &str) -> Vec<String> {
-    w.split('.')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn names(path: &FieldPath) -> Vec<&str> {
+        path.names().collect()
+    }
 
     #[test]
     fn pipelines() {
         let p = parse(r#".Values.image.tag | default .Chart.AppVersion"#);
         assert_eq!(p.0.len(), 2);
-        assert!(matches!(&p.0[0].0[0], Arg::Field(f) if f == &["Values", "image", "tag"]));
+        assert!(matches!(&p.0[0].0[0], Arg::Field(f) if names(f) == ["Values", "image", "tag"]));
         assert!(matches!(&p.0[1].0[0], Arg::Func(f) if f == "default"));
         let p = parse(r#"printf "%s:%s" $repo (include "x.tag" $) "#);
         let args = &p.0[0].0;
         assert_eq!(args.len(), 4);
-        assert!(matches!(&args[2], Arg::Var(v, p) if v == "$repo" && p.is_empty()));
+        assert!(matches!(&args[2], Arg::Var(v, p) if v == "$repo" && names(p).is_empty()));
         assert!(matches!(&args[3], Arg::Group(g, _) if g.0[0].0.len() == 3));
         let p = parse("(.Values.x).y");
-        assert!(matches!(&p.0[0].0[0], Arg::Group(_, path) if path == &["y"]));
+        assert!(matches!(&p.0[0].0[0], Arg::Group(_, path) if names(path) == ["y"]));
         // A field after a space is an argument of its own.
         let p = parse(r#"default (printf "v%s" .Chart.AppVersion) .Values.image.tag"#);
         assert_eq!(p.0[0].0.len(), 3);
-        assert!(matches!(&p.0[0].0[1], Arg::Group(_, path) if path.is_empty()));
+        assert!(matches!(&p.0[0].0[1], Arg::Group(_, path) if names(path).is_empty()));
     }
 }
