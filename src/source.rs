@@ -191,9 +191,33 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
+/// The lines of `text` that hold `word`, each once, with any `\r` left on
+/// (as `split('\n')` gives them): found by searching the whole text, not
+/// line by line, as a chart's templates can be megabytes of definitions
+/// that never name it.
+pub fn lines_holding<'t>(text: &'t str, word: &'t str) -> impl Iterator<Item = &'t str> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let at = from + text.get(from..)?.find(word)?;
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        from = end + 1;
+        Some(&text[start..end])
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_holding_a_word_are_found_once_each() {
+        let text = "a\r\nx Tag Tag\r\nb\nTag";
+        let found: Vec<&str> = lines_holding(text, "Tag").collect();
+        let by_line: Vec<&str> = text.split('\n').filter(|l| l.contains("Tag")).collect();
+        assert_eq!(found, by_line);
+        assert_eq!(lines_holding("none\n", "Tag").count(), 0);
+    }
 
     #[test]
     fn positions_count_characters() {

@@ -42,7 +42,8 @@ pub fn read(dir: &Path) -> ChartTag {
     // Every use for an image must agree on one prefix ("" when plain).
     let mut prefixes = std::collections::BTreeSet::new();
     for (_, text) in files.iter() {
-        for line in text.lines().filter(|l| l.contains("AppVersion")) {
+        for line in crate::source::lines_holding(text, "AppVersion") {
+            let line = line.strip_suffix('\r').unwrap_or(line);
             match judge(line) {
                 Use::Label => {}
                 Use::Plain => {

@@ -33,7 +33,7 @@ pub(crate) fn only_definitions(text: &str) -> bool {
         (*kinds, *apis) = (0, 0);
         ok
     };
-    for line in text.lines() {
+    for line in unindented_lines(text) {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let first = line.bytes().next();
         match first {
@@ -64,6 +64,24 @@ pub(crate) fn only_definitions(text: &str) -> bool {
         }
     }
     settle(&mut kinds, &mut apis) && definitions > 0
+}
+
+/// The lines of `text` that start with neither a blank nor `#`: the only
+/// ones [`only_definitions`] reads, out of megabytes of indented schema
+/// in a definition. Found with a vectorised search for line breaks.
+fn unindented_lines(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
+        .filter(move |&start| {
+            bytes
+                .get(start)
+                .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'#' | b'\n'))
+        })
+        .map(move |start| {
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            &text[start..end]
+        })
 }
 
 /// A one-line value without its comment and quotes.
@@ -326,10 +344,21 @@ fn pod_spec(sink: &mut Sink, spec: NodeId, owner: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::only_definitions;
+    use super::{only_definitions, unindented_lines};
     use crate::extract::{extract, Env, Extractor};
     use crate::source::LineIndex;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn unindented_lines_are_those_a_line_scan_keeps() {
+        let text = "kind: A\r\n  x: 1\n\n# c\n\tt\n\rodd\n---\nlast";
+        let scanned: Vec<&str> = text
+            .split('\n')
+            .filter(|l| !l.is_empty() && !l.starts_with([' ', '\t', '#']))
+            .collect();
+        assert_eq!(unindented_lines(text).collect::<Vec<_>>(), scanned);
+        assert_eq!(unindented_lines("").count(), 0);
+    }
     use std::path::Path;
 
     const CRD: &str = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: workflows.argoproj.io\nspec:\n  versions:\n  - schema:\n      openAPIV3Schema:\n        properties:\n          containers:\n            items:\n              properties:\n                image:\n                  description: Container image name.\n                  type: string\n            type: array\n          container:\n            properties:\n              image: {type: string}\n";

@@ -80,15 +80,11 @@ pub fn one_values_map(value: &str) -> bool {
 /// comparison: a digest added to it would change them). A chart none of
 /// whose templates is so need not be run.
 pub fn worth_running(text: &str) -> bool {
-    // Only lines with `{{` can be; a byte scan finds them (this runs on
-    // every template of every chart).
-    text.split('\n').any(|line| {
-        let actions = line.as_bytes().windows(2).any(|w| w == b"{{");
-        actions
-            && match image_value(line) {
-                Some((_, v)) => v.contains("{{") && !one_values_map(v),
-                None => line.contains(".tag") || line.contains("Tag"),
-            }
+    // Only lines with `{{` can be (this runs on every template of every
+    // chart).
+    crate::source::lines_holding(text, "{{").any(|line| match image_value(line) {
+        Some((_, v)) => v.contains("{{") && !one_values_map(v),
+        None => line.contains(".tag") || line.contains("Tag"),
     })
 }
 
