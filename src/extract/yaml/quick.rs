@@ -66,6 +66,9 @@ enum Stop {
     Colon(usize),
 }
 
+/// Reads `text` into `yaml`, handing each document to `each` (or keeping
+/// them all without it), until the end or the first thing it leaves to
+/// saphyr.
 pub(super) fn read<'t>(
     text: &'t str,
     yaml: &mut Yaml<'t>,
@@ -187,17 +190,10 @@ impl<'t> Reader<'_, 't> {
 
     /// A block collection starting at the first character of `l`.
     fn block(&mut self, l: Line) -> Read<(NodeId, Option<Line>)> {
-        self.depth += 1;
-        if self.depth > MAX_QUICK_DEPTH {
-            return Err(GiveUp);
-        }
-        let read = if self.dash(l.first(), &l) {
-            self.sequence(l, l.first(), false)
-        } else {
-            self.mapping(l, l.first())
-        };
-        self.depth -= 1;
-        read
+        self.nested(|r| match r.dash(l.first(), &l) {
+            true => r.sequence(l, l.first(), false),
+            false => r.mapping(l, l.first()),
+        })
     }
 
     /// Whether a `-` at `at` starts a sequence entry.
