@@ -196,11 +196,13 @@ fn utf8_len(first: u8) -> usize {
 /// line by line, as a chart's templates can be megabytes of definitions
 /// that never name it.
 pub fn lines_holding<'t>(text: &'t str, word: &'t str) -> impl Iterator<Item = &'t str> {
+    let bytes = text.as_bytes();
+    let finder = memchr::memmem::Finder::new(word);
     let mut from = 0;
     std::iter::from_fn(move || {
-        let at = from + text.get(from..)?.find(word)?;
-        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let at = from + finder.find(bytes.get(from..)?)?;
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
         from = end + 1;
         Some(&text[start..end])
     })

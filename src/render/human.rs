@@ -27,14 +27,23 @@ pub(super) struct Human {
     /// No summary line (`-q`).
     quiet: bool,
     /// Helps already printed: the same advice is given once per run, under
-    /// the first finding that has it (files are rendered on several
-    /// threads, so "first" holds within a file, not always across files).
+    /// the first finding that has it in the output. Files are rendered on
+    /// several threads in any order, so a rendered file only marks where a
+    /// help goes (see [`HELP`]); the writer, which sees the files in path
+    /// order, prints the first and drops the others.
     helps_shown: Mutex<HashSet<String>>,
 }
 
+/// A help's mark in a rendered file: `HELP`, the width of the line numbers
+/// beside it, [`HELP_TEXT`], the help, [`HELP_END`]. Control characters
+/// in the rest of the file's text are replaced, so a mark is never forged.
+const HELP: char = '\u{1}';
+const HELP_TEXT: char = '\u{2}';
+const HELP_END: char = '\u{3}';
+
 impl Reporter for Human {
     fn render_file(&self, analysis: &Analysis, text: &str, lines: &LineIndex) -> String {
-        let mut out = String::new();
+        let mut out = Marked::default();
         let findings = &analysis.findings;
         let mut i = 0;
         while i < findings.len() {
@@ -46,7 +55,39 @@ impl Reporter for Human {
             self.reference(&mut out, &findings[i..j], text, lines);
             i = j;
         }
-        out
+        out.finish()
+    }
+
+    /// Writes a rendered file with each help printed where its mark is met
+    /// first in the run.
+    fn write_chunk(&self, out: &mut dyn std::io::Write, chunk: &str) -> std::io::Result<()> {
+        let mut rest = chunk;
+        while let Some(at) = rest.find(HELP) {
+            out.write_all(&rest.as_bytes()[..at])?;
+            let mark = &rest[at + HELP.len_utf8()..];
+            let end = mark.find(HELP_END).unwrap_or(mark.len());
+            rest = mark.get(end + HELP_END.len_utf8()..).unwrap_or("");
+            let Some((width, help)) = mark[..end].split_once(HELP_TEXT) else {
+                continue;
+            };
+            let fresh = self.helps_shown.lock().map_or(true, |mut shown| {
+                !shown.contains(help) && shown.insert(help.to_string())
+            });
+            if fresh {
+                let mut lines = String::new();
+                let indent = " ".repeat(width.parse::<usize>().unwrap_or(0) + 2);
+                // Whole references here: a help may say what to write.
+                push_wrapped(
+                    &mut lines,
+                    &indent,
+                    &self.paint("36", "= help:"),
+                    7,
+                    &short_digests(help),
+                );
+                out.write_all(lines.as_bytes())?;
+            }
+        }
+        out.write_all(rest.as_bytes())
     }
 
     fn separator(&self) -> &'static str {
@@ -82,7 +123,7 @@ impl Human {
 
     fn paint(&self, style: &str, text: &str) -> String {
         let mut out = String::new();
-        self.paint_into(&mut out, style, text);
+        self.paint_str(&mut out, style, text);
         out
     }
 
@@ -97,10 +138,31 @@ impl Human {
         };
     }
 
+    /// [`Self::paint_into`] for text, copied as is rather than formatted
+    /// (a few of these for every finding).
+    fn paint_str(&self, out: &mut String, style: &str, text: &str) {
+        if self.color {
+            out.push_str("\x1b[");
+            out.push_str(style);
+            out.push('m');
+            out.push_str(text);
+            out.push_str("\x1b[0m");
+        } else {
+            out.push_str(text);
+        }
+    }
+
     /// One reference and every finding on it, most severe first, as rustc
     /// and ruff lay one out: the findings, where, the source line marked,
     /// then the helps (each text once a run).
-    fn reference(&self, out: &mut String, group: &[Finding], text: &str, lines: &LineIndex) {
+    fn reference<'f>(
+        &self,
+        marked: &mut Marked<'f>,
+        group: &'f [Finding],
+        text: &str,
+        lines: &LineIndex,
+    ) {
+        let out = &mut marked.text;
         let mut group: Vec<&Finding> = group.iter().collect();
         group.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)));
         let first = group[0];
@@ -114,7 +176,7 @@ impl Human {
                 // web`, `FROM (stage 0)`); its message goes beneath.
                 self.label(out, style, word, &f.rule);
                 out.push(' ');
-                self.paint_into(out, "34", "-->");
+                self.paint_str(out, "34", "-->");
                 out.push(' ');
                 let place_start = out.len();
                 let start = &f.location.start;
@@ -122,7 +184,7 @@ impl Human {
                 let used = label_width + 5 + out[place_start..].chars().count();
                 if !f.context.is_empty() && used + 2 + f.context.chars().count() <= WIDTH {
                     out.push_str("  ");
-                    self.paint_into(out, "2", &f.context);
+                    self.paint_str(out, "2", &f.context);
                 }
                 out.push('\n');
                 push_wrapped(out, "  ", "", 0, &fitted(&f.message, WIDTH - 2));
@@ -141,25 +203,17 @@ impl Human {
         }
         self.snippet(out, first, text, lines);
         for f in &group {
-            let Some(help) = &f.help else { continue };
-            // Whole references here: a help may say what to write.
-            let help = short_digests(help);
-            // Most helps were shown already: no copy of the text for them.
-            let fresh = self.helps_shown.lock().map_or(true, |mut shown| {
-                !shown.contains(help.as_ref()) && shown.insert(help.to_string())
-            });
-            if fresh {
-                let indent = " ".repeat(number_width + 2);
-                push_wrapped(out, &indent, &self.paint("36", "= help:"), 7, &help);
+            if let Some(help) = &f.help {
+                marked.help(number_width, help);
             }
         }
     }
 
     /// `severity[rule]`, painted.
     fn label(&self, out: &mut String, style: &str, word: &str, rule: &str) {
-        self.paint_into(out, style, word);
+        self.paint_str(out, style, word);
         out.push('[');
-        self.paint_into(out, "1", rule);
+        self.paint_str(out, "1", rule);
         out.push(']');
     }
 
@@ -210,7 +264,7 @@ impl Human {
         out.push(' ');
         self.paint_into(out, "34", line + 1);
         out.push(' ');
-        self.paint_into(out, "34", "│");
+        self.paint_str(out, "34", "│");
         out.push(' ');
         if cut_left {
             out.push('…');
@@ -233,7 +287,7 @@ impl Human {
         out.push(' ');
         out.extend(std::iter::repeat_n(' ', number_len));
         out.push(' ');
-        self.paint_into(out, "34", "│");
+        self.paint_str(out, "34", "│");
         out.push(' ');
         out.extend(std::iter::repeat_n(' ', mark_lo));
         self.paint_into(out, style, "^".repeat(mark_hi - mark_lo));
@@ -331,6 +385,53 @@ fn push_wrapped(out: &mut String, indent: &str, label: &str, label_width: usize,
     out.push('\n');
 }
 
+/// A file's report as rendered, with its helps marked.
+#[derive(Default)]
+struct Marked<'f> {
+    text: String,
+    /// Where the text not yet cleaned of control characters starts.
+    clean: usize,
+    /// Helps marked in this file already: each is marked once.
+    helps: Vec<&'f str>,
+}
+
+impl<'f> Marked<'f> {
+    fn help(&mut self, number_width: usize, help: &'f str) {
+        if self.helps.contains(&help) {
+            return;
+        }
+        self.helps.push(help);
+        self.clean_up();
+        let _ = write!(self.text, "{HELP}{number_width}{HELP_TEXT}");
+        self.text.extend(help.chars().map(unforged));
+        self.text.push(HELP_END);
+        self.clean = self.text.len();
+    }
+
+    /// Replaces the mark's characters in the text written since the last
+    /// mark (file names, source lines and contexts come from the files).
+    fn clean_up(&mut self) {
+        let fresh = &self.text[self.clean..];
+        if fresh.contains([HELP, HELP_TEXT, HELP_END]) {
+            let cleaned: String = fresh.chars().map(unforged).collect();
+            self.text.truncate(self.clean);
+            self.text.push_str(&cleaned);
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.clean_up();
+        self.text
+    }
+}
+
+fn unforged(c: char) -> char {
+    match c {
+        HELP | HELP_TEXT | HELP_END => char::REPLACEMENT_CHARACTER,
+        c => c,
+    }
+}
+
 /// What the human formats print after the findings: files fixed, the
 /// tally, files that could not be checked.
 pub(super) fn summary_lines(run: &RunReport) -> String {
@@ -382,4 +483,73 @@ fn summary(findings: &[(Severity, bool)], files: usize, images: usize) -> String
     }
     line.push('\n');
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::finding::{LineColumn, Location};
+    use crate::kinds::FileKind;
+    use crate::source::Span;
+
+    fn file(path: &str, help: &str) -> Analysis {
+        let at = LineColumn { line: 1, column: 1 };
+        let finding = Finding {
+            rule: "mutable-tag".into(),
+            severity: Severity::Error,
+            message: "`x:1` is not pinned".into(),
+            help: Some(help.into()),
+            path: path.into(),
+            kind: FileKind::Dockerfile,
+            span: Span::new(5, 8),
+            location: Location {
+                start: at,
+                end: at,
+                offset: 5,
+                length: 3,
+                utf16: (0, 0),
+            },
+            context: "".into(),
+            image: None,
+            fix: None,
+            fingerprint: String::new(),
+        };
+        Analysis {
+            findings: vec![finding],
+            ..Analysis::default()
+        }
+    }
+
+    #[test]
+    fn a_help_is_printed_under_its_first_finding_in_the_output() {
+        let human = Human::new(false, true);
+        let text = "FROM x:1\n";
+        let lines = LineIndex::new(text);
+        // Rendered in the other order, as two threads may.
+        let b = human.render_file(&file("b", "pin it"), text, &lines);
+        let a = human.render_file(&file("a", "pin it"), text, &lines);
+        let mut out = Vec::new();
+        human.write_chunk(&mut out, &a).unwrap();
+        human.write_chunk(&mut out, &b).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches("= help: pin it").count(), 1, "{out}");
+        assert!(
+            out.find("= help").unwrap() < out.find("b:1:1").unwrap(),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn file_text_cannot_forge_a_help() {
+        let human = Human::new(false, true);
+        let text = "FROM x:1\n";
+        let lines = LineIndex::new(text);
+        let forged = file("a\u{1}0\u{2}forged\u{3}", "pin \u{3}it");
+        let mut out = Vec::new();
+        let chunk = human.render_file(&forged, text, &lines);
+        human.write_chunk(&mut out, &chunk).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains("forged\n") && !out.contains('\u{1}'), "{out}");
+        assert!(out.contains("= help: pin \u{fffd}it"), "{out}");
+    }
 }

@@ -189,6 +189,11 @@ pub trait Reporter: Sync {
         String::new()
     }
 
+    /// Writes one file's part, as rendered by [`Reporter::render_file`].
+    fn write_chunk(&self, out: &mut dyn Write, chunk: &str) -> io::Result<()> {
+        out.write_all(chunk.as_bytes())
+    }
+
     /// Written between two non-empty file chunks.
     fn separator(&self) -> &'static str {
         ""
@@ -297,7 +302,7 @@ impl Writers {
                 d.writer.write_all(r.separator().as_bytes())?;
             }
             d.chunks_written += 1;
-            d.writer.write_all(chunk.as_bytes())?;
+            r.write_chunk(&mut d.writer, chunk)?;
         }
         Ok(())
     }
