@@ -365,16 +365,26 @@ fn severity_style(s: Severity) -> (&'static str, &'static str) {
 /// lines indented under the message. `label_width` is the label's width
 /// without colour codes.
 fn push_wrapped(out: &mut String, indent: &str, label: &str, label_width: usize, text: &str) {
-    let rest_indent = " ".repeat(indent.len() + 2);
     out.push_str(indent);
     out.push_str(label);
     let mut column = indent.len() + label_width;
+    let gap = usize::from(!label.is_empty());
+    // Most texts fit (bytes are never fewer than columns): no words to count.
+    if column + gap + text.len() <= WIDTH {
+        if gap == 1 {
+            out.push(' ');
+        }
+        out.push_str(text);
+        out.push('\n');
+        return;
+    }
+    let rest_indent = indent.len() + 2;
     for (words, word) in text.split(' ').enumerate() {
         let w = word.chars().count();
         if words > 0 && column + 1 + w > WIDTH {
             out.push('\n');
-            out.push_str(&rest_indent);
-            column = rest_indent.len();
+            out.extend(std::iter::repeat_n(' ', rest_indent));
+            column = rest_indent;
         } else if words > 0 || !label.is_empty() {
             out.push(' ');
             column += 1;

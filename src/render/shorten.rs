@@ -15,7 +15,9 @@ const KEPT: usize = 12;
 pub(super) fn for_people(text: &str) -> Cow<'_, str> {
     let text = short_digests(text);
     // Odd parts are inside backticks.
-    let long = |(i, part): (usize, &str)| i % 2 == 1 && matches!(short_path(part), Cow::Owned(_));
+    let long = |(i, part): (usize, &str)| {
+        i % 2 == 1 && part.len() > LONG && matches!(short_path(part), Cow::Owned(_))
+    };
     if !text.split('`').enumerate().any(long) {
         return text;
     }
@@ -43,24 +45,29 @@ pub(super) fn fitted(message: &str, room: usize) -> Cow<'_, str> {
     }
     // Inside backticks (odd parts): the name's last path part, and the
     // digest as `@…` (the source line below shows it whole).
-    text.split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 0 || part.contains(' ') {
-                return part.to_string();
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 0 || part.contains(' ') {
+            out.push_str(part);
+            continue;
+        }
+        let (name, pinned) = match part.split_once('@') {
+            Some((name, _)) => (name, "@…"),
+            None => (part, ""),
+        };
+        match name.rsplit_once('/') {
+            Some((_, last)) => {
+                out.push_str("…/");
+                out.push_str(last);
             }
-            let (name, pinned) = match part.split_once('@') {
-                Some((name, _)) => (name, "@…"),
-                None => (part, ""),
-            };
-            match name.rsplit_once('/') {
-                Some((_, last)) => format!("…/{last}{pinned}"),
-                None => format!("{name}{pinned}"),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("`")
-        .into()
+            None => out.push_str(name),
+        }
+        out.push_str(pinned);
+    }
+    out.into()
 }
 
 /// Quoted text longer than this is shortened in its middle.
