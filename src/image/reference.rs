@@ -162,17 +162,37 @@ impl Reference {
 
     /// `registry/repository`.
     pub fn name(&self) -> String {
-        format!("{}/{}", self.registry, self.repository)
+        self.name_with(0)
+    }
+
+    /// The name in a string with room for `more` bytes after it: each
+    /// form below is built in one allocation (they are made for every
+    /// finding).
+    fn name_with(&self, more: usize) -> String {
+        let mut s = String::with_capacity(self.registry.len() + 1 + self.repository.len() + more);
+        s.push_str(&self.registry);
+        s.push('/');
+        s.push_str(&self.repository);
+        s
     }
 
     /// Fully qualified form, with no implied tag.
     pub fn canonical(&self) -> String {
-        format!("{}{}", self.name(), self.suffix())
+        let tag = self.tag.as_ref().map_or(0, |t| t.len() + 1);
+        let digest = self.digest.as_ref().map_or(0, |d| d.len() + 1);
+        let mut s = self.name_with(tag + digest);
+        self.push_suffix(&mut s);
+        s
     }
 
     /// `:tag@digest`, each part only when written.
     pub fn suffix(&self) -> String {
         let mut s = String::new();
+        self.push_suffix(&mut s);
+        s
+    }
+
+    fn push_suffix(&self, s: &mut String) {
         if let Some(tag) = &self.tag {
             s.push(':');
             s.push_str(tag);
@@ -181,17 +201,16 @@ impl Reference {
             s.push('@');
             s.push_str(digest);
         }
-        s
     }
 
     /// The key a lock file entry uses: the name and the tag pulled (`latest`
     /// when none is written), never the digest.
     pub fn lock_key(&self) -> String {
-        format!(
-            "{}:{}",
-            self.name(),
-            self.tag.as_deref().unwrap_or("latest")
-        )
+        let tag = self.tag.as_deref().unwrap_or("latest");
+        let mut s = self.name_with(1 + tag.len());
+        s.push(':');
+        s.push_str(tag);
+        s
     }
 
     pub fn is_docker_hub(&self) -> bool {
