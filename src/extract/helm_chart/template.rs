@@ -58,11 +58,12 @@ enum Token<'t> {
 /// trim the white space next to them) and dropping comments.
 fn lex(text: &str) -> Vec<Token<'_>> {
     let bytes = text.as_bytes();
+    let opening = memchr::memmem::Finder::new("{{");
     let mut out = Vec::new();
     let mut at = 0;
     let mut trim_next = false;
     while at < text.len() {
-        let open = text[at..].find("{{").map(|i| at + i);
+        let open = opening.find(&bytes[at..]).map(|i| at + i);
         let text_end = open.unwrap_or(text.len());
         let mut start = at;
         if trim_next {
@@ -138,9 +139,10 @@ fn comment_end(text: &str, from: usize) -> Option<usize> {
 /// The byte ranges of the template comments in `text`, `{{` to `}}`: what
 /// they hold is not written out.
 pub fn comments(text: &str) -> Vec<Range<usize>> {
+    let opening = memchr::memmem::Finder::new("{{");
     let mut out = Vec::new();
     let mut at = 0;
-    while let Some(i) = text[at..].find("{{") {
+    while let Some(i) = opening.find(&text.as_bytes()[at..]) {
         let open = at + i;
         let inner = open + 2 + usize::from(text[open + 2..].starts_with('-'));
         match comment_end(text, inner) {
