@@ -540,6 +540,7 @@ fn scalar<'a>(
     end: usize,
 ) -> Scalar<'a> {
     let bytes = text.as_bytes();
+    let start = past_properties(bytes, start, end, style);
     let (span, exact) = match style {
         ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
             // saphyr's end marker overshoots past trailing blanks and
@@ -605,6 +606,34 @@ impl Scalar<'_> {
     }
 }
 
+/// Where a plain or quoted scalar's own text starts. saphyr starts the span
+/// of a scalar with an anchor or a tag (`image: &img nginx:1.25`) at them,
+/// which would put a finding and its fix on the anchor. Skipped only when
+/// what follows on the line is the scalar's start: a quote, or (plain) not
+/// another indicator.
+fn past_properties(bytes: &[u8], start: usize, end: usize, style: ScalarStyle) -> usize {
+    let mut at = start;
+    while at < end && matches!(bytes[at], b'&' | b'!') {
+        while at < end && !matches!(bytes[at], b' ' | b'\t' | b'\r' | b'\n') {
+            at += 1;
+        }
+        while at < end && matches!(bytes[at], b' ' | b'\t') {
+            at += 1;
+        }
+    }
+    let fits = match (style, bytes.get(at)) {
+        _ if at == start || at >= end => false,
+        (ScalarStyle::SingleQuoted, Some(b'\'')) | (ScalarStyle::DoubleQuoted, Some(b'"')) => true,
+        (ScalarStyle::Plain, Some(b)) => !matches!(b, b'#' | b'\r' | b'\n' | b'&' | b'!' | b'*'),
+        _ => false,
+    };
+    if fits {
+        at
+    } else {
+        start
+    }
+}
+
 fn closing_quote(bytes: &[u8], open: usize, quote: u8) -> Option<usize> {
     let mut i = open + 1;
     while i < bytes.len() {
@@ -663,6 +692,17 @@ mod tests {
         let got = spans("a: \"x\\u003a1\"\nb: 'it''s'\n");
         assert!(got.contains(&("x:1".into(), "x\\u003a1".into(), false)));
         assert!(got.contains(&("it's".into(), "it''s".into(), false)));
+    }
+
+    #[test]
+    fn anchored_and_tagged_scalars_span_their_own_text() {
+        let got = spans("a: &x nginx:1.25\nb: !!str 'q:1'\nc: &y \"d:2\"\nd: *x\n");
+        assert!(
+            got.contains(&("nginx:1.25".into(), "nginx:1.25".into(), true)),
+            "{got:?}"
+        );
+        assert!(got.contains(&("q:1".into(), "q:1".into(), true)), "{got:?}");
+        assert!(got.contains(&("d:2".into(), "d:2".into(), true)), "{got:?}");
     }
 
     #[test]
