@@ -267,8 +267,7 @@ impl<'t> Reader<'_, 't> {
                     dash = n.first();
                 }
                 Some(n) if n.indent == indent && indentless => {
-                    let _ = n;
-                    break Ok((self.yaml.push(Node::Seq(items)), next));
+                    break Ok((self.yaml.push(Node::Seq(items)), next))
                 }
                 Some(_) => return Err(GiveUp),
                 None => break Ok((self.yaml.push(Node::Seq(items)), next)),
