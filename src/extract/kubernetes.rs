@@ -348,6 +348,7 @@ mod tests {
     use crate::extract::{extract, Env, Extractor};
     use crate::source::LineIndex;
     use std::collections::BTreeMap;
+    use std::path::Path;
 
     #[test]
     fn unindented_lines_are_those_a_line_scan_keeps() {
@@ -359,7 +360,6 @@ mod tests {
         assert_eq!(unindented_lines(text).collect::<Vec<_>>(), scanned);
         assert_eq!(unindented_lines("").count(), 0);
     }
-    use std::path::Path;
 
     const CRD: &str = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: workflows.argoproj.io\nspec:\n  versions:\n  - schema:\n      openAPIV3Schema:\n        properties:\n          containers:\n            items:\n              properties:\n                image:\n                  description: Container image name.\n                  type: string\n            type: array\n          container:\n            properties:\n              image: {type: string}\n";
 

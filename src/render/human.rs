@@ -413,9 +413,10 @@ impl<'f> Marked<'f> {
         self.helps.push(help);
         self.clean_up();
         let _ = write!(self.text, "{HELP}{number_width}{HELP_TEXT}");
-        match forgeable(help) {
-            true => self.text.extend(help.chars().map(unforged)),
-            false => self.text.push_str(help),
+        if forgeable(help) {
+            self.text.extend(help.chars().map(unforged));
+        } else {
+            self.text.push_str(help);
         }
         self.text.push(HELP_END);
         self.clean = self.text.len();

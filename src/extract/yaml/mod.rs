@@ -176,9 +176,9 @@ impl<'a> Yaml<'a> {
                 quick::Outcome::Done => return Ok(yaml),
                 quick::Outcome::GaveUp { handed: n } => {
                     handed = n;
-                    yaml.nodes.clear();
-                    yaml.documents.clear();
-                    yaml.references.clear();
+                    // What it left half read is dropped; saphyr counts the
+                    // documents again from the first.
+                    yaml.next_document();
                     yaml.origin = Some((text, 0));
                 }
             }
