@@ -101,7 +101,7 @@ fn run(ctx: &Context, kind: FileKind, text: &str, fix: FixMode) -> Outcome {
     };
     let job = Job {
         ctx,
-        nested: &[],
+        nested: &crate::engine::Nearer::default(),
         fix,
         reporters: &[],
         hand_over: HandOver::Everything,

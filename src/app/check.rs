@@ -10,7 +10,8 @@ use crate::cli::{CheckArgs, ColorChoice};
 use crate::config::FailOn;
 use crate::discover::paths::display_path;
 use crate::discover::record::{Candidate, Skipped};
-use crate::engine::{self, FixMode, HandOver, Job, Piece};
+use crate::discover::walk::Met;
+use crate::engine::{self, FixMode, HandOver, Job, Nearer, Piece};
 use crate::render::{self, Format, RenderError, Reporters, Subject, Writers};
 use crate::rules::{Selection, Severity};
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
@@ -28,9 +29,10 @@ pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
     if args.show_settings {
         return super::show::settings(args, &setup);
     }
+    let contexts = Nearer::default();
     if args.show_files {
         let mut problems = Problems::default();
-        let (candidates, nested, _) = files(args, &setup, &mut problems);
+        let (candidates, nested, _) = files(args, &setup, &contexts, &mut problems);
         return super::show::files(&candidates, &nested, problems);
     }
     // `--diff` prints diffs only; `--fix` on standard input prints the fixed
@@ -54,19 +56,9 @@ pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
     let refs = reporters.as_refs();
     let mut sink = Sink::new(fix, &reporters, writers);
     sink.tally.keep |= args.write_baseline.is_some();
-    // Before any finding and the summary: a path that cannot be read must
-    // not follow a line that reads as all clear.
-    let (candidates, nested) = match &args.stdin_filename {
-        Some(_) => Default::default(),
-        None => {
-            let (candidates, nested, unchecked) = files(args, &setup, &mut sink.problems);
-            sink.tally.unchecked += unchecked;
-            (candidates, nested)
-        }
-    };
     let job = Job {
         ctx: &setup.ctx,
-        nested: &nested.contexts,
+        nested: &contexts,
         fix,
         reporters: &refs,
         hand_over: if sink.tally.keep {
@@ -75,11 +67,20 @@ pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
             HandOver::Counts
         },
     };
+    let paths = &args.common.paths;
     match &args.stdin_filename {
         Some(name) => check_stdin(name, &setup, &job, &mut sink)?,
-        None => engine::run(&candidates, &job, setup.threads, |o| sink.take(o)),
+        // One folder: its files are checked as the walk meets them.
+        None if paths.len() <= 1 && paths.iter().all(|p| p.is_dir()) => {
+            check_while_walking(args, &setup, &job, &contexts, &mut sink)
+        }
+        None => {
+            let (candidates, _, unchecked) = files(args, &setup, &contexts, &mut sink.problems);
+            sink.tally.unchecked += unchecked;
+            engine::run(&candidates, &job, setup.threads, |o| sink.take(o));
+        }
     }
-    let (tally, problems) = sink.finish(&every_rule(&setup, &nested))?;
+    let (tally, problems) = sink.finish(&every_rule(&setup, &contexts))?;
     conclude(args, &setup, fix, &tally, &problems)
 }
 
@@ -178,6 +179,7 @@ fn on_stdout(
 pub(super) fn files(
     args: &CheckArgs,
     setup: &Setup,
+    contexts: &Nearer,
     problems: &mut Problems,
 ) -> (Vec<Candidate>, Nested, usize) {
     let walked = setup.walk(&args.common.paths, args.common.no_ignore);
@@ -190,17 +192,50 @@ pub(super) fn files(
         walked.markers,
         &args.common,
         &wants(args, Path::new(""), setup.ctx.baseline.clone()),
+        contexts,
         problems,
     );
     let unchecked = errors.len() + nested.unchecked;
     (candidates, nested, unchecked)
 }
 
+/// Checks the files of the folder given (or `.`) as the walk meets them,
+/// each judged by its nearest config (whose context goes to `contexts`).
+fn check_while_walking(
+    args: &CheckArgs,
+    setup: &Setup,
+    job: &Job,
+    contexts: &Nearer,
+    sink: &mut Sink,
+) {
+    let wants = wants(args, Path::new(""), setup.ctx.baseline.clone());
+    let mut scoper = setup.scoper(&args.common, &wants, contexts);
+    let mut walk_problems = Problems::default();
+    let mut errors = 0;
+    let walk = |feed: &mut dyn FnMut(Candidate)| {
+        setup.walk_each(&args.common.paths, args.common.no_ignore, &mut |met| {
+            // Reported as met: before any finding and the summary, as a
+            // path that cannot be read must not follow a line that reads
+            // as all clear.
+            if let Met::Error(e) = &met {
+                walk_problems.report(e);
+                errors += 1;
+            }
+            if let Some(c) = scoper.met(met, &mut walk_problems) {
+                feed(c);
+            }
+        })
+    };
+    engine::run_fed(walk, job, setup.threads, |o| sink.take(o));
+    sink.problems.absorb(walk_problems);
+    sink.tally.unchecked += errors + scoper.finish().unchecked;
+}
+
 /// The rules of the run's config, then those only nearer configs define:
 /// what SARIF and the statistics describe.
-fn every_rule(setup: &Setup, nested: &Nested) -> Vec<crate::rules::Rule> {
+fn every_rule(setup: &Setup, contexts: &Nearer) -> Vec<crate::rules::Rule> {
     let mut rules = setup.ctx.rules.rules.clone();
-    for rule in nested.contexts.iter().flat_map(|c| &c.rules.rules) {
+    for rule in contexts.all().iter().flat_map(|c| &c.rules.rules) {
         if !rules.iter().any(|r| r.id() == rule.id()) {
             rules.push(rule.clone());
         }

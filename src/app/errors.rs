@@ -140,6 +140,11 @@ impl Problems {
         self.count == 0
     }
 
+    /// Counts the problems another part of the run reported.
+    pub fn absorb(&mut self, other: Problems) {
+        self.count += other.count;
+    }
+
     pub fn count(&self) -> usize {
         self.count
     }

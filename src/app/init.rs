@@ -21,7 +21,7 @@ pub(super) fn init(args: &InitArgs) -> Result<u8, Error> {
     let candidates = setup.reported_candidates(&args.common, &mut problems);
     let job = Job {
         ctx: &setup.ctx,
-        nested: &[],
+        nested: &crate::engine::Nearer::default(),
         fix: FixMode::Off,
         reporters: &[],
         hand_over: HandOver::Everything,

@@ -32,7 +32,7 @@ pub(super) fn inventory(args: &InventoryArgs) -> Result<u8, Error> {
     let refs = reporters.as_refs();
     let job = Job {
         ctx: &setup.ctx,
-        nested: &[],
+        nested: &crate::engine::Nearer::default(),
         fix: FixMode::Off,
         reporters: &refs,
         hand_over: HandOver::Everything,

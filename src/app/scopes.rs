@@ -9,23 +9,23 @@
 
 use super::errors::{Error, Problems};
 use super::settings::{Loaded, Scope, Setup, Wants};
-use crate::analyze::Context;
 use crate::cli::Common;
 use crate::config::{self, CONFIG_NAMES};
 use crate::discover::classify::Classifier;
 use crate::discover::paths::display_path;
 use crate::discover::record::{Candidate, Roots};
-use crate::discover::walk::Markers;
+use crate::discover::walk::{Markers, Met};
+use crate::engine::Nearer;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// The configs nearer to some files than the run's own, in the order met.
+/// The configs nearer to some files than the run's own, in the order met:
+/// their contexts are in the run's [`Nearer`], by the same index.
 #[derive(Default)]
 pub(super) struct Nested {
-    pub contexts: Vec<Context>,
     /// Files left unchecked because their nearest config is broken.
     pub unchecked: usize,
-    /// Each nested config's folder and classifier, by the same index.
+    /// Each nested config's folder and classifier.
     folders: Vec<(PathBuf, Classifier)>,
     /// Each nested config file as shown.
     shown: Vec<String>,
@@ -52,21 +52,32 @@ enum Nearest {
     Broken,
 }
 
-/// Finds and loads the nearest config of each candidate's folder.
-struct Finder<'a> {
+/// Judges each file the walk meets by its nearest config, from the config
+/// files and `.git` folders the walk met before it (see [`Met`]): the walk
+/// meets a folder's before any file in or below it.
+pub(super) struct Scoper<'a> {
     setup: &'a Setup,
     common: &'a Common,
     wants: &'a Wants<'a>,
+    contexts: &'a Nearer,
     by_folder: HashMap<PathBuf, Nearest>,
     by_config: HashMap<PathBuf, Nearest>,
     nested: Nested,
     seen: Seen,
     /// The run's own config file, absolute.
     own: Option<PathBuf>,
+    /// A config other than the run's own was met.
+    nested_met: bool,
+    /// No walked folder has a nearer config above it than the run's own.
+    roots_own: bool,
+    /// The folder of the file judged last, and its nearest config: a
+    /// folder's files come together.
+    last: Option<(PathBuf, Nearest)>,
 }
 
-/// What the walk saw, by absolute folder: a folder under a walked path
-/// is looked up here; only folders above them are asked of the disk.
+/// What the walk met so far, by absolute folder: a folder under a walked
+/// path is looked up here; only folders above them are asked of the disk.
+#[derive(Default)]
 struct Seen {
     walked: Vec<PathBuf>,
     /// The walked folders as named on the command line.
@@ -77,26 +88,20 @@ struct Seen {
 }
 
 impl Seen {
-    fn new(markers: Markers, cwd: &Path) -> Seen {
-        let mut configs = HashMap::new();
-        // The name read first wins, as `config::discover` has it.
-        for name in CONFIG_NAMES.iter().rev() {
-            for file in markers
-                .configs
+    /// Notes the config file `file` (absolute).
+    fn config(&mut self, file: PathBuf) {
+        let Some(dir) = file.parent() else { return };
+        let rank = |f: &Path| {
+            CONFIG_NAMES
                 .iter()
-                .filter(|f| f.file_name() == Some(name.as_ref()))
-            {
-                let file = cwd.join(file);
-                if let Some(dir) = file.parent() {
-                    configs.insert(dir.to_path_buf(), file.clone());
-                }
+                .position(|n| f.file_name() == Some(n.as_ref()))
+        };
+        // The name read first wins, as `config::discover` has it.
+        match self.configs.get(dir) {
+            Some(known) if rank(known) <= rank(&file) => {}
+            _ => {
+                self.configs.insert(dir.to_path_buf(), file);
             }
-        }
-        Seen {
-            walked: markers.walked.iter().map(|p| cwd.join(p)).collect(),
-            walked_as_given: markers.walked.clone(),
-            configs,
-            repositories: markers.repositories.iter().map(|p| cwd.join(p)).collect(),
         }
     }
 
@@ -117,98 +122,145 @@ impl Seen {
 }
 
 impl Setup {
-    /// `candidates`, each re-judged by its nearest config: excluded or
-    /// classified by that config's `[files]`, and marked with its scope.
-    /// A config that cannot be loaded is reported and its files left out.
+    /// Judges files by their nearest configs, whose contexts go to
+    /// `contexts`.
+    pub(super) fn scoper<'a>(
+        &'a self,
+        common: &'a Common,
+        wants: &'a Wants<'a>,
+        contexts: &'a Nearer,
+    ) -> Scoper<'a> {
+        Scoper {
+            setup: self,
+            common,
+            wants,
+            contexts,
+            by_folder: HashMap::new(),
+            by_config: HashMap::new(),
+            nested: Nested::default(),
+            seen: Seen::default(),
+            own: self.config_path.as_ref().map(|p| self.cwd.join(p)),
+            nested_met: false,
+            roots_own: true,
+            last: None,
+        }
+    }
+
+    /// `candidates`, each re-judged by its nearest config (see
+    /// [`Scoper::judge`]), with every config file and repository `markers`
+    /// holds known first.
     pub(super) fn scoped(
         &self,
         candidates: Vec<Candidate>,
         markers: Markers,
         common: &Common,
         wants: &Wants,
+        contexts: &Nearer,
         problems: &mut Problems,
     ) -> (Vec<Candidate>, Nested) {
-        if common.config.is_some() {
-            return (candidates, Nested::default());
+        let mut scoper = self.scoper(common, wants, contexts);
+        let Markers {
+            walked,
+            configs,
+            repositories,
+        } = markers;
+        let known = (walked.into_iter().map(Met::Root))
+            .chain(configs.into_iter().map(Met::Config))
+            .chain(repositories.into_iter().map(Met::Repository));
+        for met in known {
+            scoper.met(met, problems);
         }
-        let mut finder = Finder {
-            setup: self,
-            common,
-            wants,
-            by_folder: HashMap::new(),
-            by_config: HashMap::new(),
-            nested: Nested::default(),
-            seen: Seen::new(markers, &self.cwd),
-            own: self.config_path.as_ref().map(|p| self.cwd.join(p)),
-        };
-        // Most runs: no config under the walked folders but the run's own,
-        // and none between them and it. Their files are then all the run's
-        // own, and only files named one by one need a look.
-        let walked_as_given = finder.seen.walked_as_given.clone();
-        let mut kept = candidates;
-        if finder.no_nested_config(problems) {
-            let named_alone =
-                |c: &Candidate| !walked_as_given.iter().any(|w| c.disk.starts_with(w));
-            if !kept.iter().any(named_alone) {
-                return (kept, finder.nested);
-            }
-        }
-        let mut last: Option<(PathBuf, Nearest)> = None;
-        kept.retain_mut(|c| {
-            let folder = c.disk.parent().unwrap_or(Path::new(""));
-            // Sorted by path: a folder's files come together.
-            let nearest = match &last {
-                Some((f, n)) if f == folder => n.clone(),
-                _ => {
-                    let n = finder.nearest(&self.cwd.join(folder), problems);
-                    last = Some((folder.to_path_buf(), n.clone()));
-                    n
-                }
-            };
-            match nearest {
-                Nearest::Own => true,
-                Nearest::Broken => {
-                    finder.nested.unchecked += 1;
-                    false
-                }
-                Nearest::Scope(i) => {
-                    let (root, classifier) = &finder.nested.folders[i];
-                    let roots = Roots {
-                        cwd: &self.cwd,
-                        config_root: root,
-                    };
-                    match Candidate::new(&c.disk, &roots, classifier) {
-                        Ok(mut nearer) => {
-                            nearer.scope = i + 1;
-                            *c = nearer;
-                            true
-                        }
-                        Err(_) => false,
-                    }
-                }
-            }
-        });
-        (kept, finder.nested)
+        let kept = candidates
+            .into_iter()
+            .filter_map(|c| scoper.judge(c, problems))
+            .collect();
+        (kept, scoper.nested)
     }
 }
 
-impl Finder<'_> {
-    /// Whether no file under the walked folders can have a nearer config
-    /// than the run's: the walk met none but the run's own, and none lies
-    /// between a walked folder and the run's config folder.
-    fn no_nested_config(&mut self, problems: &mut Problems) -> bool {
-        if self
-            .seen
-            .configs
-            .values()
-            .any(|c| Some(c) != self.own.as_ref())
-        {
-            return false;
+impl Scoper<'_> {
+    /// Notes a marker the walk met; a candidate comes back judged (see
+    /// [`Scoper::judge`]). Errors are not the scoper's: they come back as
+    /// `None`, unreported.
+    pub fn met(&mut self, met: Met, problems: &mut Problems) -> Option<Candidate> {
+        let cwd = &self.setup.cwd;
+        match met {
+            Met::Root(dir) => {
+                let absolute = cwd.join(&dir);
+                self.seen.walked.push(absolute.clone());
+                self.seen.walked_as_given.push(dir);
+                // Above the folder, the disk says; what lies in it the walk
+                // is about to meet.
+                let above = match absolute.parent() {
+                    Some(parent) if absolute != self.setup.config_root => {
+                        self.nearest(parent, problems)
+                    }
+                    _ => Nearest::Own,
+                };
+                self.roots_own &= matches!(above, Nearest::Own);
+            }
+            Met::Config(file) => {
+                let file = cwd.join(file);
+                self.nested_met |= Some(&file) != self.own.as_ref();
+                self.seen.config(file);
+            }
+            Met::Repository(dir) => {
+                self.seen.repositories.insert(cwd.join(dir));
+            }
+            Met::Candidate(c) => return self.judge(c, problems),
+            Met::Error(_) => {}
         }
-        let walked = self.seen.walked.clone();
-        walked
-            .iter()
-            .all(|w| matches!(self.nearest(w, problems), Nearest::Own))
+        None
+    }
+
+    /// `c` re-judged by its nearest config: excluded or classified by that
+    /// config's `[files]`, and marked with its scope; `None` when excluded
+    /// or when that config cannot be loaded (reported once, its files
+    /// counted as unchecked).
+    pub fn judge(&mut self, c: Candidate, problems: &mut Problems) -> Option<Candidate> {
+        if self.common.config.is_some() {
+            return Some(c);
+        }
+        // Most runs: no config under the walked folders but the run's own,
+        // and none between them and it. Their files are then all the run's
+        // own, and only files named one by one need a look.
+        if !self.nested_met
+            && self.roots_own
+            && (self.seen.walked_as_given.iter()).any(|w| c.disk.starts_with(w))
+        {
+            return Some(c);
+        }
+        let folder = c.disk.parent().unwrap_or(Path::new(""));
+        let nearest = match &self.last {
+            Some((f, n)) if f == folder => n.clone(),
+            _ => {
+                let n = self.nearest(&self.setup.cwd.join(folder), problems);
+                self.last = Some((folder.to_path_buf(), n.clone()));
+                n
+            }
+        };
+        match nearest {
+            Nearest::Own => Some(c),
+            Nearest::Broken => {
+                self.nested.unchecked += 1;
+                None
+            }
+            Nearest::Scope(i) => {
+                let (root, classifier) = &self.nested.folders[i];
+                let roots = Roots {
+                    cwd: &self.setup.cwd,
+                    config_root: root,
+                };
+                let mut nearer = Candidate::new(&c.disk, &roots, classifier).ok()?;
+                nearer.scope = i + 1;
+                Some(nearer)
+            }
+        }
+    }
+
+    /// What the judging found: the nested configs, the files left out.
+    pub fn finish(self) -> Nested {
+        self.nested
     }
 
     fn nearest(&mut self, folder: &Path, problems: &mut Problems) -> Nearest {
@@ -265,7 +317,7 @@ impl Finder<'_> {
                 root,
                 ..
             }) => {
-                self.nested.contexts.push(ctx);
+                self.contexts.push(ctx);
                 self.nested.folders.push((root, classifier));
                 self.nested.shown.push(shown);
                 Nearest::Scope(self.nested.folders.len() - 1)

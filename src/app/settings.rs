@@ -8,7 +8,7 @@ use crate::discover::classify::Classifier;
 use crate::discover::paths::display_path;
 use crate::discover::record::Candidate;
 use crate::discover::record::Roots;
-use crate::discover::walk::{walk, WalkError, WalkOptions, Walked};
+use crate::discover::walk::{walk, walk_each, Met, WalkError, WalkOptions, Walked};
 use crate::globs::glob_set;
 use crate::image::Policy;
 use crate::kinds::FileKind;
@@ -216,20 +216,36 @@ impl Setup {
     /// The walk of `paths` (default `.`): the files, the errors, and the
     /// config files and repositories met on the way.
     pub fn walk(&self, paths: &[PathBuf], no_ignore: bool) -> Walked {
-        let default = [PathBuf::from(".")];
-        let paths = if paths.is_empty() {
-            &default[..]
-        } else {
-            paths
-        };
-        let opts = WalkOptions {
+        walk(self.paths_or_here(paths), &self.walk_options(no_ignore))
+    }
+
+    /// The walk of `paths` (default `.`), each thing met handed to `each`
+    /// as it is met.
+    pub fn walk_each(&self, paths: &[PathBuf], no_ignore: bool, each: &mut dyn FnMut(Met)) {
+        walk_each(
+            self.paths_or_here(paths),
+            &self.walk_options(no_ignore),
+            each,
+        )
+    }
+
+    fn walk_options(&self, no_ignore: bool) -> WalkOptions<'_> {
+        WalkOptions {
             roots: self.roots(),
             no_ignore,
             classifier: &self.classifier,
-            threads: self.threads,
             config_names: &config::CONFIG_NAMES,
-        };
-        walk(paths, &opts)
+        }
+    }
+
+    /// The paths given, or `.`.
+    fn paths_or_here<'p>(&self, paths: &'p [PathBuf]) -> &'p [PathBuf] {
+        static HERE: std::sync::OnceLock<[PathBuf; 1]> = std::sync::OnceLock::new();
+        if paths.is_empty() {
+            HERE.get_or_init(|| [PathBuf::from(".")])
+        } else {
+            paths
+        }
     }
 }
 
@@ -259,7 +275,7 @@ impl Setup {
     ) {
         let job = crate::engine::Job {
             ctx: &self.ctx,
-            nested: &[],
+            nested: &crate::engine::Nearer::default(),
             fix: crate::engine::FixMode::Off,
             reporters: &[],
             hand_over: crate::engine::HandOver::Everything,

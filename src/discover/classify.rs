@@ -4,7 +4,7 @@
 
 use crate::kinds::{FileKind, KINDS};
 use globset::GlobSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// How a path is to be treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,13 +226,29 @@ pub fn is_helm_template(display: &str, path: &Path) -> bool {
     // Only a path with a `templates` folder can be one; most are not, so
     // look at the text before touching the disk or building paths.
     let has_folder = display.starts_with("templates/") || display.contains("/templates/");
-    has_folder
-        && path.ancestors().skip(1).any(|dir| {
+    if !has_folder {
+        return false;
+    }
+    // A folder's files come one after another: the answer for the last
+    // folder asked about is kept, so the disk is asked once per folder.
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(PathBuf, bool)>> = const { std::cell::RefCell::new(None) };
+    }
+    let folder = path.parent().unwrap_or(Path::new(""));
+    let known = LAST.with_borrow(|last| match last {
+        Some((f, answer)) if f == folder => Some(*answer),
+        _ => None,
+    });
+    known.unwrap_or_else(|| {
+        let answer = folder.ancestors().any(|dir| {
             dir.file_name().is_some_and(|n| n == "templates")
                 && dir
                     .parent()
                     .is_some_and(|chart| chart.join("Chart.yaml").is_file())
-        })
+        });
+        LAST.set(Some((folder.to_path_buf(), answer)));
+        answer
+    })
 }
 
 #[cfg(test)]

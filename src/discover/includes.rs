@@ -13,18 +13,30 @@ use std::collections::BTreeSet;
 
 /// Marks as GitLab CI the candidates that a GitLab CI file includes.
 pub fn mark_gitlab_includes(found: &mut [Candidate]) {
-    let mut included = BTreeSet::new();
-    for c in found.iter() {
+    let mut included = Included::default();
+    found.iter().for_each(|c| included.note(c));
+    found.iter_mut().for_each(|c| included.mark(c));
+}
+
+/// The paths the pipeline files met so far include: a walk that meets each
+/// folder's `.gitlab-ci.yml` before the folder's other files (see `walk`)
+/// marks them as it goes.
+#[derive(Default)]
+pub struct Included(BTreeSet<String>);
+
+impl Included {
+    /// Notes what `c` includes when it is a project's pipeline file.
+    pub fn note(&mut self, c: &Candidate) {
         // Only a project's pipeline file (GitLab's default CI path): reading
         // every GitLab CI file of a large tree before the run would cost
         // more than a walk. Includes of included files are not followed.
         let pipeline = c.display == ".gitlab-ci.yml" || c.display.ends_with("/.gitlab-ci.yml");
         if !pipeline || !matches!(c.class, Class::Kind(FileKind::GitlabCi)) {
-            continue;
+            return;
         }
         // The walk vetted the path, a symlink included.
         let Some(text) = crate::side_file::read_followed(&c.disk) else {
-            continue;
+            return;
         };
         // The root `.gitlab-ci.yml` sits at the project root; includes are
         // relative to it.
@@ -33,14 +45,14 @@ pub fn mark_gitlab_includes(found: &mut [Candidate]) {
             _ => String::new(),
         };
         for path in local_includes(&text) {
-            included.insert(format!("{root}{}", path.trim_start_matches('/')));
+            self.0
+                .insert(format!("{root}{}", path.trim_start_matches('/')));
         }
     }
-    if included.is_empty() {
-        return;
-    }
-    for c in found.iter_mut() {
-        if included.contains(&c.display) {
+
+    /// Marks `c` as GitLab CI when a pipeline noted includes it.
+    pub fn mark(&self, c: &mut Candidate) {
+        if !self.0.is_empty() && self.0.contains(&c.display) {
             c.class = Class::Kind(FileKind::GitlabCi);
         }
     }

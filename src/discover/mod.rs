@@ -5,4 +5,5 @@ pub mod classify;
 pub mod includes;
 pub mod paths;
 pub mod record;
+pub mod tree;
 pub mod walk;

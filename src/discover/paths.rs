@@ -59,3 +59,13 @@ pub fn io_cause(e: &std::io::Error) -> String {
         None => s,
     }
 }
+
+/// The order files are checked and shown in: component by component, as
+/// `Path` orders (`a/b` before `a.txt`), which with `/` taken as the
+/// lowest byte is a plain byte comparison. A sorted walk yields this order.
+pub fn path_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn key(s: &str) -> impl Iterator<Item = u8> + '_ {
+        s.bytes().map(|b| if b == b'/' { 0 } else { b })
+    }
+    key(a).cmp(key(b))
+}

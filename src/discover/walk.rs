@@ -1,21 +1,23 @@
-//! Finding the files to read: a parallel walk with the `ignore` crate that
-//! reads hidden paths (`.github/`, `.gitlab-ci.yml`) but not `.git/`, keeps
-//! `.gitignore`, and classifies each path before any file is opened.
+//! Finding the files to read: a sorted walk (`tree`) that reads hidden
+//! paths (`.github/`, `.gitlab-ci.yml`) but not `.git/`, keeps
+//! `.gitignore`, and classifies each path before any file is opened. It
+//! yields the files in the order they are shown, so the checks start while
+//! the walk goes on (one thread walks a tree faster than two: most of a
+//! walk is the kernel's, and two walkers contend in it).
 
 use super::classify::Classifier;
-use super::paths::{display_path, io_cause, relative_to};
+use super::includes::{mark_gitlab_includes, Included};
+use super::paths::{display_path, io_cause, path_order, relative_to};
 use super::record::{Candidate, Roots};
-use ignore::{WalkBuilder, WalkState};
+use super::tree::{holds, walk_sorted, Visit};
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, Mutex};
 
 pub struct WalkOptions<'a> {
     pub roots: Roots<'a>,
     pub no_ignore: bool,
     pub classifier: &'a Classifier,
-    pub threads: usize,
-    /// Names of config files, noted in [`Markers`] where the walk meets them.
-    pub config_names: &'a [&'a str],
+    /// Names of config files, met as [`Met::Config`].
+    pub config_names: &'static [&'static str],
 }
 
 /// A path that could not be walked: `path: cause`.
@@ -24,6 +26,22 @@ pub struct WalkOptions<'a> {
 pub struct WalkError {
     pub path: String,
     pub cause: String,
+}
+
+/// What the walk meets, in the order it meets it. A folder's config files
+/// and `.git` come before any file in or below it, so the nearest config of
+/// each file is known when the file is met.
+pub enum Met {
+    /// A folder named on the command line, before anything in it.
+    Root(PathBuf),
+    /// A config file (`.imagelint.toml`, `imagelint.toml`).
+    Config(PathBuf),
+    /// A folder holding a `.git`.
+    Repository(PathBuf),
+    /// A file to read. Those of one folder named on the command line come
+    /// in path order.
+    Candidate(Candidate),
+    Error(WalkError),
 }
 
 /// What the walk saw besides the files to read: the folders it walked, the
@@ -52,103 +70,129 @@ pub struct Walked {
 /// Walks every PATH; returns the candidates sorted by path, and one error
 /// per path that could not be walked.
 pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
-    let markers = Arc::new(Mutex::new(Markers::default()));
+    let mut walked = Walked::default();
+    walk_each(paths, opts, &mut |met| match met {
+        Met::Root(dir) => walked.markers.walked.push(dir),
+        Met::Config(file) => walked.markers.configs.push(file),
+        Met::Repository(dir) => walked.markers.repositories.push(dir),
+        Met::Candidate(c) => walked.candidates.push(c),
+        Met::Error(e) => walked.errors.push(e),
+    });
+    if paths.len() > 1 {
+        // Each path's files are in order; the paths may not be, or overlap.
+        let found = &mut walked.candidates;
+        found.sort_by(|a, b| path_order(&a.display, &b.display));
+        found.dedup_by(|a, b| a.display == b.display);
+        mark_gitlab_includes(found);
+    }
+    walked.errors.sort();
+    walked
+}
+
+/// Walks every PATH, handing what it meets to `each` as it meets it (see
+/// [`Met`]).
+pub fn walk_each(paths: &[PathBuf], opts: &WalkOptions, each: &mut dyn FnMut(Met)) {
     let cwd = opts.roots.cwd;
     for path in paths {
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
-                errors.push(WalkError {
+                each(Met::Error(WalkError {
                     path: display_path(path, cwd),
                     cause: io_cause(&e),
-                });
+                }));
                 continue;
             }
         };
-        if !meta.is_dir() {
-            // An explicit file is always read, ignored or not; a symlink
-            // only to a file inside its repository.
-            let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
-            let (kind, boundary) = if is_link {
-                let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-                (
-                    Entry::Symlink,
-                    repository_root(dir.unwrap_or(Path::new("."))),
-                )
-            } else if meta.is_file() {
-                (Entry::File, PathBuf::new())
-            } else {
-                (Entry::Special, PathBuf::new())
-            };
-            if let Some(item) = entry(path, kind, &boundary, opts) {
-                match item {
-                    Ok(c) => found.push(c),
-                    Err(e) => errors.push(e),
-                }
-            }
+        if meta.is_dir() {
+            each(Met::Root(path.clone()));
+            walk_folder(path, opts, each);
             continue;
         }
-        let boundary = repository_root(path);
-        let boundary = &boundary;
-        let (tx, rx) = mpsc::channel::<Result<Candidate, WalkError>>();
-        if let Ok(mut m) = markers.lock() {
-            m.walked.push(path.clone());
+        // An explicit file is always read, ignored or not; a symlink
+        // only to a file inside its repository.
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
+        let (kind, boundary) = if is_link {
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+            (
+                Entry::Symlink,
+                repository_root(dir.unwrap_or(Path::new("."))),
+            )
+        } else if meta.is_file() {
+            (Entry::File, PathBuf::new())
+        } else {
+            (Entry::Special, PathBuf::new())
+        };
+        if let Some(item) = entry(path, kind, &boundary, opts) {
+            each(item.map_or_else(Met::Error, Met::Candidate));
         }
-        let builder = walker(path, opts, &markers);
-        builder.build_parallel().run(|| {
-            let tx = tx.clone();
-            Box::new(move |item| {
-                match item {
-                    Ok(e) => {
-                        let kind = match e.file_type() {
-                            Some(t) if t.is_file() => Entry::File,
-                            Some(t) if t.is_symlink() => Entry::Symlink,
-                            Some(t) if t.is_dir() => Entry::Dir,
-                            _ => Entry::Special,
-                        };
-                        if let Some(item) = entry(e.path(), kind, boundary, opts) {
-                            let _ = tx.send(item);
-                        }
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(walk_error(&e, cwd)));
+    }
+}
+
+/// Walks one folder named on the command line.
+fn walk_folder(root: &Path, opts: &WalkOptions, each: &mut dyn FnMut(Met)) {
+    let cwd = opts.roots.cwd;
+    let boundary = repository_root(root);
+    let excluded = opts.classifier.exclude_set();
+    let config_root = opts.roots.config_root;
+    let mut included = Included::default();
+    walk_sorted(root, opts.no_ignore, &mut |visit| {
+        match visit {
+            Visit::Folder { path, names, git } => {
+                // What the folder's other files depend on, before them.
+                if git {
+                    each(Met::Repository(path.to_path_buf()));
+                }
+                for name in opts.config_names {
+                    if holds(names, name) {
+                        each(Met::Config(path.join(name)));
                     }
                 }
-                WalkState::Continue
-            })
-        });
-        drop(tx);
-        for item in rx {
-            match item {
-                Ok(c) => found.push(c),
-                Err(e) => errors.push(e),
+                if holds(names, ".gitlab-ci.yml") {
+                    let pipeline = path.join(".gitlab-ci.yml");
+                    if let Some(Ok(c)) = entry(&pipeline, Entry::File, &boundary, opts) {
+                        included.note(&c);
+                    }
+                }
             }
+            // Excluded folders are not entered at all. Files are judged
+            // by `Candidate::new`, which checks the exclusions after their
+            // name: a glob match for every file of the tree here would
+            // cost more than the rest of the walk's own work.
+            Visit::Enter(path) => {
+                return excluded.is_empty()
+                    || !excluded.is_match(relative_to(&cwd.join(path), config_root));
+            }
+            Visit::Entry(path, kind) => {
+                let kind = if kind.is_file() {
+                    Entry::File
+                } else if kind.is_symlink() {
+                    Entry::Symlink
+                } else {
+                    Entry::Special
+                };
+                match entry(path, kind, &boundary, opts) {
+                    Some(Ok(mut c)) => {
+                        included.mark(&mut c);
+                        each(Met::Candidate(c));
+                    }
+                    Some(Err(e)) => each(Met::Error(e)),
+                    None => {}
+                }
+            }
+            Visit::Error(path, e) => each(Met::Error(WalkError {
+                path: display_path(path, cwd),
+                cause: io_cause(&e),
+            })),
         }
-    }
-    // Component by component, as `Path` orders (`a/b` before `a.txt`):
-    // with `/` as the lowest byte, a plain byte comparison does that.
-    found.sort_by_cached_key(|c| c.display.replace('/', "\0"));
-    found.dedup_by(|a, b| a.display == b.display);
-    super::includes::mark_gitlab_includes(&mut found);
-    errors.sort();
-    let markers = Arc::try_unwrap(markers)
-        .ok()
-        .and_then(|m| m.into_inner().ok())
-        .unwrap_or_default();
-    Walked {
-        candidates: found,
-        errors,
-        markers,
-    }
+        true
+    });
 }
 
 /// What a directory entry is, without following it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Entry {
     File,
-    Dir,
     Symlink,
     /// A FIFO, socket or device: reading one can block forever or never end.
     Special,
@@ -166,7 +210,6 @@ fn entry(
     opts: &WalkOptions,
 ) -> Option<Result<Candidate, WalkError>> {
     let kind = match kind {
-        Entry::Dir => return None,
         Entry::Symlink => match std::fs::canonicalize(path) {
             Ok(target) if target.starts_with(boundary) => match std::fs::metadata(&target) {
                 Ok(m) if m.is_file() => Entry::File,
@@ -200,76 +243,4 @@ fn repository_root(path: &Path) -> PathBuf {
         .find(|dir| dir.join(".git").exists())
         .unwrap_or(&start)
         .to_path_buf()
-}
-
-fn walker(root: &Path, opts: &WalkOptions, markers: &Arc<Mutex<Markers>>) -> WalkBuilder {
-    let mut b = WalkBuilder::new(root);
-    b.hidden(false)
-        .parents(true)
-        .git_ignore(!opts.no_ignore)
-        .git_global(!opts.no_ignore)
-        .git_exclude(!opts.no_ignore)
-        .ignore(!opts.no_ignore)
-        .require_git(false)
-        .follow_links(false)
-        .threads(opts.threads);
-    let cwd = opts.roots.cwd.to_path_buf();
-    let config_root = opts.roots.config_root.to_path_buf();
-    let excluded = opts.classifier.exclude_set();
-    let markers = Arc::clone(markers);
-    let config_names: Vec<String> = opts.config_names.iter().map(|n| n.to_string()).collect();
-    // Excluded folders are not entered at all.
-    b.filter_entry(move |e| {
-        let name = e.file_name();
-        if name == ".git" {
-            if let (Some(dir), Ok(mut m)) = (e.path().parent(), markers.lock()) {
-                m.repositories.push(dir.to_path_buf());
-            }
-            return false;
-        }
-        if config_names.iter().any(|c| name == c.as_str()) {
-            if let Ok(mut m) = markers.lock() {
-                m.configs.push(e.path().to_path_buf());
-            }
-        }
-        // Files are judged by `Candidate::new`, which checks the exclusions
-        // after their name: a glob match for every file of the tree here
-        // would cost more than the rest of the walk's own work.
-        let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-        !is_dir
-            || excluded.is_empty()
-            || !excluded.is_match(relative_to(&cwd.join(e.path()), &config_root))
-    });
-    b
-}
-
-fn walk_error(e: &ignore::Error, cwd: &Path) -> WalkError {
-    match e {
-        ignore::Error::WithPath { path, err } => WalkError {
-            path: display_path(path, cwd),
-            cause: cause(err),
-        },
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            walk_error(err, cwd)
-        }
-        ignore::Error::Loop { child, .. } => WalkError {
-            path: display_path(child, cwd),
-            cause: "symlink loop".into(),
-        },
-        // An error of no particular path: the walk's own.
-        other => WalkError {
-            path: ".".into(),
-            cause: cause(other),
-        },
-    }
-}
-
-fn cause(e: &ignore::Error) -> String {
-    match e {
-        ignore::Error::WithPath { err, .. }
-        | ignore::Error::WithDepth { err, .. }
-        | ignore::Error::WithLineNumber { err, .. } => cause(err),
-        ignore::Error::Io(io) => io_cause(io),
-        other => other.to_string(),
-    }
 }

@@ -13,7 +13,7 @@ use crate::render::Reporter;
 use crate::rules::Severity;
 use crate::source::LineIndex;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// Looks for a NUL byte this far into a file to call it binary.
 const BINARY_PROBE: usize = 8192;
@@ -111,12 +111,40 @@ pub struct FileEnd {
     pub diff: Option<String>,
 }
 
+/// The contexts of config files nearer to some files than the run's own,
+/// added to as the walk meets them while the files met before are checked.
+#[derive(Default)]
+pub struct Nearer(RwLock<Vec<Arc<Context>>>);
+
+impl Nearer {
+    /// Adds a context; returns its scope.
+    pub fn push(&self, ctx: Context) -> usize {
+        let mut all = self.0.write().unwrap_or_else(|e| e.into_inner());
+        all.push(Arc::new(ctx));
+        all.len()
+    }
+
+    /// The context of scope `n` (1 and up).
+    fn get(&self, n: usize) -> Option<Arc<Context>> {
+        if n == 0 {
+            return None;
+        }
+        let all = self.0.read().unwrap_or_else(|e| e.into_inner());
+        n.checked_sub(1).and_then(|i| all.get(i)).cloned()
+    }
+
+    /// Every context added.
+    pub fn all(&self) -> Vec<Arc<Context>> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
 /// What every file of a run is put through.
 pub struct Job<'a> {
     pub ctx: &'a Context,
     /// The contexts of nearer config files: a candidate of scope `n` is
-    /// analysed with `nested[n - 1]`.
-    pub nested: &'a [Context],
+    /// analysed with the `n`th.
+    pub nested: &'a Nearer,
     pub fix: FixMode,
     pub reporters: &'a [&'a dyn Reporter],
     pub hand_over: HandOver,
@@ -153,10 +181,8 @@ pub fn process_bytes(
     if !may_hold_reference(kind, text) {
         return end;
     }
-    let ctx = match c.scope {
-        0 => job.ctx,
-        n => &job.nested[n - 1],
-    };
+    let nearer = job.nested.get(c.scope);
+    let ctx = nearer.as_deref().unwrap_or(job.ctx);
     let path: Arc<str> = Arc::from(c.display.as_str());
     let lines = LineIndex::new(text);
     let file = FileRef {

@@ -4,14 +4,14 @@
 
 mod file;
 
-pub use file::{process_bytes, FileEnd, HandOver, Job, Part, MAX_FILE_BYTES};
+pub use file::{process_bytes, FileEnd, HandOver, Job, Nearer, Part, MAX_FILE_BYTES};
 
 use crate::discover::record::Candidate;
 use crate::extract::helm_chart;
 use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::io::Read;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Condvar, Mutex};
 
 /// What to do with fixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,16 +46,53 @@ pub enum Piece {
 /// Pieces of numbered files, in the order one worker made them.
 type Message = Vec<(usize, Piece)>;
 
-pub fn run(candidates: &[Candidate], job: &Job, threads: usize, mut sink: impl FnMut(Piece)) {
-    let next = AtomicUsize::new(0);
+/// Checks `candidates` (see [`run_fed`]).
+pub fn run(candidates: &[Candidate], job: &Job, threads: usize, sink: impl FnMut(Piece)) {
+    run_fed(
+        |feed| candidates.iter().cloned().for_each(feed),
+        job,
+        threads,
+        sink,
+    )
+}
+
+/// Checks the candidates `produce` hands over, in the order handed, while
+/// it goes on handing them (the walk, on its own thread), and gives `sink`
+/// their pieces in that order.
+pub fn run_fed(
+    produce: impl FnOnce(&mut dyn FnMut(Candidate)) + Send,
+    job: &Job,
+    threads: usize,
+    mut sink: impl FnMut(Piece),
+) {
     let threads = threads.max(1);
+    let feed = Feed::default();
     // Bounded: a worker that runs ahead waits instead of filling memory.
     let (tx, rx) = mpsc::sync_channel::<Message>(threads * 4);
     std::thread::scope(|scope| {
-        for _ in 0..threads {
+        let feed = &feed;
+        // The producer's thread is one of the workers once it is done: a
+        // thread more than there are cores would only take turns with them.
+        let producer_tx = tx.clone();
+        scope.spawn(move || {
+            {
+                // Closes the feed however the producer ends: the workers
+                // would otherwise wait for more.
+                let _closing = Closing(feed);
+                let mut batch = Vec::with_capacity(FEED_BATCH);
+                produce(&mut |c| {
+                    batch.push(c);
+                    if batch.len() == FEED_BATCH {
+                        feed.push(&mut batch);
+                    }
+                });
+                feed.push(&mut batch);
+            }
+            work(feed, job, producer_tx);
+        });
+        for _ in 1..threads {
             let tx = tx.clone();
-            let next = &next;
-            scope.spawn(move || work(candidates, job, next, tx));
+            scope.spawn(move || work(feed, job, tx));
         }
         drop(tx);
         let mut order = InOrder::default();
@@ -67,36 +104,94 @@ pub fn run(candidates: &[Candidate], job: &Job, threads: usize, mut sink: impl F
     });
 }
 
+/// Candidates the producer hands over at a time: fewer wake-ups of the
+/// workers than one by one.
+const FEED_BATCH: usize = 8;
+
+/// The numbered candidates handed over and not yet taken.
+#[derive(Default)]
+struct Feed {
+    state: Mutex<Fed>,
+    more: Condvar,
+}
+
+#[derive(Default)]
+struct Fed {
+    waiting: VecDeque<(usize, Candidate)>,
+    handed: usize,
+    closed: bool,
+}
+
+impl Feed {
+    fn push(&self, batch: &mut Vec<Candidate>) {
+        if batch.is_empty() {
+            return;
+        }
+        let mut fed = self.lock();
+        for c in batch.drain(..) {
+            let n = fed.handed;
+            fed.waiting.push_back((n, c));
+            fed.handed += 1;
+        }
+        drop(fed);
+        self.more.notify_all();
+    }
+
+    fn close(&self) {
+        self.lock().closed = true;
+        self.more.notify_all();
+    }
+
+    /// Up to `most` candidates into `into`, waiting for some; false once
+    /// the feed is closed and empty.
+    fn take(&self, most: usize, into: &mut Vec<(usize, Candidate)>) -> bool {
+        let mut fed = self.lock();
+        while fed.waiting.is_empty() && !fed.closed {
+            fed = self.more.wait(fed).unwrap_or_else(|e| e.into_inner());
+        }
+        let n = most.min(fed.waiting.len());
+        into.extend(fed.waiting.drain(..n));
+        n > 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Fed> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+struct Closing<'f>(&'f Feed);
+
+impl Drop for Closing<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 /// One worker: takes batches of files until none are left.
-fn work(candidates: &[Candidate], job: &Job, next: &AtomicUsize, tx: mpsc::SyncSender<Message>) {
+fn work(feed: &Feed, job: &Job, tx: mpsc::SyncSender<Message>) {
     // One read buffer a thread, reused for every file it reads.
     let mut buf = Vec::new();
+    let mut batch = Vec::with_capacity(BATCH);
     // Files of a chart another worker is working out, read once it is done
     // (or at the end, when there is nothing else to do).
-    let mut put_off: Vec<usize> = Vec::new();
+    let mut put_off: Vec<(usize, Candidate)> = Vec::new();
     let mut out = Outbox {
         message: Vec::new(),
         held: 0,
         tx: &tx,
     };
-    loop {
-        let first = next.fetch_add(BATCH, Ordering::Relaxed);
-        let end = (first + BATCH).min(candidates.len());
-        if first >= end {
-            break;
-        }
-        for (n, c) in (first..end).zip(&candidates[first..end]) {
+    while feed.take(BATCH, &mut batch) {
+        for (n, c) in batch.drain(..) {
             if helm_chart::worked_out_elsewhere(&c.disk) {
-                put_off.push(n);
+                put_off.push((n, c));
             } else {
-                out.file(n, c, job, &mut buf);
+                out.file(n, &c, job, &mut buf);
             }
         }
-        put_off.retain(|&n| {
-            let c = &candidates[n];
+        put_off.retain(|(n, c)| {
             let wait = helm_chart::worked_out_elsewhere(&c.disk);
             if !wait {
-                out.file(n, c, job, &mut buf);
+                out.file(*n, c, job, &mut buf);
             }
             wait
         });
@@ -104,8 +199,8 @@ fn work(candidates: &[Candidate], job: &Job, next: &AtomicUsize, tx: mpsc::SyncS
             return;
         }
     }
-    for n in put_off {
-        out.file(n, &candidates[n], job, &mut buf);
+    for (n, c) in put_off {
+        out.file(n, &c, job, &mut buf);
     }
     out.send();
 }

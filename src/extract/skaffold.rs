@@ -13,30 +13,48 @@ const MAX_LEVELS: usize = 8;
 
 /// Whether a Skaffold project above `manifest` builds the image `name`.
 pub fn builds(manifest: &Path, name: &str) -> bool {
-    let mut dir = manifest.parent();
-    for _ in 0..MAX_LEVELS {
-        let Some(d) = dir else { break };
-        for file in ["skaffold.yaml", "skaffold.yml"] {
-            if artifacts(&d.join(file)).iter().any(|a| a == name) {
-                return true;
+    manifest
+        .parent()
+        .is_some_and(|dir| built_above(dir).iter().any(|a| a == name))
+}
+
+/// The artifact images of the `skaffold.yaml` files in `folder` and above
+/// it, up to the repository's root; once per folder and run.
+fn built_above(folder: &Path) -> Arc<Vec<String>> {
+    static SEEN: Seen = OnceLock::new();
+    once(&SEEN, folder, || {
+        let mut found = Vec::new();
+        let mut dir = Some(folder);
+        for _ in 0..MAX_LEVELS {
+            let Some(d) = dir else { break };
+            for file in ["skaffold.yaml", "skaffold.yml"] {
+                found.extend(artifacts(&d.join(file)).iter().cloned());
             }
+            if d.join(".git").exists() {
+                break;
+            }
+            dir = d.parent();
         }
-        if d.join(".git").exists() {
-            break;
-        }
-        dir = d.parent();
-    }
-    false
+        found
+    })
 }
 
 /// The artifact images of one `skaffold.yaml`, read once per run.
 fn artifacts(path: &Path) -> Arc<Vec<String>> {
-    static SEEN: OnceLock<Mutex<HashMap<PathBuf, Arc<Vec<String>>>>> = OnceLock::new();
-    let seen = SEEN.get_or_init(Default::default);
+    static SEEN: Seen = OnceLock::new();
+    once(&SEEN, path, || read(path))
+}
+
+/// Image lists worked out per path.
+type Seen = OnceLock<Mutex<HashMap<PathBuf, Arc<Vec<String>>>>>;
+
+/// The list for `path` in `seen`, made once.
+fn once(seen: &Seen, path: &Path, make: impl FnOnce() -> Vec<String>) -> Arc<Vec<String>> {
+    let seen = seen.get_or_init(Default::default);
     if let Some(found) = seen.lock().ok().and_then(|s| s.get(path).cloned()) {
         return found;
     }
-    let found = Arc::new(read(path));
+    let found = Arc::new(make());
     if let Ok(mut s) = seen.lock() {
         s.insert(path.to_path_buf(), found.clone());
     }

@@ -840,6 +840,7 @@ fn gitlab_local_includes_are_read() {
         })
         .collect();
     let want: Vec<(String, String)> = [
+        ("gitlab-ci", "alpine:3.19.1"),
         ("gitlab-ci", "golang:1.22.1"),
         ("gitlab-ci", "python:3.12.2"),
         ("gitlab-ci", "postgres:16.2"),
@@ -848,6 +849,18 @@ fn gitlab_local_includes_are_read() {
     .map(|(k, i)| (k.to_string(), i.to_string()))
     .collect();
     assert_eq!(found, want);
+    // `check` reads the files as the walk meets them: `.gitlab/deploy.yml`
+    // comes before the pipeline that includes it, and is still read.
+    let run = imagelint(&dir, &["check", "--format", "json"]);
+    let report = json(&run);
+    let files: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(&".gitlab/deploy.yml"), "{files:?}");
+    assert!(!files.contains(&"ci/unrelated.yml"), "{files:?}");
 }
 
 /// Item 8: an image a Skaffold project builds is not a pull: not read, so
