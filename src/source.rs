@@ -32,35 +32,43 @@ pub struct Position {
 }
 
 /// Byte offsets of line starts. A line ends at `\n`; a `\r` before it belongs
-/// to the line break, not to the line's text.
+/// to the line break, not to the line's text. Found when first asked for:
+/// most files a run reads hold nothing that needs a line number.
 #[derive(Debug, Clone)]
-pub struct LineIndex {
-    starts: Vec<usize>,
-    len: usize,
+pub struct LineIndex<'t> {
+    text: &'t str,
+    starts: std::cell::OnceCell<Vec<usize>>,
 }
 
-impl LineIndex {
-    pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+impl<'t> LineIndex<'t> {
+    pub fn new(text: &'t str) -> LineIndex<'t> {
         LineIndex {
-            starts,
-            len: text.len(),
+            text,
+            starts: std::cell::OnceCell::new(),
         }
     }
 
+    fn starts(&self) -> &[usize] {
+        self.starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            );
+            starts
+        })
+    }
+
     pub fn line_count(&self) -> usize {
-        self.starts.len()
+        self.starts().len()
     }
 
     /// 0-based line holding byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        match self.starts.binary_search(&offset) {
+        match self.starts().binary_search(&offset) {
             Ok(line) => line,
             Err(next) => next - 1,
         }
@@ -68,7 +76,7 @@ impl LineIndex {
 
     /// Byte offset where 0-based `line` starts.
     pub fn line_start(&self, line: usize) -> usize {
-        self.starts.get(line).copied().unwrap_or(self.len)
+        self.starts().get(line).copied().unwrap_or(self.text.len())
     }
 
     /// Byte range of 0-based `line`'s text, without its line break.
@@ -91,7 +99,7 @@ impl LineIndex {
 /// for thousands of references on one line.
 pub struct Columns<'a> {
     text: &'a str,
-    lines: &'a LineIndex,
+    lines: &'a LineIndex<'a>,
     line: usize,
     byte: usize,
     chars: usize,
