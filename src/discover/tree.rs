@@ -302,4 +302,73 @@ mod tests {
         assert!(files.iter().any(|f| f.ends_with("keep.log")), "{files:?}");
         assert!(!files.iter().any(|f| f.ends_with("a.log")), "{files:?}");
     }
+
+    /// A random tree of files and folders with random ignore files in it:
+    /// the same files as the `ignore` crate, from the top and from a
+    /// folder inside.
+    fn entries() -> impl proptest::strategy::Strategy<Value = Vec<(String, String)>> {
+        use proptest::prelude::*;
+        let folder = prop::sample::select(vec!["", "a/", "a/b/", "c/", "a.b/", "c/a/"]);
+        let name = prop::sample::select(vec![
+            "x.yml",
+            "x.log",
+            "keep.log",
+            "a",
+            "b.yml",
+            "c-d.yml",
+            ".ignore",
+            ".gitignore",
+        ]);
+        let rules = prop::collection::vec(
+            prop::sample::select(vec![
+                "*.log",
+                "!keep.*",
+                "b/",
+                "/a",
+                "a/**/x.yml",
+                "**/b.yml",
+                "c",
+                "!c/a",
+                "*.yml",
+                "!x.yml",
+                "# c",
+                "a.b",
+            ]),
+            0..4,
+        );
+        prop::collection::vec((folder, name, rules), 1..14).prop_map(|files| {
+            files
+                .into_iter()
+                .map(|(folder, name, rules)| {
+                    let text = if name.starts_with(".") {
+                        rules.join("\n")
+                    } else {
+                        String::new()
+                    };
+                    (format!("{folder}{name}"), text)
+                })
+                .collect()
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn random_trees_ignore_as_the_ignore_crate_does(files in entries()) {
+            let dir = tempfile::tempdir().unwrap();
+            let top = dir.path();
+            for (path, text) in &files {
+                // A name taken by a file or folder already stays that.
+                let path = top.join(path);
+                if fs::create_dir_all(path.parent().unwrap()).is_ok() && !path.is_dir() {
+                    fs::write(path, text).unwrap();
+                }
+            }
+            for root in [top.to_path_buf(), top.join("a")] {
+                if root.is_dir() {
+                    proptest::prop_assert_eq!(walked(&root, false), oracle(&root, false));
+                }
+            }
+        }
+    }
 }
