@@ -8,8 +8,7 @@ pub use file::{process_bytes, FileEnd, HandOver, Job, Nearer, Part, MAX_FILE_BYT
 
 use crate::discover::record::Candidate;
 use crate::extract::helm_chart;
-use std::collections::BTreeMap;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::Read;
 use std::sync::{mpsc, Condvar, Mutex};
 
@@ -159,6 +158,7 @@ impl Feed {
     }
 }
 
+/// Closes its feed when dropped.
 struct Closing<'f>(&'f Feed);
 
 impl Drop for Closing<'_> {
