@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 
 /// What the walk meets, in order.
 pub enum Visit<'a> {
-    /// A folder entered, before any of its entries: the names of those not
-    /// ignored (`.git` left out), and whether it holds `.git`.
+    /// A folder entered, before any of its entries: those not ignored
+    /// (`.git` left out), sorted by name, and whether it holds `.git`.
     Folder {
         path: &'a Path,
-        names: &'a [OsString],
+        entries: &'a [(OsString, FileType)],
         git: bool,
     },
     /// A folder not ignored, before it is entered: `false` keeps it out.
@@ -96,10 +96,9 @@ fn enter(
         name != ".git" && !(active && rules.ignored(&absolute.join(name), kind.is_dir()))
     });
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let names: Vec<OsString> = entries.iter().map(|(n, _)| n.clone()).collect();
     visit(Visit::Folder {
         path: &path,
-        names: &names,
+        entries: &entries,
         git,
     });
     Some(Frame {
@@ -206,10 +205,10 @@ fn read_rules(dir: &Path, file: &Path) -> Option<Gitignore> {
     builder.build().ok().filter(|g| !g.is_empty())
 }
 
-/// Whether `name` is that of a folder's entry (for callers' marker checks).
-pub fn holds(names: &[OsString], name: &str) -> bool {
-    names
-        .binary_search_by(|n| n.as_os_str().cmp(OsStr::new(name)))
+/// Whether a folder's sorted `entries` hold one named `name`.
+pub fn holds(entries: &[(OsString, FileType)], name: &str) -> bool {
+    entries
+        .binary_search_by(|(n, _)| n.as_os_str().cmp(OsStr::new(name)))
         .is_ok()
 }
 

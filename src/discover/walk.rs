@@ -138,17 +138,17 @@ fn walk_folder(root: &Path, opts: &WalkOptions, each: &mut dyn FnMut(Met)) {
     let mut included = Included::default();
     walk_sorted(root, opts.no_ignore, &mut |visit| {
         match visit {
-            Visit::Folder { path, names, git } => {
+            Visit::Folder { path, entries, git } => {
                 // What the folder's other files depend on, before them.
                 if git {
                     each(Met::Repository(path.to_path_buf()));
                 }
                 for name in opts.config_names {
-                    if holds(names, name) {
+                    if holds(entries, name) {
                         each(Met::Config(path.join(name)));
                     }
                 }
-                if holds(names, ".gitlab-ci.yml") {
+                if holds(entries, ".gitlab-ci.yml") {
                     let pipeline = path.join(".gitlab-ci.yml");
                     if let Some(Ok(c)) = entry(&pipeline, Entry::File, &boundary, opts) {
                         included.note(&c);
