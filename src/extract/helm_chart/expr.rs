@@ -45,9 +45,12 @@ impl FieldPath {
 
 /// Parses a pipeline; what cannot be read becomes `Arg::Bad`.
 pub fn parse(text: &str) -> Pipe {
-    let mut tokens = tokens(text);
-    let mut at = 0;
-    pipe(&mut tokens, &mut at, 0)
+    let mut lexer = Lexer {
+        text,
+        at: 0,
+        peeked: None,
+    };
+    pipe(&mut lexer, 0)
 }
 
 /// A lexed piece of a pipeline; words are slices of its text, and only
@@ -63,95 +66,110 @@ enum Tok<'t> {
     Bar,
 }
 
-fn tokens(text: &str) -> Vec<Tok<'_>> {
-    let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some(&(i, c)) = chars.peek() {
-        match c {
-            c if c.is_whitespace() => {
-                chars.next();
-            }
-            '(' => {
-                chars.next();
-                out.push(Tok::Open);
-            }
-            ')' => {
-                chars.next();
-                out.push(Tok::Close);
-                if let Some(&(start, '.')) = chars.peek() {
-                    let end = word_end(text, &mut chars);
-                    out.push(Tok::GroupField(&text[start..end]));
-                }
-            }
-            '|' => {
-                chars.next();
-                out.push(Tok::Bar);
-            }
-            '"' => {
-                chars.next();
-                let mut s = String::new();
-                while let Some((_, c)) = chars.next() {
-                    match c {
-                        '"' => break,
-                        '\\' => match chars.next().map(|(_, c)| c) {
-                            Some('n') => s.push('\n'),
-                            Some('t') => s.push('\t'),
-                            Some(other) => s.push(other),
-                            None => {}
-                        },
-                        c => s.push(c),
-                    }
-                }
-                out.push(Tok::Str(s));
-            }
-            '`' => {
-                chars.next();
-                let mut s = String::new();
-                for (_, c) in chars.by_ref() {
-                    if c == '`' {
-                        break;
-                    }
-                    s.push(c);
-                }
-                out.push(Tok::Str(s));
-            }
-            _ => {
-                let end = word_end(text, &mut chars);
-                out.push(Tok::Word(&text[i..end]));
-            }
-        }
-    }
-    out
+/// The pieces of a pipeline one at a time, read as bytes: the template
+/// language's white space, brackets, bars and quotes are all ASCII.
+struct Lexer<'t> {
+    text: &'t str,
+    at: usize,
+    /// A piece read ahead (the `.a.b` after a `)`).
+    peeked: Option<Tok<'t>>,
 }
 
-/// Consumes a word (up to white space, a bracket, a bar or a quote) and
-/// gives where it ends.
-fn word_end(text: &str, chars: &mut std::iter::Peekable<std::str::CharIndices>) -> usize {
-    while let Some(&(j, c)) = chars.peek() {
-        if c.is_whitespace() || matches!(c, '(' | ')' | '|' | '"' | '`') {
-            return j;
+impl<'t> Lexer<'t> {
+    fn next(&mut self) -> Option<Tok<'t>> {
+        if let Some(tok) = self.peeked.take() {
+            return Some(tok);
         }
-        chars.next();
+        let bytes = self.text.as_bytes();
+        while bytes.get(self.at).is_some_and(|b| b.is_ascii_whitespace()) {
+            self.at += 1;
+        }
+        let b = *bytes.get(self.at)?;
+        self.at += 1;
+        Some(match b {
+            b'(' => Tok::Open,
+            b')' => {
+                if bytes.get(self.at) == Some(&b'.') {
+                    let start = self.at;
+                    self.at = self.word_end();
+                    self.peeked = Some(Tok::GroupField(&self.text[start..self.at]));
+                }
+                Tok::Close
+            }
+            b'|' => Tok::Bar,
+            b'"' => Tok::Str(self.quoted()),
+            b'`' => {
+                let start = self.at;
+                let end = memchr::memchr(b'`', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+                self.at = (end + 1).min(bytes.len());
+                Tok::Str(self.text[start..end].to_string())
+            }
+            _ => {
+                let start = self.at - 1;
+                self.at = self.word_end();
+                Tok::Word(&self.text[start..self.at])
+            }
+        })
     }
-    text.len()
+
+    /// Where the word at `at` ends: at white space, a bracket, a bar or a
+    /// quote.
+    fn word_end(&self) -> usize {
+        let bytes = self.text.as_bytes();
+        let stop =
+            |b: &u8| b.is_ascii_whitespace() || matches!(b, b'(' | b')' | b'|' | b'"' | b'`');
+        bytes[self.at..]
+            .iter()
+            .position(stop)
+            .map_or(bytes.len(), |i| self.at + i)
+    }
+
+    /// A `"` string's text, escapes undone; `at` just past its opening.
+    fn quoted(&mut self) -> String {
+        let bytes = self.text.as_bytes();
+        let mut s = String::new();
+        let mut from = self.at;
+        while let Some(i) = memchr::memchr2(b'"', b'\\', &bytes[self.at..]) {
+            let at = self.at + i;
+            s.push_str(&self.text[from..at]);
+            if bytes[at] == b'"' {
+                self.at = at + 1;
+                return s;
+            }
+            // An escape: the character after the backslash, whole.
+            let Some(c) = self.text[at + 1..].chars().next() else {
+                self.at = bytes.len();
+                return s;
+            };
+            s.push(match c {
+                'n' => '\n',
+                't' => '\t',
+                other => other,
+            });
+            self.at = at + 1 + c.len_utf8();
+            from = self.at;
+        }
+        s.push_str(&self.text[from..]);
+        self.at = bytes.len();
+        s
+    }
 }
 
 const MAX_GROUPS: usize = 32;
 
-fn pipe(tokens: &mut [Tok], at: &mut usize, depth: usize) -> Pipe {
+fn pipe(lexer: &mut Lexer, depth: usize) -> Pipe {
     let mut commands = Vec::new();
     let mut args = Vec::new();
-    while let Some(tok) = tokens.get_mut(*at) {
-        *at += 1;
+    while let Some(tok) = lexer.next() {
         match tok {
             Tok::Close => break,
             Tok::Bar => commands.push(Command(std::mem::take(&mut args))),
             Tok::Open if depth < MAX_GROUPS => {
-                let inner = pipe(tokens, at, depth + 1);
+                let inner = pipe(lexer, depth + 1);
                 // `(...).a.b`
-                let path = match tokens.get(*at) {
+                let path = match lexer.peeked {
                     Some(Tok::GroupField(w)) => {
-                        *at += 1;
+                        lexer.peeked = None;
                         FieldPath::of(w)
                     }
                     _ => FieldPath::default(),
@@ -159,7 +177,7 @@ fn pipe(tokens: &mut [Tok], at: &mut usize, depth: usize) -> Pipe {
                 args.push(Arg::Group(inner, path));
             }
             Tok::Open | Tok::GroupField(_) => args.push(Arg::Bad),
-            Tok::Str(s) => args.push(Arg::Str(std::mem::take(s))),
+            Tok::Str(s) => args.push(Arg::Str(s)),
             Tok::Word(w) => args.push(word(w)),
         }
     }
@@ -213,5 +231,21 @@ mod tests {
         let p = parse(r#"default (printf "v%s" .Chart.AppVersion) .Values.image.tag"#);
         assert_eq!(p.0[0].0.len(), 3);
         assert!(matches!(&p.0[0].0[1], Arg::Group(_, path) if names(path).is_empty()));
+    }
+
+    #[test]
+    fn strings_and_words() {
+        let p = parse("printf \"a\\\"b\\n\\é\" `raw \\n` \"open");
+        let args = &p.0[0].0;
+        assert_eq!(args.len(), 4);
+        assert!(matches!(&args[1], Arg::Str(s) if s == "a\"b\né"));
+        assert!(matches!(&args[2], Arg::Str(s) if s == "raw \\n"));
+        assert!(matches!(&args[3], Arg::Str(s) if s == "open"));
+        // Words end at brackets, bars and quotes; a non-ASCII word is one.
+        let p = parse("(.a)|quote\t.Values.é.x");
+        assert_eq!(p.0.len(), 2);
+        assert!(matches!(&p.0[1].0[1], Arg::Field(f) if names(f) == ["Values", "é", "x"]));
+        let p = parse("(.a).b.c)");
+        assert!(matches!(&p.0[0].0[0], Arg::Group(_, path) if names(path) == ["b", "c"]));
     }
 }
