@@ -44,16 +44,21 @@ pub fn walk_sorted(root: &Path, no_ignore: bool, visit: &mut dyn FnMut(Visit) ->
             continue;
         };
         frame.next += 1;
-        let path = frame.path.join(name);
+        // The entry's path is the folder's with the name pushed on, and
+        // popped again: no path built for each file of the tree.
+        frame.path.push(name);
         if kind.is_dir() {
+            let path = frame.path.clone();
             let absolute = frame.absolute.join(name);
+            frame.path.pop();
             if visit(Visit::Enter(&path)) {
                 if let Some(next) = enter(path, absolute, &mut rules, visit) {
                     stack.push(next);
                 }
             }
         } else {
-            visit(Visit::Entry(&path, *kind));
+            visit(Visit::Entry(&frame.path, *kind));
+            frame.path.pop();
         }
     }
 }
@@ -92,8 +97,18 @@ fn enter(
     rules.levels.push(level);
     let git = has(".git");
     let active = rules.active();
+    let mut entry = absolute.clone();
     entries.retain(|(name, kind)| {
-        name != ".git" && !(active && rules.ignored(&absolute.join(name), kind.is_dir()))
+        if name == ".git" {
+            return false;
+        }
+        if !active {
+            return true;
+        }
+        entry.push(name);
+        let ignored = rules.ignored(&entry, kind.is_dir());
+        entry.pop();
+        !ignored
     });
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     visit(Visit::Folder {

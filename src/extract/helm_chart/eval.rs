@@ -530,9 +530,7 @@ impl<'c, 'y> Run<'c, 'y> {
         let y = self.chart.values;
         if !PASS_ON.contains(&name) {
             for a in &args {
-                if let Some((_, from)) = text_of(y, a) {
-                    self.consumed.extend_from_slice(&from);
-                }
+                sources_of(y, a, &mut self.consumed);
             }
         }
         let text = |v: &Val| text_of(y, v);
@@ -802,18 +800,37 @@ pub fn node_val(y: &Yaml, n: NodeId) -> Val {
     let Some(s) = y.scalar(n) else {
         return Val::Node(n);
     };
-    let from: Rc<[usize]> = Rc::from([s.span.start]);
+    plain_val(s).unwrap_or_else(|| Val::Str(s.value.to_string(), Rc::from([s.span.start])))
+}
+
+/// What a plain scalar that is not text reads as: null, a boolean, an
+/// integer; `None` for text.
+fn plain_val(s: &crate::extract::yaml::Scalar) -> Option<Val> {
     if s.style != ScalarStyle::Plain {
-        return Val::Str(s.value.to_string(), from);
+        return None;
     }
     match &*s.value {
-        "" | "~" | "null" | "Null" | "NULL" => Val::Nil,
-        "true" | "True" | "TRUE" => Val::Bool(true),
-        "false" | "False" | "FALSE" => Val::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => Some(Val::Nil),
+        "true" | "True" | "TRUE" => Some(Val::Bool(true)),
+        "false" | "False" | "FALSE" => Some(Val::Bool(false)),
         v => match v.parse::<i64>() {
-            Ok(i) if !v.starts_with('+') && (v == "0" || !v.starts_with('0')) => Val::Int(i),
-            _ => Val::Str(v.to_string(), from),
+            Ok(i) if !v.starts_with('+') && (v == "0" || !v.starts_with('0')) => Some(Val::Int(i)),
+            _ => None,
         },
+    }
+}
+
+/// Adds to `out` the values scalars the text of `v` is made from (as
+/// `text_of` has them), without building the text.
+fn sources_of(y: &Yaml, v: &Val, out: &mut Vec<usize>) {
+    match v {
+        Val::Str(_, from) => out.extend_from_slice(from),
+        Val::Node(n) => {
+            if let Some(s) = y.scalar(*n).filter(|s| plain_val(s).is_none()) {
+                out.push(s.span.start);
+            }
+        }
+        _ => {}
     }
 }
 
