@@ -4,7 +4,7 @@
 //! unknown, and so is everything made from it. Output text remembers where
 //! each piece came from: the template's bytes, or the values' scalars.
 
-use super::expr::{Arg, Command, FieldPath, Pipe};
+use super::expr::{Arg, FieldPath, Pipe};
 use super::template::Node;
 use crate::extract::yaml::{NodeId, Yaml};
 use saphyr_parser::ScalarStyle;
@@ -351,14 +351,13 @@ impl<'c, 'y> Run<'c, 'y> {
 
     fn pipe(&mut self, pipe: &Pipe, dot: &Val) -> Result<Val, Stop> {
         let mut last: Option<Val> = None;
-        for command in &pipe.0 {
+        for command in pipe.commands() {
             last = Some(self.command(command, dot, last)?);
         }
         Ok(last.unwrap_or(Val::Unknown))
     }
 
-    fn command(&mut self, command: &Command, dot: &Val, piped: Option<Val>) -> Result<Val, Stop> {
-        let args = &command.0;
+    fn command(&mut self, args: &[Arg], dot: &Val, piped: Option<Val>) -> Result<Val, Stop> {
         let Some(first) = args.first() else {
             return Ok(Val::Unknown);
         };
@@ -399,7 +398,8 @@ impl<'c, 'y> Run<'c, 'y> {
                 let v = self.pipe(pipe, dot)?;
                 self.field(v, path)
             }
-            Arg::Bad => Val::Unknown,
+            // `Then` parts commands and is never one's argument.
+            Arg::Bad | Arg::Then => Val::Unknown,
         })
     }
 

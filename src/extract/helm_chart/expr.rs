@@ -2,12 +2,18 @@
 //! .Chart.AppVersion`, `printf "%s:%s" $repo (include "x" .)`.
 
 /// Commands joined by `|`: each result is the last argument of the next.
+/// Each command is a function and its arguments, or one operand alone;
+/// all their arguments are in one list, commands parted by
+/// [`Arg::Then`] (a chart's templates hold tens of thousands of pipes).
 #[derive(Debug, Clone, Default)]
-pub struct Pipe(pub Vec<Command>);
+pub struct Pipe(Vec<Arg>);
 
-/// A function and its arguments, or one operand alone.
-#[derive(Debug, Clone)]
-pub struct Command(pub Vec<Arg>);
+impl Pipe {
+    /// The commands in order, each its arguments.
+    pub fn commands(&self) -> impl Iterator<Item = &[Arg]> {
+        self.0.split(|a| matches!(a, Arg::Then))
+    }
+}
 
 #[derive(Debug, Clone)]
 pub enum Arg {
@@ -25,6 +31,8 @@ pub enum Arg {
     Group(Pipe, FieldPath),
     /// Something not understood.
     Bad,
+    /// Where one command of a pipe ends and the next begins.
+    Then,
 }
 
 /// Field names as written (`.a.b`): one string however many names, as a
@@ -158,12 +166,11 @@ impl<'t> Lexer<'t> {
 const MAX_GROUPS: usize = 32;
 
 fn pipe(lexer: &mut Lexer, depth: usize) -> Pipe {
-    let mut commands = Vec::new();
     let mut args = Vec::new();
     while let Some(tok) = lexer.next() {
         match tok {
             Tok::Close => break,
-            Tok::Bar => commands.push(Command(std::mem::take(&mut args))),
+            Tok::Bar => args.push(Arg::Then),
             Tok::Open if depth < MAX_GROUPS => {
                 let inner = pipe(lexer, depth + 1);
                 // `(...).a.b`
@@ -181,8 +188,7 @@ fn pipe(lexer: &mut Lexer, depth: usize) -> Pipe {
             Tok::Word(w) => args.push(word(w)),
         }
     }
-    commands.push(Command(args));
-    Pipe(commands)
+    Pipe(args)
 }
 
 fn word(w: &str) -> Arg {
@@ -214,38 +220,44 @@ mod tests {
         path.names().collect()
     }
 
+    fn commands(p: &Pipe) -> Vec<&[Arg]> {
+        p.commands().collect()
+    }
+
     #[test]
     fn pipelines() {
         let p = parse(r#".Values.image.tag | default .Chart.AppVersion"#);
-        assert_eq!(p.0.len(), 2);
-        assert!(matches!(&p.0[0].0[0], Arg::Field(f) if names(f) == ["Values", "image", "tag"]));
-        assert!(matches!(&p.0[1].0[0], Arg::Func(f) if f == "default"));
+        assert_eq!(commands(&p).len(), 2);
+        assert!(
+            matches!(&commands(&p)[0][0], Arg::Field(f) if names(f) == ["Values", "image", "tag"])
+        );
+        assert!(matches!(&commands(&p)[1][0], Arg::Func(f) if f == "default"));
         let p = parse(r#"printf "%s:%s" $repo (include "x.tag" $) "#);
-        let args = &p.0[0].0;
+        let args = commands(&p)[0];
         assert_eq!(args.len(), 4);
         assert!(matches!(&args[2], Arg::Var(v, p) if v == "$repo" && names(p).is_empty()));
-        assert!(matches!(&args[3], Arg::Group(g, _) if g.0[0].0.len() == 3));
+        assert!(matches!(&args[3], Arg::Group(g, _) if commands(g)[0].len() == 3));
         let p = parse("(.Values.x).y");
-        assert!(matches!(&p.0[0].0[0], Arg::Group(_, path) if names(path) == ["y"]));
+        assert!(matches!(&commands(&p)[0][0], Arg::Group(_, path) if names(path) == ["y"]));
         // A field after a space is an argument of its own.
         let p = parse(r#"default (printf "v%s" .Chart.AppVersion) .Values.image.tag"#);
-        assert_eq!(p.0[0].0.len(), 3);
-        assert!(matches!(&p.0[0].0[1], Arg::Group(_, path) if names(path).is_empty()));
+        assert_eq!(commands(&p)[0].len(), 3);
+        assert!(matches!(&commands(&p)[0][1], Arg::Group(_, path) if names(path).is_empty()));
     }
 
     #[test]
     fn strings_and_words() {
         let p = parse("printf \"a\\\"b\\n\\é\" `raw \\n` \"open");
-        let args = &p.0[0].0;
+        let args = commands(&p)[0];
         assert_eq!(args.len(), 4);
         assert!(matches!(&args[1], Arg::Str(s) if s == "a\"b\né"));
         assert!(matches!(&args[2], Arg::Str(s) if s == "raw \\n"));
         assert!(matches!(&args[3], Arg::Str(s) if s == "open"));
         // Words end at brackets, bars and quotes; a non-ASCII word is one.
         let p = parse("(.a)|quote\t.Values.é.x");
-        assert_eq!(p.0.len(), 2);
-        assert!(matches!(&p.0[1].0[1], Arg::Field(f) if names(f) == ["Values", "é", "x"]));
+        assert_eq!(commands(&p).len(), 2);
+        assert!(matches!(&commands(&p)[1][1], Arg::Field(f) if names(f) == ["Values", "é", "x"]));
         let p = parse("(.a).b.c)");
-        assert!(matches!(&p.0[0].0[0], Arg::Group(_, path) if names(path) == ["b", "c"]));
+        assert!(matches!(&commands(&p)[0][0], Arg::Group(_, path) if names(path) == ["b", "c"]));
     }
 }
