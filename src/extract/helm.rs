@@ -14,6 +14,7 @@ use super::helm_chart::{self, same_image, Render};
 use super::yaml::{NodeId, NodeSet};
 use super::{Env, Field, HelmFields, Occurrence, RefText, Sink};
 use crate::image::reference::Reference;
+use std::fmt::Write;
 
 pub(crate) fn extract(sink: &mut Sink, env: &Env) {
     // A chart's own values, as being read (fixed or not): what its
@@ -47,7 +48,7 @@ pub(super) fn walk(sink: &mut Sink, env: &Env, rendered: &Render) {
             .filter(|n| y.str(*n).is_some())
             .and_then(|n| sink.field(n))
             .filter(|f| !f.value.is_empty());
-        walk.node(sink, root, "", &global_registry, 0);
+        walk.node(sink, root, &mut String::new(), &global_registry, 0);
     }
 }
 
@@ -133,7 +134,7 @@ impl Walk<'_> {
         &mut self,
         sink: &mut Sink,
         node: NodeId,
-        path: &str,
+        path: &mut String,
         global: &Option<Field>,
         depth: usize,
     ) {
@@ -141,9 +142,14 @@ impl Walk<'_> {
         if depth > super::yaml::MAX_DEPTH || !self.visited.insert(node) {
             return;
         }
+        // A child's path is this one with its key or index pushed on, and
+        // cut off again: one string for the whole walk.
+        let len = path.len();
         if let Some(items) = y.seq(node) {
             for (i, item) in items.iter().copied().enumerate() {
-                self.node(sink, item, &format!("{path}[{i}]"), global, depth + 1);
+                let _ = write!(path, "[{i}]");
+                self.node(sink, item, path, global, depth + 1);
+                path.truncate(len);
             }
             return;
         }
@@ -183,21 +189,21 @@ impl Walk<'_> {
             }
         }
         for &(key, value) in &entries {
-            let child = if path.is_empty() {
-                key.to_string()
-            } else {
-                format!("{path}.{key}")
-            };
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key);
             if let Some(s) = y.str(value).filter(|_| is_image_key(key)) {
                 // `initContainerImage: true` is a switch, not an image.
                 let tag_beside = tag_keys(key).iter().any(|k| has(k));
                 let plausible = key == "image" || tag_beside || s.contains([':', '/', '@']);
                 if !s.is_empty() && plausible && !names_fields(s) {
-                    self.image_string(sink, node, key, value, child);
+                    self.image_string(sink, node, key, value, path.clone());
                 }
-                continue;
+            } else {
+                self.node(sink, value, path, global, depth + 1);
             }
-            self.node(sink, value, &child, global, depth + 1);
+            path.truncate(len);
         }
     }
 
