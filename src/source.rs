@@ -32,43 +32,35 @@ pub struct Position {
 }
 
 /// Byte offsets of line starts. A line ends at `\n`; a `\r` before it belongs
-/// to the line break, not to the line's text. Found when first asked for:
-/// most files a run reads hold nothing that needs a line number.
+/// to the line break, not to the line's text.
 #[derive(Debug, Clone)]
-pub struct LineIndex<'t> {
-    text: &'t str,
-    starts: std::cell::OnceCell<Vec<usize>>,
+pub struct LineIndex {
+    starts: Vec<usize>,
+    len: usize,
 }
 
-impl<'t> LineIndex<'t> {
-    pub fn new(text: &'t str) -> LineIndex<'t> {
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex {
-            text,
-            starts: std::cell::OnceCell::new(),
+            starts,
+            len: text.len(),
         }
     }
 
-    fn starts(&self) -> &[usize] {
-        self.starts.get_or_init(|| {
-            let mut starts = vec![0];
-            starts.extend(
-                self.text
-                    .bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| i + 1),
-            );
-            starts
-        })
-    }
-
     pub fn line_count(&self) -> usize {
-        self.starts().len()
+        self.starts.len()
     }
 
     /// 0-based line holding byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        match self.starts().binary_search(&offset) {
+        match self.starts.binary_search(&offset) {
             Ok(line) => line,
             Err(next) => next - 1,
         }
@@ -76,7 +68,7 @@ impl<'t> LineIndex<'t> {
 
     /// Byte offset where 0-based `line` starts.
     pub fn line_start(&self, line: usize) -> usize {
-        self.starts().get(line).copied().unwrap_or(self.text.len())
+        self.starts.get(line).copied().unwrap_or(self.len)
     }
 
     /// Byte range of 0-based `line`'s text, without its line break.
@@ -99,7 +91,7 @@ impl<'t> LineIndex<'t> {
 /// for thousands of references on one line.
 pub struct Columns<'a> {
     text: &'a str,
-    lines: &'a LineIndex<'a>,
+    lines: &'a LineIndex,
     line: usize,
     byte: usize,
     chars: usize,
