@@ -184,6 +184,13 @@ impl Scoper<'_> {
     /// `None`, unreported.
     pub fn met(&mut self, met: Met, problems: &mut Problems) -> Option<Candidate> {
         let cwd = &self.setup.cwd;
+        if self.common.config.is_some() {
+            // `--config` speaks for every file: no other config is read.
+            return match met {
+                Met::Candidate(c) => Some(c),
+                _ => None,
+            };
+        }
         match met {
             Met::Root(dir) => {
                 let absolute = cwd.join(&dir);

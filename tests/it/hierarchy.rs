@@ -83,6 +83,30 @@ fn config_flag_speaks_for_every_file() {
     );
 }
 
+/// With `--config`, the configs above a walked folder are not even read:
+/// a broken one there is no problem.
+#[test]
+fn config_flag_reads_no_config_above_the_folder() {
+    let dir = copy_fixture("hierarchy");
+    fs::write(dir.path().join("a/.imagelint.toml"), "mirrors = 3\n").unwrap();
+    let args = [
+        "check",
+        "--format",
+        "concise",
+        "--config",
+        ".imagelint.toml",
+        "a/legacy",
+    ];
+    let run = imagelint(dir.path(), &args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("a/.imagelint.toml"), "{}", run.stderr);
+    assert!(
+        findings(&run.stdout).contains(&"a/legacy/Dockerfile:2 mutable-tag".to_string()),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn a_broken_nested_config_is_named_and_the_other_files_checked() {
     let dir = copy_fixture("hierarchy");
