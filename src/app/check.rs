@@ -77,7 +77,7 @@ pub(super) fn check(args: &CheckArgs) -> Result<u8, Error> {
         None => {
             let (candidates, _, unchecked) = files(args, &setup, &contexts, &mut sink.problems);
             sink.tally.unchecked += unchecked;
-            engine::run(&candidates, &job, setup.threads, |o| sink.take(o));
+            engine::run(candidates, &job, setup.threads, |o| sink.take(o));
         }
     }
     let (tally, problems) = sink.finish(&every_rule(&setup, &contexts))?;

@@ -30,7 +30,7 @@ pub(super) fn init(args: &InitArgs) -> Result<u8, Error> {
     // reference, the registry of any other.
     let mut registries: BTreeMap<String, usize> = BTreeMap::new();
     let (mut files, mut references) = (0, 0);
-    engine::run(&candidates, &job, setup.threads, |piece| match piece {
+    engine::run(candidates, &job, setup.threads, |piece| match piece {
         Piece::Part(part) => {
             for entry in &part.analysis.entries {
                 references += 1;

@@ -41,7 +41,7 @@ pub(super) fn inventory(args: &InventoryArgs) -> Result<u8, Error> {
     let mut tally = Tally::default();
     let mut problems = Problems::default();
     let mut write_error = None;
-    engine::run(&candidates, &job, setup.threads, |piece| match piece {
+    engine::run(candidates, &job, setup.threads, |piece| match piece {
         Piece::Part(mut part) => {
             if let Err(e) = writers.write_file(&reporters, &part.rendered) {
                 write_error.get_or_insert(e);

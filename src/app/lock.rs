@@ -47,7 +47,7 @@ pub(super) fn lock(args: &LockArgs) -> Result<u8, Error> {
     let lock_display = display_path(&setup.lock_path, &setup.cwd);
     let mut problems = Problems::default();
     let candidates = setup.reported_candidates(&args.common, &mut problems);
-    let usage = uses(&setup, &candidates, &mut problems);
+    let usage = uses(&setup, candidates, &mut problems);
     // Lookups wait on the network, not the CPU: the default is not the
     // number of CPUs, as it is for reading files.
     let resolvers = args.common.threads.unwrap_or(RESOLVERS).max(1);
@@ -148,7 +148,7 @@ fn key_reference(key: &str, lock_display: &str, problems: &mut Problems) -> Opti
 /// Every upstream tag the files use, with where; sorted by lock key.
 fn uses(
     setup: &Setup,
-    candidates: &[Candidate],
+    candidates: Vec<Candidate>,
     problems: &mut Problems,
 ) -> BTreeMap<String, Usage> {
     let mut usage: BTreeMap<String, Usage> = BTreeMap::new();

@@ -23,7 +23,7 @@ fn plan(args: &MirrorPlanArgs) -> Result<u8, Error> {
     let setup = Setup::new(&args.common, &Wants::every_reference())?;
     let mut problems = Problems::default();
     let candidates = setup.reported_candidates(&args.common, &mut problems);
-    let plan = collect(&setup, &candidates, &mut problems);
+    let plan = collect(&setup, candidates, &mut problems);
     let without_tls = |registry: &str| plain_http(registry, &setup.insecure);
     let unlocked: usize = plan.images.values().map(|w| w.unlocked.len()).sum();
     if unlocked > 0 {
@@ -122,7 +122,7 @@ fn file_part(destination: &str) -> String {
 
 /// Every reference written under a mirror prefix, with the digest the file
 /// pins or the lock records for its upstream tag.
-fn collect(setup: &Setup, candidates: &[Candidate], problems: &mut Problems) -> Plan {
+fn collect(setup: &Setup, candidates: Vec<Candidate>, problems: &mut Problems) -> Plan {
     let mut plan = Plan::default();
     setup.each_entry(candidates, problems, |entry| {
         // Under a mirror prefix: GitLab's dependency proxy is
@@ -161,7 +161,7 @@ fn check(args: &MirrorCheckArgs) -> Result<u8, Error> {
     let client = Client::new(&setup.insecure, Duration::from_secs(args.timeout))?;
     let mut problems = Problems::default();
     let candidates = setup.reported_candidates(&args.common, &mut problems);
-    let plan = collect(&setup, &candidates, &mut problems);
+    let plan = collect(&setup, candidates, &mut problems);
     let (mut present, mut missing, mut unlocked) = (0, 0, 0);
     for w in plan.images.values() {
         unlocked += w.unlocked.len();

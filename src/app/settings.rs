@@ -269,7 +269,7 @@ impl Setup {
     /// What `lock` and `mirror` read the files for.
     pub(super) fn each_entry(
         &self,
-        candidates: &[crate::discover::record::Candidate],
+        candidates: Vec<crate::discover::record::Candidate>,
         problems: &mut super::errors::Problems,
         mut each: impl FnMut(crate::analyze::finding::Entry),
     ) {

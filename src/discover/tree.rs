@@ -31,8 +31,9 @@ pub enum Visit<'a> {
 /// Walks `root` (a folder), sorted by name in each folder, depth first:
 /// files come in path order.
 pub fn walk_sorted(root: &Path, no_ignore: bool, visit: &mut dyn FnMut(Visit) -> bool) {
-    let mut rules = Rules::new(root, no_ignore);
-    let absolute = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let absolute = std::fs::canonicalize(root);
+    let mut rules = Rules::new(absolute.as_deref().ok(), no_ignore);
+    let absolute = absolute.unwrap_or_else(|_| root.to_path_buf());
     let mut stack: Vec<Frame> = Vec::new();
     if let Some(frame) = enter(root.to_path_buf(), absolute, &mut rules, visit) {
         stack.push(frame);
@@ -143,9 +144,9 @@ struct Level {
 }
 
 impl Rules {
-    /// The rules of the folders above `root` (read from the disk) and the
-    /// global excludes.
-    fn new(root: &Path, no_ignore: bool) -> Rules {
+    /// The rules of the folders above `root` (canonical; read from the
+    /// disk) and the global excludes.
+    fn new(root: Option<&Path>, no_ignore: bool) -> Rules {
         let mut rules = Rules {
             on: !no_ignore,
             levels: Vec::new(),
@@ -155,7 +156,7 @@ impl Rules {
             return rules;
         }
         rules.global = Gitignore::global().0;
-        if let Ok(absolute) = std::fs::canonicalize(root) {
+        if let Some(absolute) = root {
             let mut above: Vec<&Path> = absolute.ancestors().skip(1).collect();
             above.reverse();
             for dir in above {

@@ -28,6 +28,16 @@ pub struct WalkError {
     pub cause: String,
 }
 
+impl WalkError {
+    /// `path` (shown from `cwd`) could not be read.
+    fn io(path: &Path, cwd: &Path, e: &std::io::Error) -> WalkError {
+        WalkError {
+            path: display_path(path, cwd),
+            cause: io_cause(e),
+        }
+    }
+}
+
 /// What the walk meets, in the order it meets it. A folder's config files
 /// and `.git` come before any file in or below it, so the nearest config of
 /// each file is known when the file is met.
@@ -97,10 +107,7 @@ pub fn walk_each(paths: &[PathBuf], opts: &WalkOptions, each: &mut dyn FnMut(Met
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
-                each(Met::Error(WalkError {
-                    path: display_path(path, cwd),
-                    cause: io_cause(&e),
-                }));
+                each(Met::Error(WalkError::io(path, cwd, &e)));
                 continue;
             }
         };
@@ -180,10 +187,7 @@ fn walk_folder(root: &Path, opts: &WalkOptions, each: &mut dyn FnMut(Met)) {
                     None => {}
                 }
             }
-            Visit::Error(path, e) => each(Met::Error(WalkError {
-                path: display_path(path, cwd),
-                cause: io_cause(&e),
-            })),
+            Visit::Error(path, e) => each(Met::Error(WalkError::io(path, cwd, &e))),
         }
         true
     });

@@ -117,20 +117,18 @@ pub struct FileEnd {
 pub struct Nearer(RwLock<Vec<Arc<Context>>>);
 
 impl Nearer {
-    /// Adds a context; returns its scope.
-    pub fn push(&self, ctx: Context) -> usize {
+    /// Adds a context: its scope is how many were added.
+    pub fn push(&self, ctx: Context) {
         let mut all = self.0.write().unwrap_or_else(|e| e.into_inner());
         all.push(Arc::new(ctx));
-        all.len()
     }
 
-    /// The context of scope `n` (1 and up).
+    /// The context of scope `n`; none for 0, the run's own (its lock is
+    /// not taken for the files of most runs).
     fn get(&self, n: usize) -> Option<Arc<Context>> {
-        if n == 0 {
-            return None;
-        }
+        let i = n.checked_sub(1)?;
         let all = self.0.read().unwrap_or_else(|e| e.into_inner());
-        n.checked_sub(1).and_then(|i| all.get(i)).cloned()
+        all.get(i).cloned()
     }
 
     /// Every context added.

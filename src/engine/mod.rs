@@ -46,9 +46,9 @@ pub enum Piece {
 type Message = Vec<(usize, Piece)>;
 
 /// Checks `candidates` (see [`run_fed`]).
-pub fn run(candidates: &[Candidate], job: &Job, threads: usize, sink: impl FnMut(Piece)) {
+pub fn run(candidates: Vec<Candidate>, job: &Job, threads: usize, sink: impl FnMut(Piece)) {
     run_fed(
-        |feed| candidates.iter().cloned().for_each(feed),
+        |feed| candidates.into_iter().for_each(feed),
         job,
         threads,
         sink,
