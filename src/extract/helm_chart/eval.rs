@@ -5,6 +5,7 @@
 //! each piece came from: the template's bytes, or the values' scalars.
 
 use super::expr::{Arg, FieldPath, Pipe};
+use super::includes::{Included, Includes};
 use super::template::Node;
 use crate::extract::yaml::{NodeId, Yaml};
 use saphyr_parser::ScalarStyle;
@@ -68,6 +69,8 @@ pub struct Chart<'y> {
     /// Patterns `regexMatch` compiled, shared by every file and run of a
     /// chart's render (a helper's pattern is compiled once, not per file).
     pub regexes: Rc<RegexCache>,
+    /// What each `include` gave, for the next with the same argument.
+    pub includes: Includes,
 }
 
 /// Patterns compiled so far (`None`: not one here), at most
@@ -104,6 +107,10 @@ pub struct Run<'c, 'y> {
     bytes: usize,
     calls: usize,
     depth: usize,
+    /// The most calls and blocks deep the run has gone (since an
+    /// `include` began): what a reuse of its output must have room for.
+    most_calls: usize,
+    deepest: usize,
     vars: Vec<(String, Val)>,
     pub out: Vec<Chunk>,
     /// Values scalars a function reads for something other than writing
@@ -147,6 +154,8 @@ impl<'c, 'y> Run<'c, 'y> {
             bytes: 0,
             calls: 0,
             depth: 0,
+            most_calls: 0,
+            deepest: 0,
             vars: Vec::new(),
             out: Vec::new(),
             consumed: Vec::new(),
@@ -173,6 +182,7 @@ impl<'c, 'y> Run<'c, 'y> {
             return Err(Stop::Abort);
         }
         self.depth += 1;
+        self.deepest = self.deepest.max(self.depth);
         let scope = self.vars.len();
         for node in nodes {
             self.steps += 1;
@@ -297,11 +307,51 @@ impl<'c, 'y> Run<'c, 'y> {
             return Err(Stop::Abort);
         }
         self.calls += 1;
+        self.most_calls = self.most_calls.max(self.calls);
         let saved = std::mem::replace(&mut self.vars, vec![("$".into(), arg.clone())]);
         let result = self.nodes(file, body, &arg);
         self.vars = saved;
         self.calls -= 1;
         result
+    }
+
+    /// `include name arg`: the helper's output as a value. It is the same
+    /// as the last time it ran with `arg`, if that was kept and the budgets
+    /// left hold what it cost then (else it runs, and stops where it would).
+    fn include(&mut self, name: &str, arg: &Val) -> Result<Val, Stop> {
+        if let Some(kept) = self.chart.includes.get(name, arg) {
+            let fits = self.steps + kept.steps <= MAX_STEPS
+                && self.bytes + kept.bytes <= MAX_OUTPUT
+                && self.calls + kept.calls <= MAX_CALLS
+                && self.depth + kept.depth <= MAX_DEPTH;
+            if fits {
+                self.steps += kept.steps;
+                self.bytes += kept.bytes;
+                self.consumed.extend_from_slice(&kept.consumed);
+                return Ok(kept.made);
+            }
+        }
+        let (steps, bytes, consumed, mark) =
+            (self.steps, self.bytes, self.consumed.len(), self.out.len());
+        let outer_calls = std::mem::replace(&mut self.most_calls, self.calls);
+        let outer_depth = std::mem::replace(&mut self.deepest, self.depth);
+        let result = self.call(name, arg.clone());
+        let (calls, depth) = (self.most_calls - self.calls, self.deepest - self.depth);
+        self.most_calls = self.most_calls.max(outer_calls);
+        self.deepest = self.deepest.max(outer_depth);
+        result?;
+        let made = joined(self.out.drain(mark..).collect());
+        let included = Included {
+            arg: arg.clone(),
+            made: made.clone(),
+            consumed: self.consumed[consumed..].into(),
+            steps: self.steps - steps,
+            bytes: self.bytes - bytes,
+            calls,
+            depth,
+        };
+        self.chart.includes.keep(name, included);
+        Ok(made)
     }
 
     fn items(&self, v: &Val) -> Option<Vec<(Val, Val)>> {
@@ -715,12 +765,7 @@ impl<'c, 'y> Run<'c, 'y> {
                 _ => Val::Unknown,
             },
             ("include", [name, arg]) => match text(name) {
-                Some((name, _)) => {
-                    let mark = self.out.len();
-                    self.call(&name, arg.clone())?;
-                    let made: Vec<Chunk> = self.out.drain(mark..).collect();
-                    joined(made)
-                }
+                Some((name, _)) => self.include(&name, arg)?,
                 None => Val::Unknown,
             },
             _ => Val::Unknown,

@@ -15,6 +15,7 @@
 mod eval;
 mod expr;
 pub mod image_line;
+mod includes;
 mod template;
 
 pub use template::comments;
@@ -415,6 +416,7 @@ fn run_with_values(t: &Templates, y: &Yaml, regexes: &Rc<eval::RegexCache>) -> R
         defines,
         sources: t.files.iter().map(|(_, text)| text.as_str()).collect(),
         regexes: regexes.clone(),
+        includes: Default::default(),
     };
     for (file, parsed) in t.parsed.iter().enumerate() {
         // Helm renders every file but partials (`_helpers.tpl`).
