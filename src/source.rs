@@ -24,6 +24,46 @@ impl Span {
     }
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+const LOW_BITS: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+
+/// The eight bytes at `at` as one little-endian word (the first byte is
+/// the lowest), if there are eight.
+fn word_at(b: &[u8], at: usize) -> Option<u64> {
+    let bytes = b.get(at..at.checked_add(8)?)?;
+    Some(u64::from_le_bytes(bytes.try_into().ok()?))
+}
+
+/// The high bit of each byte of `word` that equals `byte`, and no other.
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    let x = word ^ (ONES * byte as u64);
+    // A zero byte of `x` is the only one whose low seven bits plus 0x7F
+    // leave the high bit clear, and whose own high bit is clear; no carry
+    // crosses into the next byte.
+    !(((x & LOW_BITS).wrapping_add(LOW_BITS)) | x | LOW_BITS)
+}
+
+/// Where the run of printable ASCII (0x20 to 0x7E) that starts at `at`
+/// ends: the first other byte, or the end.
+pub fn printable_end(b: &[u8], mut at: usize) -> usize {
+    while let Some(word) = word_at(b, at) {
+        // A byte below 0x20 borrows and keeps its clear high bit; one above
+        // 0x7E has its high bit set once one is added (a carry comes only
+        // from 0xFF, which is caught itself).
+        let below = word.wrapping_sub(ONES * 0x20) & !word & HIGH_BITS;
+        let above = (word.wrapping_add(ONES) | word) & HIGH_BITS;
+        if below | above != 0 {
+            break;
+        }
+        at += 8;
+    }
+    while b.get(at).is_some_and(|c| (0x20..=0x7E).contains(c)) {
+        at += 1;
+    }
+    at
+}
+
 /// A 1-based line and column; the column counts Unicode scalar values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
@@ -41,13 +81,20 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
+        let b = text.as_bytes();
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        // Eight bytes at a time: every file the engine reads is indexed,
+        // and its lines are longer than a word.
+        let mut at = 0;
+        while let Some(word) = word_at(b, at) {
+            let mut breaks = bytes_equal(word, b'\n');
+            while breaks != 0 {
+                starts.push(at + (breaks.trailing_zeros() / 8) as usize + 1);
+                breaks &= breaks - 1;
+            }
+            at += 8;
+        }
+        starts.extend((at..b.len()).filter(|&i| b[i] == b'\n').map(|i| i + 1));
         LineIndex {
             starts,
             len: text.len(),
@@ -211,6 +258,44 @@ pub fn lines_holding<'t>(text: &'t str, word: &'t str) -> impl Iterator<Item = &
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Bytes that are mostly printable, with line breaks, controls and
+    /// high bytes where a word's tricks could go wrong.
+    fn texts() -> impl Strategy<Value = Vec<u8>> {
+        let byte = prop_oneof![
+            6 => 0x20u8..=0x7E,
+            1 => Just(b'\n'),
+            1 => prop_oneof![Just(0u8), Just(0x0B), Just(0x1F), Just(0x7F), Just(0x80), Just(0xFF)],
+            1 => any::<u8>(),
+        ];
+        prop::collection::vec(byte, 0..80)
+    }
+
+    proptest! {
+        #[test]
+        fn words_find_what_bytes_one_by_one_find(b in texts(), from in 0usize..80) {
+            let from = from.min(b.len());
+            let slow = (from..b.len()).find(|&i| !(0x20..=0x7E).contains(&b[i])).unwrap_or(b.len());
+            prop_assert_eq!(printable_end(&b, from), slow);
+            let text = String::from_utf8_lossy(&b);
+            let slow: Vec<usize> = std::iter::once(0)
+                .chain(text.bytes().enumerate().filter(|&(_, c)| c == b'\n').map(|(i, _)| i + 1))
+                .collect();
+            prop_assert_eq!(LineIndex::new(&text).starts, slow);
+        }
+
+        #[test]
+        fn a_word_marks_exactly_its_equal_bytes(word in any::<u64>(), pick in 0usize..8, byte in any::<u8>()) {
+            // One byte of the word made equal, so that matches are common.
+            let mut bytes = word.to_le_bytes();
+            bytes[pick] = byte;
+            let slow = (0..8)
+                .filter(|&i| bytes[i] == byte)
+                .fold(0u64, |m, i| m | 0x80 << (8 * i));
+            prop_assert_eq!(bytes_equal(u64::from_le_bytes(bytes), byte), slow);
+        }
+    }
 
     #[test]
     fn lines_holding_a_word_are_found_once_each() {

@@ -785,6 +785,7 @@ impl<'t> Reader<'_, 't> {
         }
         let indent = i - at;
         loop {
+            i = crate::source::printable_end(b, i);
             if i == b.len() {
                 return Ok(Line {
                     start: at,
@@ -794,7 +795,6 @@ impl<'t> Reader<'_, 't> {
                 });
             }
             match b[i] {
-                0x20..=0x7E => i += 1,
                 b'\n' => {
                     return Ok(Line {
                         start: at,
