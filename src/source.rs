@@ -44,6 +44,21 @@ fn bytes_equal(word: u64, byte: u8) -> u64 {
     !(((x & LOW_BITS).wrapping_add(LOW_BITS)) | x | LOW_BITS)
 }
 
+/// Where the run of spaces that starts at `at` ends.
+pub fn spaces_end(b: &[u8], mut at: usize) -> usize {
+    while let Some(word) = word_at(b, at) {
+        let others = !bytes_equal(word, b' ') & HIGH_BITS;
+        if others != 0 {
+            return at + (others.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while b.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    at
+}
+
 /// Where the run of printable ASCII (0x20 to 0x7E) that starts at `at`
 /// ends: the first other byte, or the end.
 pub fn printable_end(b: &[u8], mut at: usize) -> usize {
@@ -265,6 +280,7 @@ mod tests {
     fn texts() -> impl Strategy<Value = Vec<u8>> {
         let byte = prop_oneof![
             6 => 0x20u8..=0x7E,
+            4 => Just(b' '),
             1 => Just(b'\n'),
             1 => prop_oneof![Just(0u8), Just(0x0B), Just(0x1F), Just(0x7F), Just(0x80), Just(0xFF)],
             1 => any::<u8>(),
@@ -278,6 +294,8 @@ mod tests {
             let from = from.min(b.len());
             let slow = (from..b.len()).find(|&i| !(0x20..=0x7E).contains(&b[i])).unwrap_or(b.len());
             prop_assert_eq!(printable_end(&b, from), slow);
+            let slow = (from..b.len()).find(|&i| b[i] != b' ').unwrap_or(b.len());
+            prop_assert_eq!(spaces_end(&b, from), slow);
             let text = String::from_utf8_lossy(&b);
             let slow: Vec<usize> = std::iter::once(0)
                 .chain(text.bytes().enumerate().filter(|&(_, c)| c == b'\n').map(|(i, _)| i + 1))

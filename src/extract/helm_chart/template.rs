@@ -161,26 +161,32 @@ pub fn comments(text: &str) -> Vec<Range<usize>> {
 fn action_end(text: &str, from: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = from;
-    while i + 1 < bytes.len() {
+    // From one quote or brace to the next: a chart's actions are most of
+    // the bytes of its templates.
+    loop {
+        i += memchr::memchr3(b'"', b'`', b'}', bytes.get(i..)?)?;
+        if i + 1 >= bytes.len() {
+            return None;
+        }
         match bytes[i] {
-            b'"' => {
+            b'"' => loop {
                 i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                i += memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?;
+                if bytes[i] == b'"' {
+                    break;
                 }
-            }
+                // The escaped character is skipped.
+                i += 1;
+            },
             b'`' => {
                 i += 1;
-                while i < bytes.len() && bytes[i] != b'`' {
-                    i += 1;
-                }
+                i += memchr::memchr(b'`', bytes.get(i..)?)?;
             }
             b'}' if bytes[i + 1] == b'}' => return Some(i),
             _ => {}
         }
         i += 1;
     }
-    None
 }
 
 /// Parses a template file.
@@ -375,6 +381,45 @@ fn split_word(action: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `action_end` as it was written first, a byte at a time.
+    fn action_end_bytewise(text: &str, from: usize) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let mut i = from;
+        while i + 1 < bytes.len() {
+            match bytes[i] {
+                b'"' => {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b'"' {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                }
+                b'`' => {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b'`' {
+                        i += 1;
+                    }
+                }
+                b'}' if bytes[i + 1] == b'}' => return Some(i),
+                _ => {}
+            }
+            i += 1;
+        }
+        None
+    }
+
+    proptest! {
+        #[test]
+        fn actions_end_where_a_byte_at_a_time_finds(
+            // Quotes, escapes and braces, often together.
+            text in r#"("|`|\}\}|\}|\\"|\\\\|a| ){0,16}"#,
+            from in 0usize..24,
+        ) {
+            let from = from.min(text.len());
+            prop_assert_eq!(action_end(&text, from), action_end_bytewise(&text, from));
+        }
+    }
 
     fn texts<'a>(src: &'a str, nodes: &[Node]) -> Vec<&'a str> {
         nodes

@@ -550,9 +550,12 @@ impl<'t> Reader<'_, 't> {
     fn plain(&self, l: &Line, at: usize) -> (usize, Stop) {
         let mut i = at;
         let stop = loop {
-            if i == l.end {
+            // To the next `:` or `#`: most scalars hold neither.
+            let Some(next) = memchr::memchr2(b':', b'#', &self.b[i..l.end]) else {
+                i = l.end;
                 break Stop::Line;
-            }
+            };
+            i += next;
             match self.b[i] {
                 b':' if i + 1 == l.end || self.b[i + 1] == b' ' => break Stop::Colon(i),
                 b'#' if self.b[i - 1] == b' ' => break Stop::Line,
@@ -779,10 +782,7 @@ impl<'t> Reader<'_, 't> {
     /// of its own).
     fn raw_line(&self, at: usize) -> Read<Line> {
         let b = self.b;
-        let mut i = at;
-        while i < b.len() && b[i] == b' ' {
-            i += 1;
-        }
+        let mut i = crate::source::spaces_end(b, at);
         let indent = i - at;
         loop {
             i = crate::source::printable_end(b, i);
