@@ -32,6 +32,9 @@ const BATCH: usize = 16;
 /// a large file streams out instead of piling up.
 const FLUSH_BYTES: usize = 256 << 10;
 
+/// Files a worker's message holds at most (see `work`).
+const SEND_FILES: usize = 64;
+
 /// Room a worker's read buffer starts with: most configuration files fit.
 const READ_ROOM: usize = 64 << 10;
 
@@ -118,6 +121,9 @@ struct Feed {
 struct Fed {
     waiting: VecDeque<(usize, Candidate)>,
     handed: usize,
+    /// Workers waiting for candidates: the producer wakes one only then
+    /// (a wake-up is a system call).
+    waiters: usize,
     closed: bool,
 }
 
@@ -132,8 +138,11 @@ impl Feed {
             fed.waiting.push_back((n, c));
             fed.handed += 1;
         }
+        let waiters = fed.waiters;
         drop(fed);
-        self.more.notify_all();
+        if waiters > 0 {
+            self.more.notify_all();
+        }
     }
 
     fn close(&self) {
@@ -145,9 +154,20 @@ impl Feed {
     /// the feed is closed and empty.
     fn take(&self, most: usize, into: &mut Vec<(usize, Candidate)>) -> bool {
         let mut fed = self.lock();
+        fed.waiters += 1;
         while fed.waiting.is_empty() && !fed.closed {
             fed = self.more.wait(fed).unwrap_or_else(|e| e.into_inner());
         }
+        fed.waiters -= 1;
+        let n = most.min(fed.waiting.len());
+        into.extend(fed.waiting.drain(..n));
+        n > 0
+    }
+
+    /// Up to `most` candidates into `into` if some are waiting; false if
+    /// none are (the feed closed or not).
+    fn try_take(&self, most: usize, into: &mut Vec<(usize, Candidate)>) -> bool {
+        let mut fed = self.lock();
         let n = most.min(fed.waiting.len());
         into.extend(fed.waiting.drain(..n));
         n > 0
@@ -178,9 +198,21 @@ fn work(feed: &Feed, job: &Job, tx: mpsc::SyncSender<Message>) {
     let mut out = Outbox {
         message: Vec::new(),
         held: 0,
+        files: 0,
         tx: &tx,
     };
-    while feed.take(BATCH, &mut batch) {
+    loop {
+        // What is made goes to the writer when there is nothing to take
+        // at once, or once it is `SEND_FILES` files: each message wakes
+        // the writing thread, which then takes a core from a worker.
+        if !feed.try_take(BATCH, &mut batch) {
+            if !out.send() {
+                return;
+            }
+            if !feed.take(BATCH, &mut batch) {
+                break;
+            }
+        }
         for (n, c) in batch.drain(..) {
             if helm_chart::worked_out_elsewhere(&c.disk) {
                 put_off.push((n, c));
@@ -195,7 +227,7 @@ fn work(feed: &Feed, job: &Job, tx: mpsc::SyncSender<Message>) {
             }
             wait
         });
-        if !out.send() {
+        if out.files >= SEND_FILES && !out.send() {
             return;
         }
     }
@@ -210,6 +242,8 @@ struct Outbox<'t> {
     message: Message,
     /// Bytes of rendered text in `message`.
     held: usize,
+    /// Files ended in `message`.
+    files: usize,
     tx: &'t mpsc::SyncSender<Message>,
 }
 
@@ -225,11 +259,13 @@ impl Outbox<'_> {
             }
         });
         self.message.push((n, Piece::End(end)));
+        self.files += 1;
     }
 
     /// Hands over what is held; false once nobody listens.
     fn send(&mut self) -> bool {
         self.held = 0;
+        self.files = 0;
         self.message.is_empty() || self.tx.send(std::mem::take(&mut self.message)).is_ok()
     }
 }
