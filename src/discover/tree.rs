@@ -38,6 +38,7 @@ pub fn walk_sorted(root: &Path, no_ignore: bool, visit: &mut dyn FnMut(Visit) ->
     if let Some(frame) = enter(root.to_path_buf(), absolute, &mut rules, visit) {
         stack.push(frame);
     }
+    let mut entry = PathBuf::new();
     while let Some(frame) = stack.last_mut() {
         let Some((name, kind)) = frame.entries.get(frame.next) else {
             stack.pop();
@@ -45,23 +46,29 @@ pub fn walk_sorted(root: &Path, no_ignore: bool, visit: &mut dyn FnMut(Visit) ->
             continue;
         };
         frame.next += 1;
-        // The entry's path is the folder's with the name pushed on, and
-        // popped again: no path built for each file of the tree.
-        frame.path.push(name);
         if kind.is_dir() {
-            let path = frame.path.clone();
+            let path = frame.path.join(name);
             let absolute = frame.absolute.join(name);
-            frame.path.pop();
             if visit(Visit::Enter(&path)) {
                 if let Some(next) = enter(path, absolute, &mut rules, visit) {
                     stack.push(next);
                 }
             }
         } else {
-            visit(Visit::Entry(&frame.path, *kind));
-            frame.path.pop();
+            join_into(&mut entry, &frame.path, name);
+            visit(Visit::Entry(&entry, *kind));
         }
     }
+}
+
+/// `dir` joined with `name`, written into `into`, whose room is reused for
+/// each file of the tree: `PathBuf::pop` would parse the path's components
+/// back each time.
+fn join_into(into: &mut PathBuf, dir: &Path, name: &OsStr) {
+    let joined = into.as_mut_os_string();
+    joined.clear();
+    joined.push(dir.as_os_str());
+    into.push(name);
 }
 
 /// A folder being walked: its entries kept, sorted, and the next one.
@@ -98,7 +105,7 @@ fn enter(
     rules.levels.push(level);
     let git = has(".git");
     let active = rules.active();
-    let mut entry = absolute.clone();
+    let mut entry = PathBuf::new();
     entries.retain(|(name, kind)| {
         if name == ".git" {
             return false;
@@ -106,10 +113,8 @@ fn enter(
         if !active {
             return true;
         }
-        entry.push(name);
-        let ignored = rules.ignored(&entry, kind.is_dir());
-        entry.pop();
-        !ignored
+        join_into(&mut entry, &absolute, name);
+        !rules.ignored(&entry, kind.is_dir())
     });
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     visit(Visit::Folder {
