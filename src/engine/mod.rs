@@ -6,8 +6,10 @@ mod file;
 
 pub use file::{process_bytes, FileEnd, HandOver, Job, Nearer, Part, MAX_FILE_BYTES};
 
+use crate::discover::classify::Class;
 use crate::discover::record::Candidate;
-use crate::extract::helm_chart;
+use crate::extract::{helm_chart, helm_template};
+use crate::kinds::FileKind;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Read;
 use std::sync::{mpsc, Condvar, Mutex};
@@ -314,6 +316,12 @@ fn read_and_process(
     // are read in one call and a second that finds the end: no `statx` to
     // size the buffer first. One byte past the limit tells a file over it.
     buf.reserve(READ_ROOM);
+    // A Helm template whose chart's model read it is not read again.
+    if matches!(c.class, Class::Kind(FileKind::HelmTemplate))
+        && helm_template::read_already(&c.disk, buf)
+    {
+        return process_bytes(c, Ok(&buf[..]), job, emit);
+    }
     let limit = file::MAX_FILE_BYTES as u64 + 1;
     let read = std::fs::File::open(&c.disk).and_then(|f| f.take(limit).read_to_end(buf));
     process_bytes(c, read.map(|_| &buf[..]), job, emit)

@@ -134,6 +134,13 @@ pub(super) fn remember_template(chart: &Path, path: &Path, text: &str) {
     }
 }
 
+/// The chart's templates (in path order) if they were read already: the
+/// engine, coming to a template after its chart's model, need not read it
+/// from disk again.
+pub(super) fn read_already_with(chart: &Path) -> Option<Arc<TemplateFiles>> {
+    super::helm_chart::known(&TEMPLATES, chart)
+}
+
 /// The text the engine read at `path`, taken out of the store.
 fn read_already(path: &Path) -> Option<String> {
     let mut kept = READ_ALREADY.get()?.lock().ok()?;

@@ -39,6 +39,19 @@ pub(crate) fn extract(text: &str, lines: &LineIndex, env: &Env) -> Vec<Occurrenc
     out
 }
 
+/// Writes into `into` the text of the template at `path` if its chart's
+/// templates were read already (for its model); false if not.
+pub fn read_already(path: &Path, into: &mut Vec<u8>) -> bool {
+    let Some(files) = chart_of(path).and_then(chart_tag::read_already_with) else {
+        return false;
+    };
+    let Ok(i) = files.binary_search_by(|(p, _)| p.as_path().cmp(path)) else {
+        return false;
+    };
+    into.extend_from_slice(files[i].1.as_bytes());
+    true
+}
+
 /// The chart a template belongs to: the folder above the `templates/` it is
 /// in (the model is empty when that has no `Chart.yaml`).
 fn chart_of(template: &Path) -> Option<&Path> {
@@ -85,7 +98,37 @@ fn literal_image(line: &str) -> Option<(usize, &str)> {
 
 #[cfg(test)]
 mod tests {
-    use super::literal_image;
+    use super::{literal_image, read_already};
+    use crate::extract::helm_chart;
+
+    /// Once a chart's model has read its templates, the engine is handed
+    /// each one's text from them, and only theirs.
+    #[test]
+    fn templates_read_for_the_model_are_not_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let chart = dir.path().join("app");
+        std::fs::create_dir_all(chart.join("templates/sub")).unwrap();
+        std::fs::write(chart.join("Chart.yaml"), "name: app\nversion: 1.0.0\n").unwrap();
+        std::fs::write(chart.join("values.yaml"), "image: {tag: \"1\"}\n").unwrap();
+        let template = "image: \"nginx:{{ .Values.image.tag }}\"\n";
+        let paths = [
+            chart.join("templates/a.yaml"),
+            chart.join("templates/sub/b.yaml"),
+        ];
+        for path in &paths {
+            std::fs::write(path, template).unwrap();
+        }
+        let mut buf = Vec::new();
+        assert!(!read_already(&paths[0], &mut buf), "not before the model");
+        helm_chart::model(&chart);
+        for path in &paths {
+            buf.clear();
+            assert!(read_already(path, &mut buf));
+            assert_eq!(buf, template.as_bytes());
+        }
+        assert!(!read_already(&chart.join("templates/none.yaml"), &mut buf));
+        assert!(!read_already(&chart.join("values.yaml"), &mut buf));
+    }
 
     #[test]
     fn literal_lines_only() {

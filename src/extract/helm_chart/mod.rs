@@ -205,6 +205,12 @@ pub(super) fn once_per_chart<T>(
 }
 
 /// Whether `dir` has a value in `seen`, worked out or being worked out.
+/// The value worked out for `dir`, if it is kept and done.
+pub(super) fn known<T>(seen: &'static PerChart<T>, dir: &Path) -> Option<Arc<T>> {
+    let cell = seen.get()?.lock().ok()?.get(dir)?.clone();
+    cell.get().cloned()
+}
+
 pub(super) fn is_known<T>(seen: &'static PerChart<T>, dir: &Path) -> bool {
     seen.get()
         .and_then(|s| s.lock().ok())
