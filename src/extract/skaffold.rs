@@ -30,13 +30,28 @@ fn built_above(folder: &Path) -> Arc<Vec<String>> {
             for file in ["skaffold.yaml", "skaffold.yml"] {
                 found.extend(artifacts(&d.join(file)).iter().cloned());
             }
-            if d.join(".git").exists() {
+            if is_repository_root(d) {
                 break;
             }
             dir = d.parent();
         }
         found
     })
+}
+
+/// Whether `dir` holds `.git`; asked once per folder and run, as the
+/// folders of many manifests share their parents.
+fn is_repository_root(dir: &Path) -> bool {
+    static SEEN: OnceLock<Mutex<HashMap<PathBuf, bool>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(root) = seen.lock().ok().and_then(|s| s.get(dir).copied()) {
+        return root;
+    }
+    let root = dir.join(".git").exists();
+    if let Ok(mut s) = seen.lock() {
+        s.insert(dir.to_path_buf(), root);
+    }
+    root
 }
 
 /// The artifact images of one `skaffold.yaml`, read once per run.
