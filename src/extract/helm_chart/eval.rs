@@ -6,7 +6,7 @@
 
 use super::expr::{Arg, FieldPath, Pipe};
 use super::includes::{Included, Includes};
-use super::template::Node;
+use super::template::{Node, RangeBlock, With};
 use crate::extract::yaml::{NodeId, Yaml};
 use saphyr_parser::ScalarStyle;
 use std::cell::RefCell;
@@ -218,9 +218,9 @@ impl<'c, 'y> Run<'c, 'y> {
             }
             Node::Assign { var, declare, pipe } => {
                 let v = self.pipe(pipe, dot)?;
-                match self.vars.iter_mut().rev().find(|(n, _)| n == var) {
+                match self.vars.iter_mut().rev().find(|(n, _)| **n == **var) {
                     Some(slot) if !declare => slot.1 = v,
-                    _ => self.vars.push((var.clone(), v)),
+                    _ => self.vars.push((var.to_string(), v)),
                 }
             }
             Node::If {
@@ -237,11 +237,12 @@ impl<'c, 'y> Run<'c, 'y> {
                 }
                 self.nodes(file, otherwise, dot)?;
             }
-            Node::With {
-                pipe,
-                body,
-                otherwise,
-            } => {
+            Node::With(with) => {
+                let With {
+                    pipe,
+                    body,
+                    otherwise,
+                } = &**with;
                 let v = self.pipe(pipe, dot)?;
                 match truth(self.chart.values, &v) {
                     Some(true) => self.nodes(file, body, &v)?,
@@ -249,12 +250,13 @@ impl<'c, 'y> Run<'c, 'y> {
                     None => self.unknown()?,
                 }
             }
-            Node::Range {
-                vars,
-                pipe,
-                body,
-                otherwise,
-            } => {
+            Node::Range(range) => {
+                let RangeBlock {
+                    vars,
+                    pipe,
+                    body,
+                    otherwise,
+                } = &**range;
                 let v = self.pipe(pipe, dot)?;
                 let Some(items) = self.items(&v) else {
                     return self.unknown();

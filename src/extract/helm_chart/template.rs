@@ -6,6 +6,9 @@
 use super::expr::{self, Pipe};
 use std::ops::Range;
 
+/// A piece of a parsed template. Every node is as large as the largest
+/// kind, and a chart's templates hold a hundred thousand of them (half of
+/// them text): the large, rarer blocks are boxed.
 #[derive(Debug)]
 pub enum Node {
     /// Template text, as a range of the file (trim markers applied).
@@ -14,7 +17,7 @@ pub enum Node {
     Output(Pipe),
     /// `{{ $x := pipeline }}` or `{{ $x = pipeline }}`.
     Assign {
-        var: String,
+        var: Box<str>,
         declare: bool,
         pipe: Pipe,
     },
@@ -23,21 +26,32 @@ pub enum Node {
         branches: Vec<(Pipe, Vec<Node>)>,
         otherwise: Vec<Node>,
     },
-    With {
-        pipe: Pipe,
-        body: Vec<Node>,
-        otherwise: Vec<Node>,
-    },
-    Range {
-        vars: Vec<String>,
-        pipe: Pipe,
-        body: Vec<Node>,
-        otherwise: Vec<Node>,
-    },
+    With(Box<With>),
+    Range(Box<RangeBlock>),
     /// `{{ template "name" pipeline }}`.
-    Call { name: String, arg: Option<Pipe> },
+    Call {
+        name: Box<str>,
+        arg: Option<Pipe>,
+    },
     /// What the evaluator cannot follow (`break`, a malformed action...).
     Opaque,
+}
+
+/// `with pipeline`, its body, and its `else`.
+#[derive(Debug)]
+pub struct With {
+    pub pipe: Pipe,
+    pub body: Vec<Node>,
+    pub otherwise: Vec<Node>,
+}
+
+/// `range $k, $v := pipeline`, its body, and its `else`.
+#[derive(Debug)]
+pub struct RangeBlock {
+    pub vars: Vec<String>,
+    pub pipe: Pipe,
+    pub body: Vec<Node>,
+    pub otherwise: Vec<Node>,
 }
 
 /// A parsed template file: its top-level nodes and its `define`s.
@@ -239,29 +253,29 @@ impl Parser<'_> {
                 "with" => {
                     let (body, stop) = self.block(depth + 1);
                     let otherwise = self.otherwise(stop, depth);
-                    nodes.push(Node::With {
+                    nodes.push(Node::With(Box::new(With {
                         pipe: expr::parse(rest),
                         body,
                         otherwise,
-                    });
+                    })));
                 }
                 "range" => {
                     let (vars, pipe) = range_head(rest);
                     let (body, stop) = self.block(depth + 1);
                     let otherwise = self.otherwise(stop, depth);
-                    nodes.push(Node::Range {
+                    nodes.push(Node::Range(Box::new(RangeBlock {
                         vars,
                         pipe,
                         body,
                         otherwise,
-                    });
+                    })));
                 }
                 "define" | "block" => {
                     let (name, arg) = quoted_name(rest);
                     let (body, _) = self.block(depth + 1);
                     if word == "block" {
                         nodes.push(Node::Call {
-                            name: name.clone(),
+                            name: name.as_str().into(),
                             arg: Some(expr::parse(arg)),
                         });
                     }
@@ -270,7 +284,10 @@ impl Parser<'_> {
                 "template" => {
                     let (name, arg) = quoted_name(rest);
                     let arg = (!arg.trim().is_empty()).then(|| expr::parse(arg));
-                    nodes.push(Node::Call { name, arg });
+                    nodes.push(Node::Call {
+                        name: name.into(),
+                        arg,
+                    });
                 }
                 "break" | "continue" => nodes.push(Node::Opaque),
                 _ => nodes.push(statement(action)),
@@ -328,7 +345,7 @@ fn statement(action: &str) -> Node {
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
             .unwrap_or(rest.len());
         let after = rest[name_len..].trim_start();
-        let var = format!("${}", &rest[..name_len]);
+        let var: Box<str> = format!("${}", &rest[..name_len]).into();
         if let Some(value) = after.strip_prefix(":=") {
             return Node::Assign {
                 var,
@@ -382,6 +399,16 @@ fn split_word(action: &str) -> (&str, &str) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Nodes stay small: a chart's templates hold a hundred thousand.
+    #[test]
+    fn nodes_are_small() {
+        assert!(
+            std::mem::size_of::<Node>() <= 56,
+            "{}",
+            std::mem::size_of::<Node>()
+        );
+    }
 
     /// `action_end` as it was written first, a byte at a time.
     fn action_end_bytewise(text: &str, from: usize) -> Option<usize> {
