@@ -16,8 +16,10 @@ mod eval;
 mod expr;
 pub mod image_line;
 mod includes;
+mod per_chart;
 mod template;
 
+pub(super) use per_chart::{is_known, known, once_per_chart, PerChart};
 pub use template::comments;
 
 use super::chart_tag::{chart_field, templates, TemplateFiles};
@@ -161,60 +163,6 @@ impl Templates {
             parsed,
         }
     }
-}
-
-/// How many charts' templates and models are kept at once.
-const MAX_CHARTS_KEPT: usize = 64;
-
-/// Values worked out per chart folder: each behind its own cell, so the
-/// workers reading a chart's files at the same time wait for the one that
-/// works it out instead of all doing it.
-pub(super) type PerChart<T> = OnceLock<Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<T>>>>>>;
-
-/// One value per chart folder, worked out once per run (while kept).
-pub(super) fn once_per_chart<T>(
-    seen: &'static PerChart<T>,
-    dir: &Path,
-    make: impl FnOnce() -> T,
-) -> Arc<T> {
-    let seen = seen.get_or_init(Default::default);
-    let cell = match seen.lock() {
-        Ok(mut s) => match s.get(dir) {
-            Some(cell) => cell.clone(),
-            None => {
-                // Charts are read in path order, a chart's files together:
-                // a few recent ones are all that is asked for again. The
-                // bound keeps a monorepo of thousands of charts from
-                // holding all their templates.
-                if s.len() >= MAX_CHARTS_KEPT {
-                    s.clear();
-                }
-                let cell = Arc::new(OnceLock::new());
-                s.insert(dir.to_path_buf(), cell.clone());
-                cell
-            }
-        },
-        Err(_) => Arc::new(OnceLock::new()),
-    };
-    // Worked out outside the map's lock: other charts go on meanwhile.
-    cell.get_or_init(|| {
-        let _working = Working::on(dir);
-        Arc::new(make())
-    })
-    .clone()
-}
-
-/// Whether `dir` has a value in `seen`, worked out or being worked out.
-/// The value worked out for `dir`, if it is kept and done.
-pub(super) fn known<T>(seen: &'static PerChart<T>, dir: &Path) -> Option<Arc<T>> {
-    let cell = seen.get()?.lock().ok()?.get(dir)?.clone();
-    cell.get().cloned()
-}
-
-pub(super) fn is_known<T>(seen: &'static PerChart<T>, dir: &Path) -> bool {
-    seen.get()
-        .and_then(|s| s.lock().ok())
-        .is_some_and(|s| s.contains_key(dir))
 }
 
 /// Chart folders being worked out now, each with the thread at it.
