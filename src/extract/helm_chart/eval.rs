@@ -441,7 +441,7 @@ impl<'c, 'y> Run<'c, 'y> {
                     .vars
                     .iter()
                     .rev()
-                    .find(|(n, _)| n == name)
+                    .find(|(n, _)| **n == **name)
                     .map_or(Val::Unknown, |(_, v)| v.clone());
                 self.field(v, path)
             }

@@ -4,9 +4,10 @@
 /// Commands joined by `|`: each result is the last argument of the next.
 /// Each command is a function and its arguments, or one operand alone;
 /// all their arguments are in one list, commands parted by
-/// [`Arg::Then`] (a chart's templates hold tens of thousands of pipes).
+/// [`Arg::Then`] (a chart's templates hold tens of thousands of pipes,
+/// each kept at its exact size: most have one to three arguments).
 #[derive(Debug, Clone, Default)]
-pub struct Pipe(Vec<Arg>);
+pub struct Pipe(Box<[Arg]>);
 
 impl Pipe {
     /// The commands in order, each its arguments.
@@ -24,7 +25,7 @@ pub enum Arg {
     /// `.a.b` (empty for `.` itself).
     Field(FieldPath),
     /// `$x.a.b`; `$` alone is the template's argument.
-    Var(String, FieldPath),
+    Var(Box<str>, FieldPath),
     /// A function name.
     Func(String),
     /// `( pipeline )`, maybe followed by `.a.b`.
@@ -188,7 +189,7 @@ fn pipe(lexer: &mut Lexer, depth: usize) -> Pipe {
             Tok::Word(w) => args.push(word(w)),
         }
     }
-    Pipe(args)
+    Pipe(args.into_boxed_slice())
 }
 
 fn word(w: &str) -> Arg {
@@ -202,7 +203,7 @@ fn word(w: &str) -> Arg {
                 Some(i) => (&w[..i], FieldPath::of(&w[i..])),
                 None => (w, FieldPath::default()),
             };
-            Arg::Var(name.to_string(), path)
+            Arg::Var(name.into(), path)
         }
         _ if w.starts_with(|c: char| c.is_ascii_digit() || c == '-') => {
             w.parse().map(Arg::Int).unwrap_or(Arg::Bad)
@@ -235,7 +236,7 @@ mod tests {
         let p = parse(r#"printf "%s:%s" $repo (include "x.tag" $) "#);
         let args = commands(&p)[0];
         assert_eq!(args.len(), 4);
-        assert!(matches!(&args[2], Arg::Var(v, p) if v == "$repo" && names(p).is_empty()));
+        assert!(matches!(&args[2], Arg::Var(v, p) if &**v == "$repo" && names(p).is_empty()));
         assert!(matches!(&args[3], Arg::Group(g, _) if commands(g)[0].len() == 3));
         let p = parse("(.Values.x).y");
         assert!(matches!(&commands(&p)[0][0], Arg::Group(_, path) if names(path) == ["y"]));

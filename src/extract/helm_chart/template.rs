@@ -400,14 +400,13 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Nodes stay small: a chart's templates hold a hundred thousand.
+    /// Nodes and arguments stay small: a chart's templates hold a hundred
+    /// thousand of each.
     #[test]
     fn nodes_are_small() {
-        assert!(
-            std::mem::size_of::<Node>() <= 56,
-            "{}",
-            std::mem::size_of::<Node>()
-        );
+        use std::mem::size_of;
+        assert!(size_of::<Node>() <= 56, "{}", size_of::<Node>());
+        assert!(size_of::<expr::Arg>() <= 40, "{}", size_of::<expr::Arg>());
     }
 
     /// `action_end` as it was written first, a byte at a time.
