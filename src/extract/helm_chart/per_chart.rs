@@ -1,19 +1,21 @@
 //! Values worked out once per chart folder and run (a chart's template
 //! texts, its parsed templates, its model), kept for the charts in use.
 //!
-//! Charts are read in path order, a chart's files together: a few recent
-//! charts are all that is asked for again. The least recently used is let
-//! go first, so a chart the workers are in is never dropped (it would be
-//! worked out again), and a finished chart's templates are freed for the
-//! next chart's to reuse rather than kept to the end (fresh memory costs a
-//! page fault a page, a real share of a run over many charts).
+//! Charts are read in path order, a chart's files together: recent charts
+//! are all that is asked for again. The least recently used is let go
+//! first, one at a time, so that a monorepo of thousands of charts does
+//! not hold all their templates. The bound is generous: while one worker
+//! works out a large chart, the other puts that chart's files off and runs
+//! on through the small charts after it, then comes back for them; a chart
+//! let go by then would be worked out again (with 8 kept, the real
+//! repositories' largest chart was worked out three times).
 
 use super::Working;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// How many charts' values are kept at once, of each kind.
-const MAX_CHARTS_KEPT: usize = 8;
+const MAX_CHARTS_KEPT: usize = 64;
 
 /// Values worked out per chart folder: each behind its own cell, so the
 /// workers reading a chart's files at the same time wait for the one that
