@@ -11,6 +11,7 @@
 //! repositories' largest chart was worked out three times).
 
 use super::Working;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -22,37 +23,42 @@ const MAX_CHARTS_KEPT: usize = 64;
 /// works it out instead of all doing it.
 pub(in crate::extract) type PerChart<T> = OnceLock<Mutex<Kept<T>>>;
 
-/// The charts' cells, the most recently used last.
+/// The charts' cells, each with when it was last asked for.
 pub(in crate::extract) struct Kept<T> {
-    charts: Vec<(PathBuf, Cell<T>)>,
+    charts: HashMap<PathBuf, (Cell<T>, u64)>,
+    /// How many times a cell was asked for.
+    uses: u64,
 }
 
 type Cell<T> = Arc<OnceLock<Arc<T>>>;
 
 impl<T> Default for Kept<T> {
     fn default() -> Self {
-        Kept { charts: Vec::new() }
+        Kept {
+            charts: HashMap::new(),
+            uses: 0,
+        }
     }
 }
 
 impl<T> Kept<T> {
-    fn find(&self, dir: &Path) -> Option<usize> {
-        self.charts.iter().rposition(|(d, _)| d == dir)
-    }
-
     /// The cell of `dir`, made if new, and now the most recently used.
     fn cell(&mut self, dir: &Path) -> Cell<T> {
-        let entry = match self.find(dir) {
-            Some(i) => self.charts.remove(i),
-            None => {
-                if self.charts.len() >= MAX_CHARTS_KEPT {
-                    self.charts.remove(0);
-                }
-                (dir.to_path_buf(), Arc::new(OnceLock::new()))
+        self.uses += 1;
+        if let Some((cell, used)) = self.charts.get_mut(dir) {
+            *used = self.uses;
+            return cell.clone();
+        }
+        if self.charts.len() >= MAX_CHARTS_KEPT {
+            // Once per new chart, over a bounded map.
+            let oldest = self.charts.iter().min_by_key(|(_, (_, used))| *used);
+            if let Some(oldest) = oldest.map(|(dir, _)| dir.clone()) {
+                self.charts.remove(&oldest);
             }
-        };
-        let cell = entry.1.clone();
-        self.charts.push(entry);
+        }
+        let cell: Cell<T> = Arc::new(OnceLock::new());
+        self.charts
+            .insert(dir.to_path_buf(), (cell.clone(), self.uses));
         cell
     }
 }
@@ -79,15 +85,14 @@ pub(in crate::extract) fn once_per_chart<T>(
 /// The value worked out for `dir`, if it is kept and done.
 pub(in crate::extract) fn known<T>(seen: &'static PerChart<T>, dir: &Path) -> Option<Arc<T>> {
     let kept = seen.get()?.lock().ok()?;
-    let cell = &kept.charts[kept.find(dir)?].1;
-    cell.get().cloned()
+    kept.charts.get(dir)?.0.get().cloned()
 }
 
 /// Whether `dir` has a value in `seen`, worked out or being worked out.
 pub(in crate::extract) fn is_known<T>(seen: &'static PerChart<T>, dir: &Path) -> bool {
     seen.get()
         .and_then(|s| s.lock().ok())
-        .is_some_and(|kept| kept.find(dir).is_some())
+        .is_some_and(|kept| kept.charts.contains_key(dir))
 }
 
 #[cfg(test)]
