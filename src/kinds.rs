@@ -19,6 +19,10 @@ pub enum FileKind {
     HelmValues,
     /// A file under a chart's `templates/`: Go templates, not YAML.
     HelmTemplate,
+    BitbucketPipelines,
+    Circleci,
+    Drone,
+    Woodpecker,
 }
 
 /// A path glob over the path as shown (relative to the current directory,
@@ -158,6 +162,49 @@ pub const KINDS: &[KindSpec] = &[
         keywords: &["image"],
         holds_none: None,
         extractor: Extractor::Text(extract::helm_template::extract),
+    },
+    KindSpec {
+        kind: FileKind::BitbucketPipelines,
+        name: "bitbucket-pipelines",
+        paths: &[glob("**/bitbucket-pipelines.{yml,yaml}")],
+        not_names: &[],
+        by_content: None,
+        keywords: &["image"],
+        holds_none: None,
+        extractor: Extractor::Yaml(extract::bitbucket::extract),
+    },
+    KindSpec {
+        kind: FileKind::Circleci,
+        name: "circleci",
+        paths: &[glob("**/.circleci/*.{yml,yaml}")],
+        not_names: &[],
+        by_content: None,
+        keywords: &["image"],
+        holds_none: None,
+        extractor: Extractor::Yaml(extract::circleci::extract),
+    },
+    KindSpec {
+        kind: FileKind::Drone,
+        name: "drone",
+        paths: &[glob("**/.drone.{yml,yaml}")],
+        not_names: &[],
+        by_content: None,
+        keywords: &["image"],
+        holds_none: None,
+        extractor: Extractor::Yaml(extract::drone::extract),
+    },
+    KindSpec {
+        kind: FileKind::Woodpecker,
+        name: "woodpecker",
+        paths: &[
+            glob("**/.woodpecker.{yml,yaml}"),
+            glob("**/.woodpecker/*.{yml,yaml}"),
+        ],
+        not_names: &[],
+        by_content: None,
+        keywords: &["image"],
+        holds_none: None,
+        extractor: Extractor::Yaml(extract::drone::extract),
     },
 ];
 

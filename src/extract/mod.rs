@@ -2,10 +2,13 @@
 //! One module per file kind; they share the occurrence type and the YAML
 //! tree.
 
+pub(crate) mod bitbucket;
 mod chart_tag;
+pub(crate) mod circleci;
 pub(crate) mod compose;
 pub(crate) mod dockerfile;
 mod dotenv;
+pub(crate) mod drone;
 mod flow_indent;
 pub(crate) mod github;
 pub(crate) mod gitlab;
@@ -215,6 +218,20 @@ impl Sink<'_, '_> {
         };
         let exact = s.exact && matches!(&text, RefText::Resolved(t) if *t == *s.value);
         self.written_at(s.span, exact, text, context);
+    }
+
+    /// A scalar that is a reference as written, unless it holds `$`: a
+    /// variable the format substitutes where imagelint cannot know it, and
+    /// then the reference is unresolved, `why`.
+    pub fn literal_unless_variable(&mut self, node: NodeId, context: String, why: &str) {
+        match self.yaml.str(node) {
+            Some(raw) if raw.contains('$') => {
+                let text = RefText::Unresolved(format!("`{raw}`: {why}"));
+                self.computed(node, text, context);
+            }
+            Some(_) => self.literal(node, context),
+            None => {}
+        }
     }
 
     pub fn field(&self, node: NodeId) -> Option<Field> {
