@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Recall and precision of the CI kinds (Bitbucket Pipelines, CircleCI,
+Drone, Woodpecker) on real repositories, against a count of our own.
+
+    bench/realworld/ci_kinds.py [--mirrors DIR] [--binary B]
+
+`ci-repos.tsv` lists each repository, the commit measured and the kinds it
+holds. Each is exported from its mirror as run.py does. The oracle loads
+each file with PyYAML and reads the image positions the way each CI's own
+documentation describes them, written here apart from imagelint's
+extractors:
+
+- bitbucket-pipelines: the top-level `image`, `definitions.services.*.image`,
+  and the `image` of every `step` map found anywhere under `pipelines`
+  (a name, or a map's `name`);
+- circleci: `docker[].image` of every job and executor (and of inline
+  orbs), with `<< parameters.x >>` / `<< pipeline.parameters.x >>`
+  replaced by the parameter's default where it has one;
+- drone and woodpecker: `image` of each entry of `steps`, `pipeline`,
+  `services` and `clone`, as a list or a map, in every document.
+
+Each position is compared by its file, line and text (an image holding
+`$`, or a `<< >>` with no default, as written).
+imagelint's side is `imagelint inventory --format json`. Prints per kind
+the oracle's count, imagelint's, both, recall and precision, and every
+difference. Exits 1 when recall is under 0.99 or anything is found that the
+oracle does not hold.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import run  # noqa: E402  (export)
+
+KIND_PATHS = {
+    "bitbucket-pipelines": re.compile(r"(^|/)bitbucket-pipelines\.ya?ml$"),
+    "circleci": re.compile(r"(^|/)\.circleci/[^/]+\.ya?ml$"),
+    "drone": re.compile(r"(^|/)\.drone\.ya?ml$"),
+    "woodpecker": re.compile(r"(^|/)\.woodpecker(\.ya?ml|/[^/]+\.ya?ml)$"),
+}
+
+
+class Doc:
+    """A composed YAML node read as the CI reads it: maps (with `<<`
+    merges), lists and strings, each string with the line it starts on."""
+
+    def __init__(self, node):
+        self.node = node
+
+    def get(self, key):
+        node = self.node
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        merged = []
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return Doc(v)
+            if isinstance(k, yaml.ScalarNode) and k.value == "<<":
+                merged += v.value if isinstance(v, yaml.SequenceNode) else [v]
+        for m in merged:
+            found = Doc(m).get(key)
+            if found:
+                return found
+        return None
+
+    def items(self):
+        """(key, value) of a map, in order, merges after."""
+        node = self.node
+        if isinstance(node, yaml.SequenceNode):
+            return [(None, Doc(v)) for v in node.value]
+        if not isinstance(node, yaml.MappingNode):
+            return []
+        out = []
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == "<<":
+                for m in v.value if isinstance(v, yaml.SequenceNode) else [v]:
+                    out += Doc(m).items()
+            else:
+                out.append((k.value if isinstance(k, yaml.ScalarNode) else None, Doc(v)))
+        return out
+
+    def text(self):
+        n = self.node
+        return n.value if isinstance(n, yaml.ScalarNode) else None
+
+    def is_map(self):
+        return isinstance(self.node, yaml.MappingNode)
+
+    def line(self):
+        return self.node.start_mark.line + 1
+
+
+def name_of(image):
+    if image and image.is_map():
+        image = image.get("name")
+    return (image.line(), image.text()) if image and image.text() else None
+
+
+def bitbucket(doc):
+    out = []
+    if not doc.is_map():
+        return out
+    out.append(name_of(doc.get("image")))
+    services = (doc.get("definitions") or Doc(None)).get("services")
+    for _, s in services.items() if services else []:
+        if s.is_map():
+            out.append(name_of(s.get("image")))
+
+    def walk(node, depth=0):
+        if depth > 32:
+            return
+        for key, value in node.items():
+            if key == "step":
+                if value.is_map():
+                    out.append(name_of(value.get("image")))
+            else:
+                walk(value, depth + 1)
+
+    pipelines = doc.get("pipelines")
+    if pipelines:
+        walk(pipelines)
+    return out
+
+
+def circleci(doc):
+    out = []
+    if not doc.is_map():
+        return out
+    pipeline = doc.get("parameters")
+
+    def default(params, key):
+        p = params.get(key) if params else None
+        d = p.get("default") if p and p.is_map() else None
+        return d.text() if d else None
+
+    def subst(text, own):
+        def one(m):
+            name = m.group(1).strip()
+            if name.startswith("pipeline.parameters."):
+                d = default(pipeline, name[len("pipeline.parameters."):])
+            elif name.startswith("parameters."):
+                d = default(own, name[len("parameters."):])
+            else:
+                d = None
+            return d if d is not None else m.group(0)
+        return re.sub(r"<<(.*?)>>", one, text)
+
+    def holders(root):
+        for section in ("jobs", "executors"):
+            defs = root.get(section)
+            for _, job in defs.items() if defs else []:
+                docker = job.get("docker") if job.is_map() else None
+                for _, item in docker.items() if docker else []:
+                    image = item.get("image") if item.is_map() else None
+                    if image and image.text():
+                        out.append((image.line(), subst(image.text(), job.get("parameters"))))
+
+    holders(doc)
+    orbs = doc.get("orbs")
+    for _, orb in orbs.items() if orbs else []:
+        if orb.is_map():
+            holders(orb)
+    return out
+
+
+def drone(doc):
+    out = []
+    if not doc.is_map():
+        return out
+    for section in ("steps", "pipeline", "services", "clone"):
+        steps = doc.get(section)
+        for _, step in steps.items() if steps else []:
+            image = step.get("image") if step.is_map() else None
+            if image and image.text():
+                out.append((image.line(), image.text()))
+    return out
+
+
+ORACLES = {"bitbucket-pipelines": bitbucket, "circleci": circleci, "drone": drone, "woodpecker": drone}
+
+
+def oracle(tree):
+    found = set()
+    for dirpath, dirs, files in os.walk(tree):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for f in files:
+            path = os.path.relpath(os.path.join(dirpath, f), tree)
+            for kind, pattern in KIND_PATHS.items():
+                if not pattern.search(path):
+                    continue
+                with open(os.path.join(tree, path), encoding="utf-8") as fh:
+                    docs = list(yaml.compose_all(fh, Loader=yaml.CSafeLoader))
+                for doc in docs:
+                    for image in ORACLES[kind](Doc(doc)) if doc else []:
+                        if image:
+                            found.add((kind, path) + image)
+    return found
+
+
+def ours(binary, tree):
+    out = subprocess.run([binary, "inventory", "--format", "json", "."], cwd=tree,
+                         capture_output=True, text=True)
+    found = set()
+    for entry in json.loads(out.stdout)["images"]:
+        if entry["kind"] not in KIND_PATHS:
+            continue
+        image = entry.get("image")
+        # Unresolved: compared as written; resolved: as imagelint shows it.
+        text = image["text"] if image and not entry.get("problem") else entry["text"]
+        line = entry["location"]["start"]["line"]
+        found.add((entry["kind"], entry["path"], line, text))
+    return found
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mirrors", default="/work/.mirror")
+    ap.add_argument("--binary")
+    args = ap.parse_args()
+    binary = args.binary
+    if not binary:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+        binary = os.path.join(ROOT, "target", "release", "imagelint")
+    work = tempfile.mkdtemp(prefix="imagelint-ci-")
+    want, got = set(), set()
+    with open(os.path.join(HERE, "ci-repos.tsv")) as f:
+        for line in f:
+            repo, commit = line.split()[:2]
+            tree = run.export(args.mirrors, work, repo, commit)
+            want |= {(repo,) + x for x in oracle(tree)}
+            got |= {(repo,) + x for x in ours(binary, tree)}
+    ok = True
+    print(f"{'kind':22}{'oracle':>8}{'ours':>8}{'both':>8}{'recall':>9}{'precision':>11}")
+    for kind in KIND_PATHS:
+        w = {x for x in want if x[1] == kind}
+        g = {x for x in got if x[1] == kind}
+        both = len(w & g)
+        recall = both / len(w) if w else 1.0
+        precision = both / len(g) if g else 1.0
+        print(f"{kind:22}{len(w):>8}{len(g):>8}{both:>8}{recall:>9.4f}{precision:>11.4f}")
+        ok &= recall >= 0.99 and not (g - w)
+    for x in sorted(want - got):
+        print("missed:", *x)
+    for x in sorted(got - want):
+        print("not in the oracle:", *x)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
