@@ -23,6 +23,7 @@ pub enum FileKind {
     Circleci,
     Drone,
     Woodpecker,
+    Quadlet,
 }
 
 /// A path glob over the path as shown (relative to the current directory,
@@ -205,6 +206,16 @@ pub const KINDS: &[KindSpec] = &[
         keywords: &["image"],
         holds_none: None,
         extractor: Extractor::Yaml(extract::drone::extract),
+    },
+    KindSpec {
+        kind: FileKind::Quadlet,
+        name: "quadlet",
+        paths: &[glob("**/*.container"), glob("**/*.image")],
+        not_names: &[],
+        by_content: None,
+        keywords: &["Image"],
+        holds_none: None,
+        extractor: Extractor::Text(extract::quadlet::extract),
     },
 ];
 

@@ -18,6 +18,7 @@ pub(crate) mod helm_chart;
 pub(crate) mod helm_template;
 pub(crate) mod interpolate;
 pub(crate) mod kubernetes;
+pub(crate) mod quadlet;
 mod skaffold;
 pub(crate) mod yaml;
 
