@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Recall and precision of the CI kinds (Bitbucket Pipelines, CircleCI,
-Drone, Woodpecker) on real repositories, against a count of our own.
+"""Recall and precision of the kinds added after run.py's (Bitbucket
+Pipelines, CircleCI, Drone, Woodpecker, Podman quadlets) on real
+repositories, against a count of our own.
 
-    bench/realworld/ci_kinds.py [--mirrors DIR] [--binary B]
+    bench/realworld/more_kinds.py [--mirrors DIR] [--binary B]
 
-`ci-repos.tsv` lists each repository, the commit measured and the kinds it
-holds. Each is exported from its mirror as run.py does. The oracle loads
-each file with PyYAML and reads the image positions the way each CI's own
-documentation describes them, written here apart from imagelint's
-extractors:
+`more-repos.tsv` lists each repository, the commit measured and the kinds
+it holds. Each is exported from its mirror as run.py does. The oracle reads
+each file the way each format's own documentation describes it (YAML with
+PyYAML), written here apart from imagelint's extractors:
 
 - bitbucket-pipelines: the top-level `image`, `definitions.services.*.image`,
   and the `image` of every `step` map found anywhere under `pipelines`
@@ -17,7 +17,9 @@ extractors:
   orbs), with `<< parameters.x >>` / `<< pipeline.parameters.x >>`
   replaced by the parameter's default where it has one;
 - drone and woodpecker: `image` of each entry of `steps`, `pipeline`,
-  `services` and `clone`, as a list or a map, in every document.
+  `services` and `clone`, as a list or a map, in every document;
+- quadlet: each `Image=` line of a `[Container]` or `[Image]` section, the
+  value unquoted, unless it names another quadlet (`.image`, `.build`).
 
 Each position is compared by its file, line and text (an image holding
 `$`, or a `<< >>` with no default, as written).
@@ -46,6 +48,7 @@ KIND_PATHS = {
     "circleci": re.compile(r"(^|/)\.circleci/[^/]+\.ya?ml$"),
     "drone": re.compile(r"(^|/)\.drone\.ya?ml$"),
     "woodpecker": re.compile(r"(^|/)\.woodpecker(\.ya?ml|/[^/]+\.ya?ml)$"),
+    "quadlet": re.compile(r"\.(container|image)$"),
 }
 
 
@@ -185,6 +188,24 @@ def drone(doc):
     return out
 
 
+def quadlet(text):
+    out, section = [], None
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if line.startswith("["):
+            section = line
+        elif section in ("[Container]", "[Image]") and line.startswith("Image"):
+            key, _, value = line.partition("=")
+            value = value.strip()
+            if key.strip() != "Image" or not value:
+                continue
+            if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            if not value.endswith((".image", ".build")):
+                out.append((number, value))
+    return out
+
+
 ORACLES = {"bitbucket-pipelines": bitbucket, "circleci": circleci, "drone": drone, "woodpecker": drone}
 
 
@@ -198,6 +219,9 @@ def oracle(tree):
                 if not pattern.search(path):
                     continue
                 with open(os.path.join(tree, path), encoding="utf-8") as fh:
+                    if kind == "quadlet":
+                        found |= {(kind, path) + x for x in quadlet(fh.read())}
+                        continue
                     docs = list(yaml.compose_all(fh, Loader=yaml.CSafeLoader))
                 for doc in docs:
                     for image in ORACLES[kind](Doc(doc)) if doc else []:
@@ -232,7 +256,7 @@ def main():
         binary = os.path.join(ROOT, "target", "release", "imagelint")
     work = tempfile.mkdtemp(prefix="imagelint-ci-")
     want, got = set(), set()
-    with open(os.path.join(HERE, "ci-repos.tsv")) as f:
+    with open(os.path.join(HERE, "more-repos.tsv")) as f:
         for line in f:
             repo, commit = line.split()[:2]
             tree = run.export(args.mirrors, work, repo, commit)
