@@ -24,6 +24,7 @@ pub enum FileKind {
     Drone,
     Woodpecker,
     Quadlet,
+    Jenkinsfile,
 }
 
 /// A path glob over the path as shown (relative to the current directory,
@@ -216,6 +217,20 @@ pub const KINDS: &[KindSpec] = &[
         keywords: &["Image"],
         holds_none: None,
         extractor: Extractor::Text(extract::quadlet::extract),
+    },
+    KindSpec {
+        kind: FileKind::Jenkinsfile,
+        name: "jenkinsfile",
+        paths: &[
+            glob("**/Jenkinsfile"),
+            glob("**/Jenkinsfile.*"),
+            any_case("**/*.jenkinsfile"),
+        ],
+        not_names: &[],
+        by_content: None,
+        keywords: &["docker"],
+        holds_none: None,
+        extractor: Extractor::Text(extract::jenkinsfile::extract),
     },
 ];
 

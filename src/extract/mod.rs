@@ -17,6 +17,7 @@ pub(crate) mod helm;
 pub(crate) mod helm_chart;
 pub(crate) mod helm_template;
 pub(crate) mod interpolate;
+pub(crate) mod jenkinsfile;
 pub(crate) mod kubernetes;
 pub(crate) mod quadlet;
 mod skaffold;

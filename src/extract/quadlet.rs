@@ -92,6 +92,14 @@ mod tests {
             .collect()
     }
 
+    proptest::proptest! {
+        /// Any text: no panic, and every span is a slice of it.
+        #[test]
+        fn spans_are_slices_of_any_text(text in r#"(\[Container\]|\[Image\]|Image|=|"|'|\r|\n| |é|%|a)*"#) {
+            found(&text);
+        }
+    }
+
     #[test]
     fn image_keys_of_the_two_sections_only() {
         let text = "[Unit]\nImage=unit:1\n[Container]\n  Image = \"nginx:1\"  \r\n;Image=c:1\n\
