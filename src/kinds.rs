@@ -25,6 +25,7 @@ pub enum FileKind {
     Woodpecker,
     Quadlet,
     Jenkinsfile,
+    Devcontainer,
 }
 
 /// A path glob over the path as shown (relative to the current directory,
@@ -231,6 +232,19 @@ pub const KINDS: &[KindSpec] = &[
         keywords: &["docker"],
         holds_none: None,
         extractor: Extractor::Text(extract::jenkinsfile::extract),
+    },
+    KindSpec {
+        kind: FileKind::Devcontainer,
+        name: "devcontainer",
+        paths: &[
+            glob("**/.devcontainer.json"),
+            glob("**/.devcontainer/**/devcontainer.json"),
+        ],
+        not_names: &[],
+        by_content: None,
+        keywords: &["image"],
+        holds_none: None,
+        extractor: Extractor::Jsonc(extract::devcontainer::extract),
     },
 ];
 

@@ -26,6 +26,11 @@ pub struct Shift {
 }
 
 impl Shift {
+    /// No spaces put in: a text whose bytes all keep their offsets.
+    pub fn none() -> Shift {
+        Shift { points: Vec::new() }
+    }
+
     /// The original offset of an offset in the re-indented text.
     pub fn back(&self, shifted: usize) -> usize {
         // The last insertion at or before `shifted` in the new text.

@@ -6,6 +6,7 @@ pub(crate) mod bitbucket;
 mod chart_tag;
 pub(crate) mod circleci;
 pub(crate) mod compose;
+pub(crate) mod devcontainer;
 pub(crate) mod dockerfile;
 mod dotenv;
 pub(crate) mod drone;
@@ -18,6 +19,7 @@ pub(crate) mod helm_chart;
 pub(crate) mod helm_template;
 pub(crate) mod interpolate;
 pub(crate) mod jenkinsfile;
+mod jsonc;
 pub(crate) mod kubernetes;
 pub(crate) mod quadlet;
 mod skaffold;
@@ -99,6 +101,8 @@ pub struct Env<'a> {
 pub(crate) enum Extractor {
     Text(fn(&str, &LineIndex, &Env) -> Vec<Occurrence>),
     Yaml(fn(&mut Sink, &Env)),
+    /// JSON with comments, read as YAML (see `jsonc`).
+    Jsonc(fn(&mut Sink, &Env)),
 }
 
 /// Why a file's image positions could not be read.
@@ -120,6 +124,11 @@ pub(crate) fn extract(
     let mut found = match extractor {
         Extractor::Text(run) => run(text, lines, env),
         Extractor::Yaml(run) => yaml_occurrences(run, text, env)?,
+        Extractor::Jsonc(run) => {
+            let source = jsonc::blanked(text);
+            let same = flow_indent::Shift::none();
+            yaml_pass(run, text, Some((&source, &same)), env)?
+        }
     };
     // A node read twice, through an alias or a merge key, is reported once,
     // where it is written.
