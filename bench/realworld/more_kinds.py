@@ -19,7 +19,11 @@ PyYAML), written here apart from imagelint's extractors:
 - drone and woodpecker: `image` of each entry of `steps`, `pipeline`,
   `services` and `clone`, as a list or a map, in every document;
 - quadlet: each `Image=` line of a `[Container]` or `[Image]` section, the
-  value unquoted, unless it names another quadlet (`.image`, `.build`).
+  value unquoted, unless it names another quadlet (`.image`, `.build`);
+- jenkinsfile: by regular expressions over the text, `docker { ... image
+  '...' }` blocks, `agent { docker '...' }` and `docker.image('...')`;
+- devcontainer: the top-level `image` of the JSON once `//` and `/* */`
+  comments and trailing commas are taken out.
 
 Each position is compared by its file, line and text (an image holding
 `$`, or a `<< >>` with no default, as written).
@@ -49,6 +53,8 @@ KIND_PATHS = {
     "drone": re.compile(r"(^|/)\.drone\.ya?ml$"),
     "woodpecker": re.compile(r"(^|/)\.woodpecker(\.ya?ml|/[^/]+\.ya?ml)$"),
     "quadlet": re.compile(r"\.(container|image)$"),
+    "jenkinsfile": re.compile(r"(^|/)(Jenkinsfile(\.[^/]*)?|[^/]*\.jenkinsfile)$"),
+    "devcontainer": re.compile(r"(^|/)(\.devcontainer\.json|\.devcontainer/(.*/)?devcontainer\.json)$"),
 }
 
 
@@ -206,6 +212,31 @@ def quadlet(text):
     return out
 
 
+JENKINS = [
+    re.compile(r"""\bdocker\s*\{[^{}]*?\bimage\s*\(?\s*(['"])(.*?)\1"""),
+    re.compile(r"""\bagent\s*\{\s*docker\s*\(?\s*(['"])(.*?)\1"""),
+    re.compile(r"""\bdocker\.image\(\s*(['"])(.*?)\1"""),
+]
+
+
+def jenkinsfile(text):
+    out = []
+    for pattern in JENKINS:
+        for m in pattern.finditer(text):
+            out.append((text.count("\n", 0, m.start(2)) + 1, m.group(2)))
+    return out
+
+
+def devcontainer(text):
+    plain = re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", text, flags=re.S)
+    plain = re.sub(r",(\s*[}\]])", r"\1", plain)
+    image = json.loads(plain).get("image")
+    if not isinstance(image, str):
+        return []
+    at = re.search(r'"image"\s*:\s*"', text)
+    return [(text.count("\n", 0, at.end()) + 1, image)]
+
+
 ORACLES = {"bitbucket-pipelines": bitbucket, "circleci": circleci, "drone": drone, "woodpecker": drone}
 
 
@@ -219,8 +250,10 @@ def oracle(tree):
                 if not pattern.search(path):
                     continue
                 with open(os.path.join(tree, path), encoding="utf-8") as fh:
-                    if kind == "quadlet":
-                        found |= {(kind, path) + x for x in quadlet(fh.read())}
+                    text_reader = {"quadlet": quadlet, "jenkinsfile": jenkinsfile,
+                                   "devcontainer": devcontainer}.get(kind)
+                    if text_reader:
+                        found |= {(kind, path) + x for x in text_reader(fh.read())}
                         continue
                     docs = list(yaml.compose_all(fh, Loader=yaml.CSafeLoader))
                 for doc in docs:
