@@ -26,6 +26,7 @@ pub enum FileKind {
     Quadlet,
     Jenkinsfile,
     Devcontainer,
+    AzurePipelines,
 }
 
 /// A path glob over the path as shown (relative to the current directory,
@@ -245,6 +246,19 @@ pub const KINDS: &[KindSpec] = &[
         keywords: &["image"],
         holds_none: None,
         extractor: Extractor::Jsonc(extract::devcontainer::extract),
+    },
+    KindSpec {
+        kind: FileKind::AzurePipelines,
+        name: "azure-pipelines",
+        paths: &[
+            glob("**/azure-pipelines*.{yml,yaml}"),
+            glob("**/.azure-pipelines/**/*.{yml,yaml}"),
+        ],
+        not_names: &[],
+        by_content: None,
+        keywords: &["container"],
+        holds_none: None,
+        extractor: Extractor::Yaml(extract::azure::extract),
     },
 ];
 

@@ -2,6 +2,7 @@
 //! One module per file kind; they share the occurrence type and the YAML
 //! tree.
 
+pub(crate) mod azure;
 pub(crate) mod bitbucket;
 mod chart_tag;
 pub(crate) mod circleci;
