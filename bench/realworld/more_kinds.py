@@ -23,7 +23,11 @@ PyYAML), written here apart from imagelint's extractors:
 - jenkinsfile: by regular expressions over the text, `docker { ... image
   '...' }` blocks, `agent { docker '...' }` and `docker.image('...')`;
 - devcontainer: the top-level `image` of the JSON once `//` and `/* */`
-  comments and trailing commas are taken out.
+  comments and trailing commas are taken out;
+- azure-pipelines: `resources.containers[].image`, and the `container` and
+  `services` values of the pipeline, `jobs[]` and `stages[].jobs[]` (a map's
+  `image`, or a string that is not a declared alias; in a file declaring
+  none, a string with a tag, registry or digest).
 
 Each position is compared by its file, line and text (an image holding
 `$`, or a `<< >>` with no default, as written).
@@ -54,6 +58,7 @@ KIND_PATHS = {
     "woodpecker": re.compile(r"(^|/)\.woodpecker(\.ya?ml|/[^/]+\.ya?ml)$"),
     "quadlet": re.compile(r"\.(container|image)$"),
     "jenkinsfile": re.compile(r"(^|/)(Jenkinsfile(\.[^/]*)?|[^/]*\.jenkinsfile)$"),
+    "azure-pipelines": re.compile(r"(^|/)(azure-pipelines[^/]*|\.azure-pipelines/(.*/)?[^/]+)\.ya?ml$"),
     "devcontainer": re.compile(r"(^|/)(\.devcontainer\.json|\.devcontainer/(.*/)?devcontainer\.json)$"),
 }
 
@@ -237,7 +242,55 @@ def devcontainer(text):
     return [(text.count("\n", 0, at.end()) + 1, image)]
 
 
-ORACLES = {"bitbucket-pipelines": bitbucket, "circleci": circleci, "drone": drone, "woodpecker": drone}
+def azure(doc):
+    out = []
+    if not doc.is_map():
+        return out
+    resources = (doc.get("resources") or Doc(None)).get("containers")
+    aliases = set()
+    for _, r in resources.items() if resources else []:
+        alias = r.get("container") if r.is_map() else None
+        if alias and alias.text():
+            aliases.add(alias.text())
+        image = r.get("image") if r.is_map() else None
+        if image and image.text():
+            out.append((image.line(), image.text()))
+
+    def one(node):
+        if node.is_map():
+            node = node.get("image")
+            if node and node.text():
+                out.append((node.line(), node.text()))
+            return
+        text = node.text()
+        if not text:
+            return
+        alias = text in aliases if resources else not re.search(r"[:/@$]", text)
+        if not alias:
+            out.append((node.line(), text))
+
+    def job(j):
+        if not j.is_map():
+            return
+        if j.get("container"):
+            one(j.get("container"))
+        services = j.get("services")
+        for _, svc in services.items() if services else []:
+            one(svc)
+
+    job(doc)
+    jobs = doc.get("jobs")
+    for _, j in jobs.items() if jobs else []:
+        job(j)
+    stages = doc.get("stages")
+    for _, st in stages.items() if stages else []:
+        sj = st.get("jobs") if st.is_map() else None
+        for _, j in sj.items() if sj else []:
+            job(j)
+    return out
+
+
+ORACLES = {"azure-pipelines": azure, "bitbucket-pipelines": bitbucket, "circleci": circleci, "drone": drone, "woodpecker": drone}
 
 
 def oracle(tree):
