@@ -179,26 +179,9 @@ fn lex(text: &str) -> Vec<Token<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
-    use std::path::Path;
 
     fn found(text: &str) -> Vec<(String, Option<String>)> {
-        let vars = BTreeMap::new();
-        let env = Env {
-            variables: &vars,
-            build_contexts: &[],
-            disk_path: Path::new("Jenkinsfile"),
-        };
-        extract(text, &LineIndex::new(text), &env)
-            .into_iter()
-            .map(|o| {
-                let resolved = match o.text {
-                    RefText::Resolved(t) => Some(t),
-                    _ => None,
-                };
-                (text[o.span.range()].to_string(), resolved)
-            })
-            .collect()
+        crate::extract::found_in(extract, text)
     }
 
     #[test]

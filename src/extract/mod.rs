@@ -259,3 +259,28 @@ impl Sink<'_, '_> {
         })
     }
 }
+
+/// For the text extractors' unit tests: each reference `run` finds in
+/// `text`, as the bytes its span covers and its text when resolved.
+#[cfg(test)]
+pub(crate) fn found_in(
+    run: fn(&str, &LineIndex, &Env) -> Vec<Occurrence>,
+    text: &str,
+) -> Vec<(String, Option<String>)> {
+    let variables = std::collections::BTreeMap::new();
+    let env = Env {
+        variables: &variables,
+        build_contexts: &[],
+        disk_path: std::path::Path::new("file"),
+    };
+    run(text, &LineIndex::new(text), &env)
+        .into_iter()
+        .map(|o| {
+            let resolved = match o.text {
+                RefText::Resolved(t) => Some(t),
+                _ => None,
+            };
+            (text[o.span.range()].to_string(), resolved)
+        })
+        .collect()
+}

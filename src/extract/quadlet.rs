@@ -69,27 +69,9 @@ pub(crate) fn extract(text: &str, lines: &LineIndex, _env: &Env) -> Vec<Occurren
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
-    use std::path::Path;
 
     fn found(text: &str) -> Vec<(String, Option<String>)> {
-        let vars = BTreeMap::new();
-        let env = Env {
-            variables: &vars,
-            build_contexts: &[],
-            disk_path: Path::new("a.container"),
-        };
-        extract(text, &LineIndex::new(text), &env)
-            .into_iter()
-            .map(|o| {
-                let written = text[o.span.range()].to_string();
-                let resolved = match o.text {
-                    RefText::Resolved(t) => Some(t),
-                    _ => None,
-                };
-                (written, resolved)
-            })
-            .collect()
+        crate::extract::found_in(extract, text)
     }
 
     proptest::proptest! {
