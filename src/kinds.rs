@@ -27,6 +27,7 @@ pub enum FileKind {
     Jenkinsfile,
     Devcontainer,
     AzurePipelines,
+    Cloudformation,
 }
 
 /// A path glob over the path as shown (relative to the current directory,
@@ -259,6 +260,17 @@ pub const KINDS: &[KindSpec] = &[
         keywords: &["container"],
         holds_none: None,
         extractor: Extractor::Yaml(extract::azure::extract),
+    },
+    KindSpec {
+        kind: FileKind::Cloudformation,
+        name: "cloudformation",
+        // Any YAML file whose text is a template (tried after Kubernetes).
+        paths: &[glob("**/*.{yml,yaml}")],
+        not_names: NOT_KUBERNETES,
+        by_content: Some(extract::cloudformation::looks_like_cloudformation),
+        keywords: &["Image"],
+        holds_none: None,
+        extractor: Extractor::Yaml(extract::cloudformation::extract),
     },
 ];
 

@@ -31,7 +31,10 @@ pub(super) fn files(
         .iter()
         .map(|c| match c.class {
             Class::Kind(k) => k.as_str().to_string(),
-            Class::ByContent(k) => format!("{k} (if its text is one)"),
+            Class::ByContent(kinds) => {
+                let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+                format!("{} (if its text is one)", names.join(" or "))
+            }
         })
         .collect();
     let kind_width = kinds.iter().map(String::len).max().unwrap_or(0);

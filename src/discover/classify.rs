@@ -11,8 +11,41 @@ use std::path::{Path, PathBuf};
 pub enum Class {
     /// Known kind from the path.
     Kind(FileKind),
-    /// A file of this kind only if its text says so (Kubernetes YAML).
-    ByContent(FileKind),
+    /// A file of one of these kinds only if its text says so (Kubernetes
+    /// or CloudFormation YAML).
+    ByContent(ContentKinds),
+}
+
+/// The kinds decided by content that a path may be, in the table's order:
+/// the first whose text test passes is the file's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ContentKinds(u32);
+
+// One bit a kind.
+const _: () = assert!(KINDS.len() <= 32);
+
+impl ContentKinds {
+    #[cfg(test)]
+    pub fn of(kinds: &[FileKind]) -> ContentKinds {
+        kinds.iter().fold(ContentKinds(0), |all, k| all.with(*k))
+    }
+
+    fn with(self, kind: FileKind) -> ContentKinds {
+        ContentKinds(self.0 | 1 << kind as u32)
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = FileKind> {
+        KINDS
+            .iter()
+            .map(|spec| spec.kind)
+            .filter(move |k| self.0 & 1 << *k as u32 != 0)
+    }
+
+    /// The first of the kinds whose text test `text` passes.
+    pub fn of_text(self, text: &str) -> Option<FileKind> {
+        self.iter()
+            .find(|k| k.spec().by_content.is_some_and(|holds| holds(text)))
+    }
 }
 
 pub struct Classifier {
@@ -102,7 +135,7 @@ impl Classifier {
         }
         let name = display.rsplit('/').next().unwrap_or(display);
         let dir = &display[..display.len() - name.len()];
-        let mut by_content = None;
+        let mut by_content: Option<ContentKinds> = None;
         for (kind, shape) in &self.builtin {
             let spec = kind.spec();
             if !shape.matches(dir, name) || spec.not_names.contains(&name) {
@@ -111,12 +144,10 @@ impl Classifier {
             match spec.by_content {
                 // Kinds decided by path win over kinds decided by content.
                 None => return Some(Class::Kind(spec.kind)),
-                Some(_) => {
-                    by_content.get_or_insert(Class::ByContent(spec.kind));
-                }
+                Some(_) => by_content = Some(by_content.unwrap_or_default().with(spec.kind)),
             }
         }
-        by_content
+        by_content.map(Class::ByContent)
     }
 }
 
@@ -278,8 +309,9 @@ mod tests {
         assert_eq!(kind("chart/values.yaml"), Some(Kind(HelmValues)));
         assert_eq!(kind("chart/values-prod.yml"), Some(Kind(HelmValues)));
         assert_eq!(kind("chart/prod-values.yaml"), Some(Kind(HelmValues)));
-        assert_eq!(kind("k8s/app.yaml"), Some(ByContent(Kubernetes)));
-        assert_eq!(kind("../k8s/app.yml"), Some(ByContent(Kubernetes)));
+        let yaml = ByContent(ContentKinds::of(&[Kubernetes, Cloudformation]));
+        assert_eq!(kind("k8s/app.yaml"), Some(yaml));
+        assert_eq!(kind("../k8s/app.yml"), Some(yaml));
         assert_eq!(kind("README.md"), None);
         assert_eq!(kind(".github/dependabot.yml"), None);
         assert_eq!(kind("chart/Chart.yaml"), None);

@@ -172,8 +172,10 @@ pub fn process_bytes(
     };
     let kind = match c.class {
         Class::Kind(k) => k,
-        Class::ByContent(k) if k.spec().by_content.is_some_and(|holds| holds(text)) => k,
-        Class::ByContent(_) => return end,
+        Class::ByContent(kinds) => match kinds.of_text(text) {
+            Some(k) => k,
+            None => return end,
+        },
     };
     end.kind = Some(kind);
     if !may_hold_reference(kind, text) {

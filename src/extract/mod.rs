@@ -6,6 +6,7 @@ pub(crate) mod azure;
 pub(crate) mod bitbucket;
 mod chart_tag;
 pub(crate) mod circleci;
+pub(crate) mod cloudformation;
 pub(crate) mod compose;
 pub(crate) mod devcontainer;
 pub(crate) mod dockerfile;

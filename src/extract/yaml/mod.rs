@@ -80,6 +80,9 @@ pub struct Yaml<'a> {
     work: Cell<usize>,
     /// Sequences tagged `!reference` (GitLab CI), few.
     references: Vec<NodeId>,
+    /// Nodes with another local tag (`!Sub`, `!Ref`: CloudFormation's
+    /// short forms), and the tag's name; none in most files.
+    tags: Vec<(NodeId, Box<str>)>,
     /// The text read and which of its documents this is (the first when
     /// built whole), if read as written (not re-indented, not switched
     /// on): what a tree built again from the same text would equal.
@@ -165,6 +168,7 @@ impl<'a> Yaml<'a> {
             documents: Vec::new(),
             work: Cell::new(0),
             references: Vec::new(),
+            tags: Vec::new(),
             origin: shift.is_none().then_some((text, 0)),
         };
         // Documents the quick reader handed over before giving up: saphyr
@@ -185,6 +189,8 @@ impl<'a> Yaml<'a> {
         }
         let mut anchors: HashMap<usize, NodeId> = HashMap::new();
         let mut stack: Vec<Frame> = Vec::new();
+        // The local tag of each collection open on `stack`.
+        let mut stack_tags: Vec<Option<Box<str>>> = Vec::new();
         for event in Parser::new_from_str(source) {
             let (event, span) = event.map_err(|e| YamlError {
                 line: e.marker().line(),
@@ -192,11 +198,14 @@ impl<'a> Yaml<'a> {
                 message: e.info().to_string(),
             })?;
             let done = match event {
-                Event::Scalar(value, style, anchor, _tag) => {
+                Event::Scalar(value, style, anchor, tag) => {
                     let start = conv.offset(span.start.index());
                     let end = conv.offset(span.end.index());
                     let read = scalar(source, value, style, start, end);
                     let node = yaml.push(Node::Scalar(read.of_text(text, shift)));
+                    if let Some(name) = local_tag(tag.as_deref()) {
+                        yaml.tags.push((node, name));
+                    }
                     if anchor > 0 {
                         anchors.insert(anchor, node);
                     }
@@ -218,6 +227,11 @@ impl<'a> Yaml<'a> {
                             message: format!("nesting deeper than {MAX_DEPTH} levels"),
                         });
                     }
+                    stack_tags.push(if reference {
+                        None
+                    } else {
+                        local_tag(tag.as_deref())
+                    });
                     stack.push(match event {
                         Event::SequenceStart(..) => Frame::Seq(anchor, Vec::new(), reference),
                         _ => Frame::Map(anchor, Vec::new(), None),
@@ -236,6 +250,9 @@ impl<'a> Yaml<'a> {
                         None => continue,
                     };
                     let node = yaml.push(node);
+                    if let Some(name) = stack_tags.pop().flatten() {
+                        yaml.tags.push((node, name));
+                    }
                     if anchor > 0 {
                         anchors.insert(anchor, node);
                     }
@@ -274,6 +291,7 @@ impl<'a> Yaml<'a> {
         self.nodes.clear();
         self.documents.clear();
         self.references.clear();
+        self.tags.clear();
         if let Some((_, document)) = &mut self.origin {
             *document += 1;
         }
@@ -331,6 +349,7 @@ impl<'a> Yaml<'a> {
             documents: self.documents.clone(),
             work: Cell::new(self.work.get()),
             references: self.references.clone(),
+            tags: self.tags.clone(),
             origin: None,
         }
     }
@@ -383,6 +402,12 @@ impl<'a> Yaml<'a> {
     /// of another job: `!reference [.base, image]`).
     pub fn is_reference(&self, id: NodeId) -> bool {
         self.references.contains(&id)
+    }
+
+    /// The local tag of `id` (`Sub` for `!Sub`), if it has one but
+    /// `!reference`.
+    pub fn tag(&self, id: NodeId) -> Option<&str> {
+        self.tags.iter().find(|(n, _)| *n == id).map(|(_, t)| &**t)
     }
 
     pub fn is_map(&self, id: NodeId) -> bool {
@@ -530,6 +555,14 @@ pub fn readers_differ(text: &str) -> Option<String> {
     };
     let (quick, slow) = (trees(true), trees(false));
     (quick != slow).then(|| format!("quick reader: {quick:#?}\nsaphyr: {slow:#?}"))
+}
+
+/// A local tag's name (`Sub` of `!Sub`); none for other tags (`!!str`) and
+/// for GitLab's `!reference`, kept apart.
+fn local_tag(tag: Option<&saphyr_parser::Tag>) -> Option<Box<str>> {
+    let tag = tag?;
+    (tag.handle == "!" && tag.suffix != "reference" && !tag.suffix.is_empty())
+        .then(|| tag.suffix.as_str().into())
 }
 
 fn scalar<'a>(
@@ -692,6 +725,23 @@ mod tests {
         let got = spans("a: \"x\\u003a1\"\nb: 'it''s'\n");
         assert!(got.contains(&("x:1".into(), "x\\u003a1".into(), false)));
         assert!(got.contains(&("it's".into(), "it''s".into(), false)));
+    }
+
+    #[test]
+    fn local_tags_are_kept_per_document() {
+        let text =
+            "a: !Ref P\nb: !Join [':', [x, y]]\nc: !reference [.x, y]\nd: !!str e\n---\nf: g\n";
+        let mut seen = Vec::new();
+        Yaml::for_each_document(text, None, &mut |y| {
+            let root = y.documents[0];
+            let tag = |k: &str| y.get(root, k).and_then(|n| y.tag(n)).map(str::to_string);
+            seen.push([tag("a"), tag("b"), tag("c"), tag("d"), tag("f")]);
+            true
+        })
+        .unwrap();
+        let some = |t: &str| Some(t.to_string());
+        assert_eq!(seen[0], [some("Ref"), some("Join"), None, None, None]);
+        assert_eq!(seen[1], [None, None, None, None, None]);
     }
 
     #[test]
