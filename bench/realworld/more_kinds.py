@@ -24,6 +24,11 @@ PyYAML), written here apart from imagelint's extractors:
   '...' }` blocks, `agent { docker '...' }` and `docker.image('...')`;
 - devcontainer: the top-level `image` of the JSON once `//` and `/* */`
   comments and trailing commas are taken out;
+- cloudformation: the image property of each resource of the six types
+  (ECS task definitions, Batch jobs, Lambda and SAM functions, App Runner,
+  SageMaker), a `Ref` to a parameter counted at the parameter's `Default`,
+  a `Sub` with the parameters' defaults put in, anything else at its first
+  string, unresolved;
 - azure-pipelines: `resources.containers[].image`, and the `container` and
   `services` values of the pipeline, `jobs[]` and `stages[].jobs[]` (a map's
   `image`, or a string that is not a declared alias; in a file declaring
@@ -58,6 +63,7 @@ KIND_PATHS = {
     "woodpecker": re.compile(r"(^|/)\.woodpecker(\.ya?ml|/[^/]+\.ya?ml)$"),
     "quadlet": re.compile(r"\.(container|image)$"),
     "jenkinsfile": re.compile(r"(^|/)(Jenkinsfile(\.[^/]*)?|[^/]*\.jenkinsfile)$"),
+    "cloudformation": re.compile(r"\.ya?ml$"),
     "azure-pipelines": re.compile(r"(^|/)(azure-pipelines[^/]*|\.azure-pipelines/(.*/)?[^/]+)\.ya?ml$"),
     "devcontainer": re.compile(r"(^|/)(\.devcontainer\.json|\.devcontainer/(.*/)?devcontainer\.json)$"),
 }
@@ -290,7 +296,88 @@ def azure(doc):
     return out
 
 
-ORACLES = {"azure-pipelines": azure, "bitbucket-pipelines": bitbucket, "circleci": circleci, "drone": drone, "woodpecker": drone}
+CFN_IMAGES = {
+    "AWS::ECS::TaskDefinition": [("ContainerDefinitions", "Image")],
+    "AWS::Batch::JobDefinition": [("ContainerProperties.Image",)],
+    "AWS::Lambda::Function": [("Code.ImageUri",)],
+    "AWS::Serverless::Function": [("ImageUri",)],
+    "AWS::AppRunner::Service": [("SourceConfiguration.ImageRepository.ImageIdentifier",)],
+    "AWS::SageMaker::Model": [("PrimaryContainer.Image",), ("Containers", "Image")],
+}
+
+
+def cloudformation(doc):
+    out = []
+    if not doc.is_map() or not doc.get("Resources"):
+        return out
+    params = doc.get("Parameters")
+
+    def default(name):
+        p = params.get(name) if params else None
+        d = p.get("Default") if p and p.is_map() else None
+        return d if d and d.text() is not None else None
+
+    def first(node):
+        if node.text() is not None:
+            return node
+        for _, child in node.items():
+            found = first(child)
+            if found:
+                return found
+        return None
+
+    def value(node):
+        tag = node.node.tag
+        if tag.startswith("!") and not tag.startswith("!!"):
+            fn, arg = tag[1:], node
+        elif node.is_map() and len(node.items()) == 1:
+            key, arg = node.items()[0]
+            fn = key[len("Fn::"):] if key.startswith("Fn::") else key
+        elif node.text() is not None:
+            return (node.line(), node.text())
+        else:
+            fn, arg = "?", node
+        at = first(arg)
+        if at is None:
+            return None
+        if fn == "Ref" and default(at.text()):
+            d = default(at.text())
+            return (d.line(), d.text())
+        if fn == "Sub":
+            text, ok = at.text(), True
+            def put(m):
+                nonlocal ok
+                name = m.group(1)
+                if name.startswith("!"):
+                    return "${" + name[1:] + "}"
+                d = default(name)
+                if d is None:
+                    ok = False
+                    return m.group(0)
+                return d.text()
+            done = re.sub(r"\$\{([^}]*)\}", put, text)
+            return (at.line(), done if ok else text)
+        return (at.line(), at.text())
+
+    for _, res in doc.get("Resources").items():
+        kind = res.get("Type") if res.is_map() else None
+        props = res.get("Properties") if res.is_map() else None
+        if not kind or not props:
+            continue
+        for spec in CFN_IMAGES.get(kind.text(), []):
+            if len(spec) == 1:
+                node = props
+                for key in spec[0].split("."):
+                    node = node.get(key) if node else None
+                nodes = [node] if node else []
+            else:
+                items = props.get(spec[0])
+                nodes = [i.get(spec[1]) for _, i in (items.items() if items else []) if i.is_map()]
+            out += [value(n) for n in nodes if n]
+    return out
+
+
+ORACLES = {"cloudformation": cloudformation, "azure-pipelines": azure, "bitbucket-pipelines": bitbucket, "circleci": circleci, "drone": drone, "woodpecker": drone}
 
 
 def oracle(tree):
@@ -308,7 +395,14 @@ def oracle(tree):
                     if text_reader:
                         found |= {(kind, path) + x for x in text_reader(fh.read())}
                         continue
-                    docs = list(yaml.compose_all(fh, Loader=yaml.CSafeLoader))
+                    text = fh.read()
+                    if kind == "cloudformation" and not re.search(
+                            r"AWSTemplateFormatVersion|Type: ['\"]?AWS::", text):
+                        continue
+                    try:
+                        docs = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+                    except yaml.YAMLError:
+                        continue  # imagelint names it and exits 2
                 for doc in docs:
                     for image in ORACLES[kind](Doc(doc)) if doc else []:
                         if image:
