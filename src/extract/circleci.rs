@@ -5,6 +5,7 @@
 //! and so is unresolved. CircleCI substitutes no environment variable into
 //! an image's name: one written with `$` is unresolved too.
 
+use super::interpolate::placeholders;
 use super::yaml::{NodeId, Yaml};
 use super::{Env, RefText, Sink};
 
@@ -82,15 +83,8 @@ fn image(sink: &mut Sink, node: NodeId, params: &Params, context: String) {
 /// `raw` with each `<< parameters.x >>` and `<< pipeline.parameters.x >>`
 /// replaced by the parameter's default; why not, when one has none here.
 fn substituted(y: &Yaml, raw: &str, params: &Params) -> Result<String, String> {
-    let mut out = String::new();
-    let mut rest = raw;
-    while let Some(open) = rest.find("<<") {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 2..];
-        let Some(close) = after.find(">>") else {
-            return Err(format!("`{raw}` opens `<<` without closing it"));
-        };
-        let name = after[..close].trim();
+    placeholders(raw, ("<<", ">>"), |inside| {
+        let name = inside.trim();
         let (from, key) = match (
             name.strip_prefix("pipeline.parameters."),
             name.strip_prefix("parameters."),
@@ -109,11 +103,8 @@ fn substituted(y: &Yaml, raw: &str, params: &Params) -> Result<String, String> {
             .and_then(|p| y.get(p, "default"))
             .and_then(|d| y.str(d));
         match default {
-            Some(value) => out.push_str(value),
-            None => return Err(format!("parameter `{key}` has no default here")),
+            Some(value) => Ok(value.to_string()),
+            None => Err(format!("parameter `{key}` has no default here")),
         }
-        rest = &after[close + 2..];
-    }
-    out.push_str(rest);
-    Ok(out)
+    })
 }

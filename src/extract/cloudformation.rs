@@ -12,6 +12,7 @@
 //! pseudo parameter such as `${AWS::AccountId}` is known only when the
 //! stack is made: unresolved); any other function is unresolved.
 
+use super::interpolate::placeholders;
 use super::yaml::{NodeId, Yaml};
 use super::{Env, RefText, Sink};
 
@@ -164,28 +165,11 @@ fn default_of(y: &Yaml, params: Option<NodeId>, name: &str) -> Option<NodeId> {
 /// `template` with each `${Param}` replaced by the parameter's default,
 /// `${!Literal}` by `${Literal}`; why not, when a name has no default here.
 fn substituted(y: &Yaml, template: &str, params: Option<NodeId>) -> Result<String, String> {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(open) = rest.find("${") {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 2..];
-        let Some(close) = after.find('}') else {
-            return Err(format!("`{template}` opens `${{` without closing it"));
-        };
-        let name = &after[..close];
-        match name.strip_prefix('!') {
-            Some(literal) => {
-                out.push_str("${");
-                out.push_str(literal);
-                out.push('}');
-            }
-            None => match default_of(y, params, name).and_then(|d| y.str(d)) {
-                Some(value) => out.push_str(value),
-                None => return Err(format!("`${{{name}}}`: {UNKNOWN}")),
-            },
-        }
-        rest = &after[close + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
+    placeholders(template, ("${", "}"), |name| match name.strip_prefix('!') {
+        Some(literal) => Ok(format!("${{{literal}}}")),
+        None => match default_of(y, params, name).and_then(|d| y.str(d)) {
+            Some(value) => Ok(value.to_string()),
+            None => Err(format!("`${{{name}}}`: {UNKNOWN}")),
+        },
+    })
 }

@@ -39,6 +39,29 @@ fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+/// `text` with each placeholder written between `open` and `close`
+/// (CircleCI's `<< x >>`, CloudFormation's `${x}`) replaced by what `value`
+/// gives for its inside; the first reason it gives stands for the whole.
+pub fn placeholders(
+    text: &str,
+    (open, close): (&str, &str),
+    mut value: impl FnMut(&str) -> Result<String, String>,
+) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(open) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + open.len()..];
+        let Some(end) = after.find(close) else {
+            return Err(format!("`{text}` opens `{open}` without closing it"));
+        };
+        out.push_str(&value(&after[..end])?);
+        rest = &after[end + close.len()..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 pub fn expand<'v>(
     text: &str,
     syntax: &Syntax,
@@ -179,6 +202,28 @@ fn braced<'v>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_replaced_until_one_is_unknown() {
+        let upper = |x: &str| Ok(x.trim().to_uppercase());
+        assert_eq!(
+            placeholders("a<< b >>c<<d>>", ("<<", ">>"), upper),
+            Ok("aBcD".into())
+        );
+        assert_eq!(
+            placeholders("plain", ("${", "}"), upper),
+            Ok("plain".into())
+        );
+        assert_eq!(
+            placeholders("x${a", ("${", "}"), upper),
+            Err("`x${a` opens `${` without closing it".into())
+        );
+        let unknown = |x: &str| Err::<String, _>(format!("no {x}"));
+        assert_eq!(
+            placeholders("${a}${b}", ("${", "}"), unknown),
+            Err("no a".into())
+        );
+    }
 
     const COMPOSE: Syntax = Syntax {
         dollar_escape: true,
