@@ -28,6 +28,7 @@ pub enum FileKind {
     Devcontainer,
     AzurePipelines,
     Cloudformation,
+    Terraform,
 }
 
 /// A path glob over the path as shown (relative to the current directory,
@@ -271,6 +272,18 @@ pub const KINDS: &[KindSpec] = &[
         keywords: &["Image"],
         holds_none: None,
         extractor: Extractor::Yaml(extract::cloudformation::extract),
+    },
+    KindSpec {
+        kind: FileKind::Terraform,
+        name: "terraform",
+        paths: &[glob("**/*.tf")],
+        not_names: &[],
+        by_content: None,
+        // A file of variables or locals may hold a default that an image
+        // position of another file of the module reads.
+        keywords: &["image", "variable", "locals"],
+        holds_none: None,
+        extractor: Extractor::Hcl(extract::terraform::extract),
     },
 ];
 

@@ -16,6 +16,7 @@ mod flow_indent;
 pub(crate) mod github;
 pub(crate) mod gitlab;
 mod gitlab_inputs;
+mod hcl;
 pub(crate) mod helm;
 pub(crate) mod helm_chart;
 pub(crate) mod helm_template;
@@ -25,6 +26,7 @@ mod jsonc;
 pub(crate) mod kubernetes;
 pub(crate) mod quadlet;
 mod skaffold;
+pub(crate) mod terraform;
 pub(crate) mod yaml;
 
 use crate::source::{LineIndex, Span};
@@ -105,6 +107,8 @@ pub(crate) enum Extractor {
     Yaml(fn(&mut Sink, &Env)),
     /// JSON with comments, read as YAML (see `jsonc`).
     Jsonc(fn(&mut Sink, &Env)),
+    /// HCL, parsed by the extractor itself (see `hcl`).
+    Hcl(fn(&str, &Env) -> Result<Vec<Occurrence>, ExtractError>),
 }
 
 /// Why a file's image positions could not be read.
@@ -112,6 +116,8 @@ pub(crate) enum Extractor {
 pub(crate) enum ExtractError {
     #[error(transparent)]
     Yaml(#[from] yaml::YamlError),
+    #[error(transparent)]
+    Hcl(#[from] hcl::HclError),
     #[error("YAML merge keys (`<<`) and aliases too deeply interwoven to follow: refused")]
     TooComplex,
 }
@@ -125,6 +131,7 @@ pub(crate) fn extract(
 ) -> Result<Vec<Occurrence>, ExtractError> {
     let mut found = match extractor {
         Extractor::Text(run) => run(text, lines, env),
+        Extractor::Hcl(run) => run(text, env)?,
         Extractor::Yaml(run) => yaml_occurrences(run, text, env)?,
         Extractor::Jsonc(run) => {
             let source = jsonc::blanked(text);

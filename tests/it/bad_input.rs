@@ -13,6 +13,8 @@ fn each_bad_file_is_named_and_the_rest_checked() {
         "imagelint: compose.yaml: not valid UTF-8 (at byte 31)",
         "imagelint: deep/deploy.yaml: invalid YAML at line 259 column 513: nesting deeper than 256 levels",
         "imagelint: docker-compose.yml: invalid YAML at line 3 column 12: invalid indentation in quoted scalar",
+        "imagelint: terraform/broken.tf: invalid HCL at line 2 column 3: invalid block body; expected `}`, newline or identifier",
+        "imagelint: terraform/deep.tf: invalid HCL at line 2 column 77: invalid nesting depth; expected at most 64 nested levels",
         "imagelint: values.yaml: binary file (NUL bytes), not text",
     ];
     assert_eq!(lines, expect);

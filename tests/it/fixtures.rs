@@ -61,9 +61,13 @@ fn spans_cover_the_reference_text() {
             };
             let shown = image["text"].as_str().unwrap();
             // Variables and CircleCI's `<< parameters.x >>` are shown
-            // substituted.
-            let substituted = written.contains('$') || written.contains("<<");
-            if substituted || entry["kind"] == "helm-values" && shown != written {
+            // substituted, escapes (`\u003a`) decoded.
+            let substituted =
+                written.contains('$') || written.contains("<<") || written.contains('\\');
+            // An image map's location is its repository's.
+            let map = entry["kind"] == "helm-values"
+                || entry["context"].as_str().unwrap().contains("helm_release");
+            if substituted || map && shown != written {
                 continue;
             }
             assert_eq!(written, shown, "{path:?} {entry}");

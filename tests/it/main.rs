@@ -10,6 +10,7 @@ mod common;
 mod corpus;
 mod distribution;
 mod fix;
+mod fixed_trees;
 mod fixtures;
 mod flags;
 mod formats;

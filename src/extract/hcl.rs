@@ -1,0 +1,320 @@
+//! HCL (Terraform, `docker-bake.hcl`) read with `hcl-edit`, which keeps
+//! every expression's byte span. An image position's expression is turned
+//! into what it holds as written ([`Written`]), without evaluating it:
+//! the kinds decide what a named value stands for.
+
+use crate::source::Span;
+use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::structure::{Block, Body, Structure};
+use hcl_edit::template::{Element, StringTemplate};
+use hcl_edit::Span as _;
+
+/// Why a file is not HCL.
+#[derive(Debug)]
+pub struct HclError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::error::Error for HclError {}
+
+impl std::fmt::Display for HclError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "invalid HCL at line {} column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+/// The file's body. `hcl-edit` bounds its own nesting (64 levels), so a
+/// hostile file is refused rather than overflowing the stack.
+pub(crate) fn parse(text: &str) -> Result<Body, HclError> {
+    hcl_edit::parser::parse_body(text).map_err(|e| HclError {
+        line: e.location().line(),
+        column: e.location().column(),
+        // The parser's message may run over lines: one line here.
+        message: e.message().split_whitespace().collect::<Vec<_>>().join(" "),
+    })
+}
+
+/// What an image position holds as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Written {
+    /// A string without `${…}`: its bytes between the quotes, its value, and
+    /// whether those bytes are the value (no escapes), so a fix may
+    /// replace them.
+    Literal {
+        span: Span,
+        value: String,
+        exact: bool,
+    },
+    /// A string with `${…}` parts, or a bare named value (`var.image`).
+    Template {
+        span: Span,
+        raw: String,
+        pieces: Vec<Piece>,
+    },
+    /// Another resource's attribute (`docker_image.app.image_id`): its
+    /// image, if any, is reported where that resource is written.
+    Elsewhere,
+    /// Anything else (a function call, a condition): not evaluated.
+    Computed { span: Span, raw: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Piece {
+    Text(String),
+    /// `var.name` or `local.name`.
+    Named(String),
+    /// An interpolation that is not a named value.
+    Other,
+}
+
+impl Written {
+    /// The one named value the whole string is (`var.image`,
+    /// `"${var.image}"`), if it is one.
+    pub fn only_name(&self) -> Option<&str> {
+        match self {
+            Written::Template { pieces, .. } => match pieces.as_slice() {
+                [Piece::Named(name)] => Some(name),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// What `expr` holds, read from `text`.
+pub(crate) fn written(text: &str, expr: &Expression) -> Written {
+    let span = expr
+        .span()
+        .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
+    let raw = || text.get(span.range()).unwrap_or_default().to_string();
+    match expr {
+        Expression::String(s) => {
+            let inner = Span::new(
+                span.start + 1,
+                span.end.saturating_sub(1).max(span.start + 1),
+            );
+            let exact = text.get(inner.range()) == Some(s.value().as_str());
+            Written::Literal {
+                span: inner,
+                value: s.value().clone(),
+                exact,
+            }
+        }
+        Expression::StringTemplate(t) => template(text, t, span),
+        Expression::Traversal(_) | Expression::Variable(_) => match named(expr) {
+            Some(name) => Written::Template {
+                span,
+                raw: raw(),
+                pieces: vec![Piece::Named(name)],
+            },
+            None => Written::Elsewhere,
+        },
+        Expression::Parenthesis(p) => written(text, p.inner()),
+        _ => Written::Computed { span, raw: raw() },
+    }
+}
+
+fn template(text: &str, t: &StringTemplate, span: Span) -> Written {
+    let inner = Span::new(
+        span.start + 1,
+        span.end.saturating_sub(1).max(span.start + 1),
+    );
+    let mut pieces = Vec::new();
+    for element in t.iter() {
+        pieces.push(match element {
+            Element::Literal(l) => Piece::Text(l.value().clone()),
+            Element::Interpolation(i) => named(&i.expr).map_or(Piece::Other, Piece::Named),
+            Element::Directive(_) => Piece::Other,
+        });
+    }
+    Written::Template {
+        span: inner,
+        raw: text.get(inner.range()).unwrap_or_default().to_string(),
+        pieces,
+    }
+}
+
+/// `var.name` or `local.name` as that text; None for anything else.
+fn named(expr: &Expression) -> Option<String> {
+    let Expression::Traversal(t) = expr else {
+        return None;
+    };
+    let root = t.expr.as_variable()?.as_str();
+    if !matches!(root, "var" | "local") {
+        return None;
+    }
+    match t.operators.as_slice() {
+        [op] => match op.value() {
+            TraversalOperator::GetAttr(name) => Some(format!("{root}.{}", name.as_str())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The value of attribute `key` of `body`.
+pub(crate) fn attribute<'b>(body: &'b Body, key: &str) -> Option<&'b Expression> {
+    body.iter().find_map(|s| match s {
+        Structure::Attribute(a) if a.key.as_str() == key => Some(&a.value),
+        _ => None,
+    })
+}
+
+/// The blocks of `body`.
+pub(crate) fn blocks(body: &Body) -> impl Iterator<Item = &Block> {
+    body.iter().filter_map(|s| s.as_block())
+}
+
+/// A block's label `i` (`resource "type" "name"`).
+pub(crate) fn label(block: &Block, i: usize) -> &str {
+    block.labels.get(i).map_or("", |l| l.as_str())
+}
+
+/// The `"image": "…"` values of JSON written in a heredoc (an ECS task's
+/// `container_definitions`), found in the heredoc's bytes `span` of
+/// `text`: a heredoc has no escapes of its own, so each value's bytes
+/// are where it is written.
+pub(crate) fn json_images(text: &str, span: Span) -> Vec<Written> {
+    let Some(body) = text.get(span.range()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = memchr::memmem::find(&body.as_bytes()[from..], b"\"image\"") {
+        let after = from + at + "\"image\"".len();
+        from = after;
+        let rest = &body[after..];
+        let Some(rest) = rest.trim_start().strip_prefix(':') else {
+            continue;
+        };
+        let Some(value) = rest.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        let start = after + (body.len() - after - value.len());
+        let Some(len) = value.find('"') else {
+            continue;
+        };
+        let value = &value[..len];
+        let at = Span::new(span.start + start, span.start + start + len);
+        out.push(if value.contains('\\') {
+            Written::Computed {
+                span: at,
+                raw: value.to_string(),
+            }
+        } else if value.contains("${") || value.contains("%{") {
+            template_text(value, at)
+        } else {
+            Written::Literal {
+                span: at,
+                value: value.to_string(),
+                exact: true,
+            }
+        });
+    }
+    out
+}
+
+/// A JSON string value holding `${…}`, read as an HCL template.
+fn template_text(value: &str, at: Span) -> Written {
+    let computed = || Written::Computed {
+        span: at,
+        raw: value.to_string(),
+    };
+    let Ok(parsed) = hcl_edit::parser::parse_template(value) else {
+        return computed();
+    };
+    let pieces = parsed
+        .iter()
+        .map(|element| match element {
+            Element::Literal(l) => Piece::Text(l.value().clone()),
+            Element::Interpolation(i) => named(&i.expr).map_or(Piece::Other, Piece::Named),
+            Element::Directive(_) => Piece::Other,
+        })
+        .collect();
+    Written::Template {
+        span: at,
+        raw: value.to_string(),
+        pieces,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image_of(text: &str) -> Written {
+        let body = parse(text).unwrap();
+        written(text, attribute(&body, "image").unwrap())
+    }
+
+    #[test]
+    fn strings_templates_and_names() {
+        let text = "image = \"nginx:1.25\"\n";
+        let Written::Literal { span, value, exact } = image_of(text) else {
+            panic!()
+        };
+        assert_eq!(
+            (&text[span.range()], value.as_str(), exact),
+            ("nginx:1.25", "nginx:1.25", true)
+        );
+        let Written::Literal { exact, value, .. } = image_of("image = \"a\\u0062:1\"") else {
+            panic!()
+        };
+        assert_eq!((value.as_str(), exact), ("ab:1", false));
+        assert_eq!(image_of("image = var.image").only_name(), Some("var.image"));
+        assert_eq!(
+            image_of("image = \"${local.x}\"").only_name(),
+            Some("local.x")
+        );
+        let Written::Template { pieces, raw, .. } = image_of("image = \"r/${var.n}:${x.y}\"")
+        else {
+            panic!()
+        };
+        assert_eq!(raw, "r/${var.n}:${x.y}");
+        assert_eq!(
+            pieces,
+            [
+                Piece::Text("r/".into()),
+                Piece::Named("var.n".into()),
+                Piece::Text(":".into()),
+                Piece::Other
+            ]
+        );
+        assert_eq!(
+            image_of("image = docker_image.a.image_id"),
+            Written::Elsewhere
+        );
+        assert!(matches!(
+            image_of("image = lower(\"A\")"),
+            Written::Computed { .. }
+        ));
+    }
+
+    #[test]
+    fn heredoc_json_values_keep_their_bytes() {
+        let text = "x = <<EOF\n[{\"name\": \"a\", \"image\" : \"redis:7\"},\n {\"image\": \"${var.i}\"}, {\"image\": 3}]\nEOF\n";
+        let body = parse(text).unwrap();
+        let expr = attribute(&body, "x").unwrap();
+        let r = expr.span().unwrap();
+        let found = json_images(text, Span::new(r.start, r.end));
+        assert_eq!(found.len(), 2);
+        let Written::Literal { span, .. } = &found[0] else {
+            panic!()
+        };
+        assert_eq!(&text[span.range()], "redis:7");
+        assert_eq!(found[1].only_name(), Some("var.i"));
+    }
+
+    #[test]
+    fn errors_are_one_line() {
+        let e = parse("a = {\n b = \n").unwrap_err();
+        assert!(!e.to_string().contains('\n'), "{e}");
+        assert!(e.to_string().starts_with("invalid HCL at line"), "{e}");
+    }
+}

@@ -1,0 +1,97 @@
+//! A module's named values: `variable` defaults and `locals`, written in
+//! any `.tf` file of the module's folder. A position reading one (`image =
+//! var.image`) is reported where the value is written, as a Dockerfile
+//! `ARG` default is, so the file that holds the default is the one fixed.
+
+use super::super::hcl::{self, Written};
+use super::positions::{self, Found};
+use crate::side_file;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Files of one folder read for a module; a folder with more is read in
+/// part (no real module is near it).
+const MAX_FILES: usize = 256;
+
+/// A named value's text as written: a string literal, or something else
+/// (no default, a map, a function call).
+pub(crate) type Named = HashMap<String, Option<Written>>;
+
+/// The named values `body` declares.
+pub(crate) fn declared(text: &str, body: &hcl_edit::structure::Body, out: &mut Named) {
+    for block in hcl::blocks(body) {
+        match block.ident.as_str() {
+            "variable" => {
+                let value = hcl::attribute(&block.body, "default").map(|e| hcl::written(text, e));
+                let literal = value.filter(|w| matches!(w, Written::Literal { .. }));
+                out.insert(format!("var.{}", hcl::label(block, 0)), literal);
+            }
+            "locals" => {
+                for attribute in block.body.iter().filter_map(|s| s.as_attribute()) {
+                    let value = hcl::written(text, &attribute.value);
+                    let literal = matches!(value, Written::Literal { .. }).then_some(value);
+                    out.insert(format!("local.{}", attribute.key.as_str()), literal);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What the other `.tf` files of `file`'s folder declare and which image
+/// positions they hold: files that do not parse are skipped here (each is
+/// reported when it is read itself).
+pub(crate) struct Others {
+    pub named: Named,
+    pub found: Vec<Found>,
+}
+
+pub(crate) fn others(file: &Path) -> Others {
+    let mut out = Others {
+        named: Named::new(),
+        found: Vec::new(),
+    };
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "tf") && p.file_name() != file.file_name())
+        .take(MAX_FILES)
+        .collect();
+    // The same answer whatever order the folder lists its files in.
+    paths.sort();
+    for path in paths {
+        let Some(text) = side_file::read_unlinked(&path) else {
+            continue;
+        };
+        if !text.contains("var.") && !text.contains("local.") && !text.contains("variable") {
+            continue;
+        }
+        let Ok(body) = hcl::parse(&text) else {
+            continue;
+        };
+        // Spans of another file mean nothing in this one: only what they
+        // hold and which names they read is kept.
+        let mut named = Named::new();
+        declared(&text, &body, &mut named);
+        for (name, value) in named {
+            let value = value.map(|w| match w {
+                Written::Literal { value, .. } => Written::Literal {
+                    span: crate::source::Span::new(0, 0),
+                    value,
+                    exact: false,
+                },
+                other => other,
+            });
+            out.named.entry(name).or_insert(value);
+        }
+        out.found.push(positions::find(&text, &body));
+    }
+    out
+}
