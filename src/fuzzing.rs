@@ -34,6 +34,11 @@ pub fn dockerfile() -> FileKind {
     FileKind::Dockerfile
 }
 
+/// How many kinds `split` picks from.
+pub fn kind_count() -> usize {
+    KINDS.len()
+}
+
 /// The kind picked by the first byte of a fuzz input, and the rest.
 pub fn split(data: &[u8]) -> Option<(FileKind, &str)> {
     let (first, rest) = data.split_first()?;

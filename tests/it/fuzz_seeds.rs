@@ -35,7 +35,7 @@ fn fixtures_round_trip_in_every_kind() {
         imagelint::fuzzing::helm_template(format!("{values}\0{text}").as_bytes());
         // Every kind reads every file: the first byte picks the kind, and
         // the bytes past the number of kinds wrap around.
-        for kind in 0..16u8 {
+        for kind in 0..imagelint::fuzzing::kind_count() as u8 {
             let mut data = vec![kind];
             data.extend_from_slice(text.as_bytes());
             if let Some((kind, text)) = imagelint::fuzzing::split(&data) {
