@@ -115,11 +115,31 @@ pub(crate) struct Found {
     pub helm: Vec<HelmSet>,
 }
 
-/// Every image position of the resources and data sources in `body`.
+/// The input names of a `module` call that hold an image, at any depth of
+/// its values (`container_definitions = { web = { image = "…" } }`).
+const MODULE_INPUTS: &[&str] = &["image", "container_image"];
+
+/// Every image position of the resources and data sources in `body`, and
+/// of its module calls.
 pub(crate) fn find(text: &str, body: &Body) -> Found {
     let mut found = Found::default();
     for block in hcl::blocks(body) {
         let what = block.ident.as_str();
+        if what == "module" {
+            let name = format!("module {}", hcl::label(block, 0));
+            for attribute in block.body.iter().filter_map(|s| s.as_attribute()) {
+                let key = attribute.key.as_str();
+                module_input(
+                    text,
+                    key,
+                    &attribute.value,
+                    &format!("{name}.{key}"),
+                    0,
+                    &mut found,
+                );
+            }
+            continue;
+        }
         if what != "resource" && what != "data" {
             continue;
         }
@@ -229,6 +249,59 @@ fn container_json(text: &str, expr: &Expression, context: &str, depth: usize, fo
                 for written in hcl::json_images(text, Span::new(r.start, r.end)) {
                     push(found, written, context);
                 }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A module's input, or a value inside one, named as an image is one when
+/// it is a string literal with a tag or digest: the module is written
+/// elsewhere, and a name alone (`debian-cloud/debian-12`) may be a disk
+/// image.
+fn module_input(
+    text: &str,
+    key: &str,
+    value: &Expression,
+    context: &str,
+    depth: usize,
+    found: &mut Found,
+) {
+    if MODULE_INPUTS.contains(&key) {
+        let written = hcl::written(text, value);
+        if let Written::Literal { value, .. } = &written {
+            let last = value.rsplit('/').next().unwrap_or_default();
+            if last.contains(':') || last.contains('@') {
+                push(found, written, context);
+            }
+        }
+        return;
+    }
+    if depth > 64 {
+        return;
+    }
+    match value {
+        Expression::Object(object) => {
+            for (k, v) in object.iter() {
+                // A computed key (`(local.name) = {…}`) names no image.
+                let k = match k {
+                    ObjectKey::Ident(i) => i.as_str(),
+                    ObjectKey::Expression(Expression::String(s)) => s.value().as_str(),
+                    ObjectKey::Expression(_) => "",
+                };
+                module_input(
+                    text,
+                    k,
+                    v.expr(),
+                    &format!("{context}.{k}"),
+                    depth + 1,
+                    found,
+                );
+            }
+        }
+        Expression::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                module_input(text, "", item, &format!("{context}[{i}]"), depth + 1, found);
             }
         }
         _ => {}
