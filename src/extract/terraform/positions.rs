@@ -287,7 +287,7 @@ fn module_input(
                 let k = match k {
                     ObjectKey::Ident(i) => i.as_str(),
                     ObjectKey::Expression(Expression::String(s)) => s.value().as_str(),
-                    ObjectKey::Expression(_) => "",
+                    ObjectKey::Expression(_) => "(…)",
                 };
                 module_input(
                     text,
