@@ -276,7 +276,7 @@ pub const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: FileKind::Terraform,
         name: "terraform",
-        paths: &[glob("**/*.tf")],
+        paths: &[glob("**/*.tf"), glob("**/*.tf.json")],
         not_names: &[],
         by_content: None,
         // A file of variables or locals may hold a default that an image

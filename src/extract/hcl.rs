@@ -4,10 +4,11 @@
 //! the kinds decide what a named value stands for.
 
 use crate::source::Span;
-use hcl_edit::expr::{Expression, TraversalOperator};
-use hcl_edit::structure::{Block, Body, Structure};
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::structure::{Attribute, Block, BlockLabel, Body, Structure};
 use hcl_edit::template::{Element, StringTemplate};
 use hcl_edit::Span as _;
+use hcl_edit::{Decorated, Ident};
 
 /// Why a file is not HCL.
 #[derive(Debug)]
@@ -38,6 +39,128 @@ pub(crate) fn parse(text: &str) -> Result<Body, HclError> {
         // The parser's message may run over lines: one line here.
         message: e.message().split_whitespace().collect::<Vec<_>>().join(" "),
     })
+}
+
+/// Terraform's JSON syntax (`*.tf.json`) as the body the native syntax
+/// gives. JSON is HCL's object syntax (`"key": value`), so the same parser
+/// reads it, spans and `${…}` templates in strings kept; which keys are
+/// blocks follows Terraform's rules for the format: a top-level key is a
+/// block type, with as many labels (object levels) as the type takes,
+/// and inside a block an object, or a list of objects, is a nested block,
+/// except under `module`, `variable`, `output` and `locals`, whose values
+/// are attributes.
+pub(crate) fn parse_json(text: &str) -> Result<Body, HclError> {
+    // The expression parser takes no blanks after the value; the end of
+    // the text is cut, which moves no offset.
+    let expr = hcl_edit::parser::parse_expr(text.trim_end()).map_err(|e| HclError {
+        line: e.location().line(),
+        column: e.location().column(),
+        message: e.message().split_whitespace().collect::<Vec<_>>().join(" "),
+    })?;
+    let Expression::Object(top) = expr else {
+        return Err(HclError {
+            line: 1,
+            column: 1,
+            message: "a Terraform JSON file is one object".into(),
+        });
+    };
+    let mut body = Body::new();
+    for (key, value) in top {
+        let Some(kind) = key_name(&key) else { continue };
+        let labels = match kind.as_str() {
+            "resource" | "data" => 2,
+            "module" | "variable" | "provider" | "output" => 1,
+            _ => 0,
+        };
+        let nested = !matches!(kind.as_str(), "module" | "variable" | "output" | "locals");
+        json_blocks(
+            &kind,
+            Vec::new(),
+            labels,
+            value.into_expr(),
+            nested,
+            0,
+            &mut body,
+        );
+    }
+    Ok(body)
+}
+
+fn key_name(key: &ObjectKey) -> Option<String> {
+    match key {
+        ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+        ObjectKey::Expression(Expression::String(s)) => Some(s.value().clone()),
+        ObjectKey::Expression(_) => None,
+    }
+}
+
+/// The blocks `value` holds for block type `kind`: `labels` more object
+/// levels name it, then each object (or each of a list of them) is one.
+fn json_blocks(
+    kind: &str,
+    named: Vec<String>,
+    labels: usize,
+    value: Expression,
+    nested: bool,
+    depth: usize,
+    out: &mut Body,
+) {
+    if depth > 64 {
+        return;
+    }
+    match value {
+        Expression::Array(items) => {
+            for item in items {
+                json_blocks(kind, named.clone(), labels, item, nested, depth + 1, out);
+            }
+        }
+        Expression::Object(object) if labels > 0 => {
+            for (key, value) in object {
+                let Some(label) = key_name(&key) else {
+                    continue;
+                };
+                let mut named = named.clone();
+                named.push(label);
+                json_blocks(
+                    kind,
+                    named,
+                    labels - 1,
+                    value.into_expr(),
+                    nested,
+                    depth + 1,
+                    out,
+                );
+            }
+        }
+        Expression::Object(object) => {
+            let mut block = Block::new(Ident::new_unchecked(kind));
+            block.labels = named
+                .into_iter()
+                .map(|l| BlockLabel::String(Decorated::new(l)))
+                .collect();
+            for (key, value) in object {
+                let Some(key) = key_name(&key) else { continue };
+                let value = value.into_expr();
+                let is_block = nested
+                    && match &value {
+                        Expression::Object(_) => true,
+                        Expression::Array(items) => {
+                            !items.is_empty() && items.iter().all(|i| i.is_object())
+                        }
+                        _ => false,
+                    };
+                if is_block {
+                    json_blocks(&key, Vec::new(), 0, value, true, depth + 1, &mut block.body);
+                } else {
+                    block
+                        .body
+                        .push(Attribute::new(Ident::new_unchecked(key), value));
+                }
+            }
+            out.push(block);
+        }
+        _ => {}
+    }
 }
 
 /// What an image position holds as written.

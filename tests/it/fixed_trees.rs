@@ -113,7 +113,21 @@ fn fixed_terraform_parses_to_the_same_tree_but_the_references() {
         };
         changed += only_references_changed(&read("input"), &read("expected"), Path::new(name));
     }
+    // Terraform's JSON syntax, read as JSON.
+    let read = |side: &str| {
+        let path = fixture(&format!("fix/{side}/terraform/extra.tf.json"));
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("parses");
+        let mut tree = Vec::new();
+        json_tree(&json, &mut tree);
+        tree
+    };
+    changed += only_references_changed(
+        &read("input"),
+        &read("expected"),
+        Path::new("extra.tf.json"),
+    );
     // jsonencode, heredoc, container, the chart's repository and digest,
-    // the variable's default.
-    assert_eq!(changed, 6);
+    // the variable's default, the JSON file's image.
+    assert_eq!(changed, 7);
 }

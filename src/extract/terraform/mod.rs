@@ -8,13 +8,13 @@
 mod module;
 mod positions;
 
-use super::hcl::{self, Piece, Written};
+use super::hcl::{Piece, Written};
 use super::{Env, ExtractError, Field, HelmFields, Occurrence, RefText};
 use crate::source::Span;
 use module::Named;
 
 pub(crate) fn extract(text: &str, env: &Env) -> Result<Vec<Occurrence>, ExtractError> {
-    let body = hcl::parse(text)?;
+    let body = module::parse(env.disk_path, text)?;
     let found = positions::find(text, &body);
     let mut own = Named::new();
     module::declared(text, &body, &mut own);

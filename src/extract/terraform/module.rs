@@ -17,6 +17,20 @@ const MAX_FILES: usize = 256;
 /// (no default, a map, a function call).
 pub(crate) type Named = HashMap<String, Option<Written>>;
 
+/// A `.tf` file's body, or a `.tf.json` file's in the JSON syntax.
+pub(crate) fn parse(path: &Path, text: &str) -> Result<hcl_edit::structure::Body, hcl::HclError> {
+    if path.as_os_str().as_encoded_bytes().ends_with(b".json") {
+        hcl::parse_json(text)
+    } else {
+        hcl::parse(text)
+    }
+}
+
+fn is_terraform(path: &Path) -> bool {
+    let name = path.as_os_str().as_encoded_bytes();
+    name.ends_with(b".tf") || name.ends_with(b".tf.json")
+}
+
 /// The named values `body` declares.
 pub(crate) fn declared(text: &str, body: &hcl_edit::structure::Body, out: &mut Named) {
     for block in hcl::blocks(body) {
@@ -38,7 +52,7 @@ pub(crate) fn declared(text: &str, body: &hcl_edit::structure::Body, out: &mut N
     }
 }
 
-/// What the other `.tf` files of `file`'s folder declare and which image
+/// What the other `.tf` and `.tf.json` files of `file`'s folder declare and which image
 /// positions they hold: files that do not parse are skipped here (each is
 /// reported when it is read itself).
 pub(crate) struct Others {
@@ -61,7 +75,7 @@ pub(crate) fn others(file: &Path) -> Others {
     let mut paths: Vec<_> = entries
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "tf") && p.file_name() != file.file_name())
+        .filter(|p| is_terraform(p) && p.file_name() != file.file_name())
         .take(MAX_FILES)
         .collect();
     // The same answer whatever order the folder lists its files in.
@@ -73,7 +87,7 @@ pub(crate) fn others(file: &Path) -> Others {
         if !text.contains("var.") && !text.contains("local.") && !text.contains("variable") {
             continue;
         }
-        let Ok(body) = hcl::parse(&text) else {
+        let Ok(body) = parse(&path, &text) else {
             continue;
         };
         // Spans of another file mean nothing in this one: only what they
