@@ -29,6 +29,7 @@ pub enum FileKind {
     AzurePipelines,
     Cloudformation,
     Terraform,
+    DockerBake,
 }
 
 /// A path glob over the path as shown (relative to the current directory,
@@ -284,6 +285,16 @@ pub const KINDS: &[KindSpec] = &[
         keywords: &["image", "variable", "locals"],
         holds_none: None,
         extractor: Extractor::Hcl(extract::terraform::extract),
+    },
+    KindSpec {
+        kind: FileKind::DockerBake,
+        name: "docker-bake",
+        paths: &[glob("**/docker-bake.hcl"), glob("**/docker-bake.*.hcl")],
+        not_names: &[],
+        by_content: None,
+        keywords: &["docker-image://"],
+        holds_none: None,
+        extractor: Extractor::Hcl(extract::bake::extract),
     },
 ];
 

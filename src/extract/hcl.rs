@@ -190,7 +190,7 @@ pub(crate) enum Written {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Piece {
     Text(String),
-    /// `var.name` or `local.name`.
+    /// `var.name`, `local.name`, or a bare `NAME`.
     Named(String),
     /// An interpolation that is not a named value.
     Other,
@@ -263,8 +263,29 @@ fn template(text: &str, t: &StringTemplate, span: Span) -> Written {
     }
 }
 
-/// `var.name` or `local.name` as that text; None for anything else.
+/// A template's text with its named values put in by `value`; None when
+/// a piece is not a named value, or one `value` does not know.
+pub(crate) fn resolve<'v>(
+    pieces: &[Piece],
+    value: impl Fn(&str) -> Option<&'v str>,
+) -> Option<String> {
+    let mut text = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => text.push_str(t),
+            Piece::Named(n) => text.push_str(value(n)?),
+            Piece::Other => return None,
+        }
+    }
+    Some(text)
+}
+
+/// `var.name` or `local.name` (Terraform), or a bare `NAME` (a bake
+/// file's variable), as that text; None for anything else.
 fn named(expr: &Expression) -> Option<String> {
+    if let Expression::Variable(name) = expr {
+        return Some(name.as_str().to_string());
+    }
     let Expression::Traversal(t) = expr else {
         return None;
     };

@@ -3,6 +3,7 @@
 //! tree.
 
 pub(crate) mod azure;
+pub(crate) mod bake;
 pub(crate) mod bitbucket;
 mod chart_tag;
 pub(crate) mod circleci;

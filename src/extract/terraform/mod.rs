@@ -8,7 +8,7 @@
 mod module;
 mod positions;
 
-use super::hcl::{Piece, Written};
+use super::hcl::{self, Piece, Written};
 use super::{Env, ExtractError, Field, HelmFields, Occurrence, RefText};
 use crate::source::Span;
 use module::Named;
@@ -131,20 +131,15 @@ impl Values<'_> {
 
     /// A template's text with its named values put in.
     fn resolve(&self, pieces: &[Piece]) -> Result<String, &'static str> {
-        let mut text = String::new();
-        for piece in pieces {
-            match piece {
-                Piece::Text(t) => text.push_str(t),
-                Piece::Named(n) => match self.lookup(n) {
-                    Some(Some(Written::Literal { value, .. })) => text.push_str(value),
-                    _ => return Err(NO_VALUE),
-                },
-                Piece::Other => {
-                    return Err("a Terraform expression imagelint does not evaluate");
-                }
-            }
-        }
-        Ok(text)
+        hcl::resolve(pieces, |name| match self.lookup(name) {
+            Some(Some(Written::Literal { value, .. })) => Some(value.as_str()),
+            _ => None,
+        })
+        .ok_or(if pieces.iter().any(|p| matches!(p, Piece::Other)) {
+            "a Terraform expression imagelint does not evaluate"
+        } else {
+            NO_VALUE
+        })
     }
 
     /// A chart's image set in parts. Fixable (as a values file's image map
