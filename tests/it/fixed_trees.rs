@@ -91,8 +91,13 @@ fn only_references_changed(before: &[String], after: &[String], what: &Path) -> 
         let (Some(_), Some(new)) = (b.strip_prefix("s:"), a.strip_prefix("s:")) else {
             panic!("{what:?}: {b} became {a}");
         };
+        let new = new.split_once("://").map_or(new, |(_, r)| r);
+        // A whole reference; a Helm map's repository, digest, or tag
+        // with the digest added.
         assert!(
-            new.starts_with("registry.corp.example/") || new.starts_with("sha256:"),
+            new.starts_with("registry.corp.example/")
+                || new.starts_with("sha256:")
+                || new.contains("@sha256:"),
             "{what:?}: {b} became {a}"
         );
     }
@@ -100,11 +105,11 @@ fn only_references_changed(before: &[String], after: &[String], what: &Path) -> 
 }
 
 #[test]
-fn fixed_terraform_parses_to_the_same_tree_but_the_references() {
+fn fixed_hcl_parses_to_the_same_tree_but_the_references() {
     let mut changed = 0;
-    for name in ["main.tf", "variables.tf"] {
+    for name in ["terraform/main.tf", "terraform/variables.tf", "docker-bake.hcl"] {
         let read = |side: &str| {
-            let path = fixture(&format!("fix/{side}/terraform/{name}"));
+            let path = fixture(&format!("fix/{side}/{name}"));
             let text = std::fs::read_to_string(&path).unwrap();
             let body = hcl_edit::parser::parse_body(&text).expect("parses");
             let mut tree = Vec::new();
@@ -128,6 +133,65 @@ fn fixed_terraform_parses_to_the_same_tree_but_the_references() {
         Path::new("extra.tf.json"),
     );
     // jsonencode, heredoc, container, the chart's repository and digest,
-    // the variable's default, the JSON file's image.
-    assert_eq!(changed, 7);
+    // the variable's default, the JSON file's image; the bake file's
+    // context and variable default.
+    assert_eq!(changed, 9);
+}
+
+/// Each fixed YAML file (and the dev container's JSON with comments, as
+/// YAML once they are gone) loads with libyaml to the structure it had
+/// but for the edited strings.
+#[test]
+fn fixed_yaml_loads_to_the_same_structure_but_the_references() {
+    let script = r#"
+import json, re, sys, yaml
+class L(yaml.CSafeLoader): pass
+# Local tags (CloudFormation's !Ref, GitLab's !reference) kept as data.
+L.add_multi_constructor('!', lambda l, tag, node: [tag, l.construct_object(node, deep=True) if not isinstance(node, yaml.ScalarNode) else node.value])
+def flat(v, out):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            out.append("key " + str(k)); flat(x, out)
+    elif isinstance(v, list):
+        out.append("["); [flat(x, out) for x in v]; out.append("]")
+    elif isinstance(v, str):
+        out.append("s:" + v)
+    else:
+        out.append(repr(v))
+    return out
+def load(path):
+    text = open(path).read()
+    if path.endswith(".json"):
+        text = re.sub(r"//[^\n]*", "", text).replace(",\n}", "\n}")
+    return flat(list(yaml.load_all(text, Loader=L)), [])
+print(json.dumps([load(sys.argv[1]), load(sys.argv[2])]))
+"#;
+    let mut changed = 0;
+    for name in [
+        ".circleci/config.yml",
+        ".devcontainer/devcontainer.json",
+        ".drone.yml",
+        ".github/workflows/ci.yml",
+        ".gitlab-ci.yml",
+        ".woodpecker/build.yml",
+        "azure-pipelines.yml",
+        "bitbucket-pipelines.yml",
+        "cfn.yaml",
+        "chart/values.yaml",
+        "docker-compose.yml",
+        "k8s/deploy.yaml",
+    ] {
+        let out = std::process::Command::new("python3")
+            .args(["-c", script])
+            .arg(fixture(&format!("fix/input/{name}")))
+            .arg(fixture(&format!("fix/expected/{name}")))
+            .output()
+            .expect("python3 with PyYAML is installed by test.sh");
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let [before, after]: [Vec<String>; 2] = serde_json::from_slice(&out.stdout).unwrap();
+        let n = only_references_changed(&before, &after, Path::new(name));
+        assert!(n > 0, "{name}: nothing was fixed");
+        changed += n;
+    }
+    assert!(changed >= 12, "{changed}");
 }
