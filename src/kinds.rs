@@ -266,8 +266,16 @@ pub const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: FileKind::Cloudformation,
         name: "cloudformation",
-        // Any YAML file whose text is a template (tried after Kubernetes).
-        paths: &[glob("**/*.{yml,yaml}")],
+        // Any YAML file whose text is a template (tried after Kubernetes),
+        // and JSON files named as templates are.
+        paths: &[
+            glob("**/*.{yml,yaml}"),
+            glob("**/*.template"),
+            glob("**/*.template.json"),
+            glob("**/template.json"),
+            glob("**/*.cfn.json"),
+            glob("**/cloudformation/**/*.json"),
+        ],
         not_names: NOT_KUBERNETES,
         by_content: Some(extract::cloudformation::looks_like_cloudformation),
         keywords: &["Image"],

@@ -133,18 +133,33 @@ pub(crate) fn extract(
     let mut found = match extractor {
         Extractor::Text(run) => run(text, lines, env),
         Extractor::Hcl(run) => run(text, env)?,
+        // A YAML kind's JSON file (a CloudFormation template) is read as
+        // JSON: tabs, which YAML refuses, blanked.
+        Extractor::Yaml(run) if is_json(env.disk_path, text) => jsonc_occurrences(run, text, env)?,
         Extractor::Yaml(run) => yaml_occurrences(run, text, env)?,
-        Extractor::Jsonc(run) => {
-            let source = jsonc::blanked(text);
-            let same = flow_indent::Shift::none();
-            yaml_pass(run, text, Some((&source, &same)), env)?
-        }
+        Extractor::Jsonc(run) => jsonc_occurrences(run, text, env)?,
     };
     // A node read twice, through an alias or a merge key, is reported once,
     // where it is written.
     found.sort_by(|a, b| (a.span, &a.text).cmp(&(b.span, &b.text)));
     found.dedup_by(|a, b| a.span == b.span && a.text == b.text);
     Ok(found)
+}
+
+/// A `.json` file, or a `.template` one holding JSON.
+fn is_json(path: &Path, text: &str) -> bool {
+    let name = path.as_os_str().as_encoded_bytes();
+    name.ends_with(b".json") || name.ends_with(b".template") && text.trim_start().starts_with('{')
+}
+
+fn jsonc_occurrences(
+    run: fn(&mut Sink, &Env),
+    text: &str,
+    env: &Env,
+) -> Result<Vec<Occurrence>, ExtractError> {
+    let source = jsonc::blanked(text);
+    let same = flow_indent::Shift::none();
+    yaml_pass(run, text, Some((&source, &same)), env)
 }
 
 /// A YAML kind's occurrences. A file saphyr refuses is read again with
