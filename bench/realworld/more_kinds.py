@@ -64,7 +64,7 @@ KIND_PATHS = {
     "woodpecker": re.compile(r"(^|/)\.woodpecker(\.ya?ml|/[^/]+\.ya?ml)$"),
     "quadlet": re.compile(r"\.(container|image)$"),
     "jenkinsfile": re.compile(r"(^|/)(Jenkinsfile(\.[^/]*)?|[^/]*\.jenkinsfile)$"),
-    "cloudformation": re.compile(r"\.ya?ml$"),
+    "cloudformation": re.compile(r"\.(ya?ml|json|template)$"),
     "azure-pipelines": re.compile(r"(^|/)(azure-pipelines[^/]*|\.azure-pipelines/(.*/)?[^/]+)\.ya?ml$"),
     "devcontainer": re.compile(r"(^|/)(\.devcontainer\.json|\.devcontainer/(.*/)?devcontainer\.json)$"),
     "terraform": re.compile(r"\.tf$"),
@@ -382,7 +382,13 @@ def cloudformation(doc):
 ORACLES = {"cloudformation": cloudformation, "azure-pipelines": azure, "bitbucket-pipelines": bitbucket, "circleci": circleci, "drone": drone, "woodpecker": drone}
 
 
-def oracle(tree):
+# The JSON files imagelint takes for templates by name; others only when
+# the repository's config names them (`cloudformation-json` in the list).
+CFN_JSON_NAMES = re.compile(
+    r"(\.template|\.template\.json|(^|/)template\.json|\.cfn\.json|(^|/)cloudformation/(.*/)?[^/]+\.json)$")
+
+
+def oracle(tree, any_json=False):
     found = set()
     for dirpath, dirs, files in os.walk(tree):
         dirs[:] = [d for d in dirs if d != ".git"]
@@ -390,6 +396,9 @@ def oracle(tree):
             path = os.path.relpath(os.path.join(dirpath, f), tree)
             for kind, pattern in KIND_PATHS.items():
                 if kind == "terraform" or not pattern.search(path):
+                    continue
+                if kind == "cloudformation" and re.search(r"\.(json|template)$", path) and \
+                        not (any_json and path.endswith(".json")) and not CFN_JSON_NAMES.search(path):
                     continue
                 with open(os.path.join(tree, path), encoding="utf-8") as fh:
                     text_reader = {"quadlet": quadlet, "jenkinsfile": jenkinsfile,
@@ -399,8 +408,10 @@ def oracle(tree):
                         continue
                     text = fh.read()
                     if kind == "cloudformation" and not re.search(
-                            r"AWSTemplateFormatVersion|Type: ['\"]?AWS::", text):
+                            r"AWSTemplateFormatVersion|Type\"?: ?['\"]?AWS::", text):
                         continue
+                    if path.endswith(".json"):
+                        text = text.replace("\t", " ")
                     try:
                         docs = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
                     except yaml.YAMLError:
@@ -452,7 +463,11 @@ def main():
             if args.kind and args.kind not in kinds:
                 continue
             tree = run.export(args.mirrors, work, repo, commit)
-            want |= {(repo,) + x for x in oracle(tree)}
+            if "cloudformation-json" in kinds:
+                # JSON templates named anyhow: the user names them in config.
+                with open(os.path.join(tree, ".imagelint.toml"), "w") as f:
+                    f.write('[files.kinds]\ncloudformation = ["**/*.json"]\n')
+            want |= {(repo,) + x for x in oracle(tree, "cloudformation-json" in kinds)}
             got |= {(repo,) + x for x in ours(binary, tree)}
     ok = True
     print(f"{'kind':22}{'oracle':>8}{'ours':>8}{'both':>8}{'recall':>9}{'precision':>11}")
