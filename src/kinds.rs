@@ -30,6 +30,8 @@ pub enum FileKind {
     Cloudformation,
     Terraform,
     DockerBake,
+    /// A kind the user declares (`[[files.extract]]`).
+    Custom,
 }
 
 /// A path glob over the path as shown (relative to the current directory,
@@ -303,6 +305,17 @@ pub const KINDS: &[KindSpec] = &[
         keywords: &["docker-image://"],
         holds_none: None,
         extractor: Extractor::Hcl(extract::bake::extract),
+    },
+    KindSpec {
+        kind: FileKind::Custom,
+        name: "custom",
+        // Only the paths `[[files.extract]]` declares.
+        paths: &[],
+        not_names: &[],
+        by_content: None,
+        keywords: &[],
+        holds_none: None,
+        extractor: Extractor::User,
     },
 ];
 

@@ -42,6 +42,9 @@ pub struct Context {
     pub baseline: Option<Arc<baseline::Baseline>>,
     /// Give each finding its fingerprint (`--baseline`, `--write-baseline`).
     pub fingerprints: bool,
+    /// `[[files.extract]]`: globs of paths (relative to the config file's
+    /// folder) and how files there are read; the first that matches.
+    pub user_kinds: Vec<(globset::GlobSet, crate::extract::user::UserKind)>,
 }
 
 impl Context {
@@ -76,6 +79,7 @@ impl Context {
             per_file_ignores: Vec::new(),
             baseline: None,
             fingerprints: false,
+            user_kinds: Vec::new(),
         }
     }
 }
@@ -135,6 +139,11 @@ pub fn analyze_in_parts(
         variables: &ctx.variables,
         build_contexts: &ctx.build_contexts,
         disk_path: file.disk_path,
+        user_kind: ctx
+            .user_kinds
+            .iter()
+            .find(|(globs, _)| globs.is_match(file.rule_path))
+            .map(|(_, kind)| kind),
     };
     // Sorted by place: parts come out in source order, and `starts` can be
     // searched.

@@ -3,12 +3,13 @@
 use super::errors::Error;
 use crate::analyze::Context;
 use crate::cli::Common;
-use crate::config::{self, Config, FailOn};
+use crate::config::{self, Config, ExtractDecl, ExtractFormat, FailOn};
 use crate::discover::classify::Classifier;
 use crate::discover::paths::display_path;
 use crate::discover::record::Candidate;
 use crate::discover::record::Roots;
 use crate::discover::walk::{walk, walk_each, Met, WalkError, WalkOptions, Walked};
+use crate::extract::user::{Format, KeyPath, UserKind};
 use crate::globs::glob_set;
 use crate::image::Policy;
 use crate::kinds::FileKind;
@@ -137,6 +138,24 @@ impl Scope {
             })?;
             kinds.push((kind, glob_set(globs).map_err(|e| setting(e.to_string()))?));
         }
+        let mut user_kinds = Vec::new();
+        for decl in &config.files.extract {
+            let kind = user_kind(decl).map_err(|e| setting(format!("[[files.extract]]: {e}")))?;
+            let globs = glob_set(&decl.paths).map_err(|e| setting(e.to_string()))?;
+            user_kinds.push((globs, kind));
+        }
+        if !config.files.extract.is_empty() {
+            let every: Vec<String> = config
+                .files
+                .extract
+                .iter()
+                .flat_map(|d| d.paths.clone())
+                .collect();
+            kinds.push((
+                FileKind::Custom,
+                glob_set(&every).map_err(|e| setting(e.to_string()))?,
+            ));
+        }
         let exclude = glob_set(&config.files.exclude).map_err(|e| setting(e.to_string()))?;
         let mut per_file_ignores = Vec::new();
         for entry in &config.files.per_file_ignores {
@@ -161,6 +180,7 @@ impl Scope {
                 per_file_ignores,
                 baseline: wants.baseline.clone(),
                 fingerprints: wants.fingerprints,
+                user_kinds,
             },
             classifier: Classifier::new(kinds, exclude),
             root,
@@ -169,6 +189,54 @@ impl Scope {
             fail_on: config.fail_on.unwrap_or(FailOn::Warning),
         })
     }
+}
+
+/// A `[[files.extract]]` table, checked and compiled: the keys its format
+/// takes and no other, key paths that parse, a pattern with a group
+/// `image`.
+fn user_kind(decl: &ExtractDecl) -> Result<UserKind, String> {
+    let format = match decl.format {
+        ExtractFormat::Yaml => Format::Yaml,
+        ExtractFormat::Json => Format::Json,
+        ExtractFormat::Toml => Format::Toml,
+        ExtractFormat::Regex => Format::Regex,
+    };
+    if decl.paths.is_empty() {
+        return Err("`paths` names no file".into());
+    }
+    let pattern = match (format, &decl.pattern) {
+        (Format::Regex, None) => return Err("format `regex` needs a `pattern`".into()),
+        (Format::Regex, Some(p)) => {
+            let re = regex::Regex::new(p).map_err(|e| {
+                format!(
+                    "pattern: {}",
+                    e.to_string().lines().last().unwrap_or_default().trim()
+                )
+            })?;
+            if !re.capture_names().any(|n| n == Some("image")) {
+                return Err("the pattern has no group `(?P<image>…)`".into());
+            }
+            Some(re)
+        }
+        (_, Some(_)) => return Err("`pattern` is for format `regex`; use `images`".into()),
+        (_, None) => None,
+    };
+    if format == Format::Regex && !decl.images.is_empty() {
+        return Err("`images` is for formats `yaml`, `json` and `toml`; use `pattern`".into());
+    }
+    if format != Format::Regex && decl.images.is_empty() {
+        return Err("`images` lists no key path".into());
+    }
+    let images = decl
+        .images
+        .iter()
+        .map(|p| p.parse::<KeyPath>())
+        .collect::<Result<_, _>>()?;
+    Ok(UserKind {
+        format,
+        images,
+        pattern,
+    })
 }
 
 impl Setup {

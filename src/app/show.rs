@@ -193,6 +193,21 @@ fn config_rows(c: &Config) -> Vec<Row> {
             "config",
         ));
     }
+    for (i, decl) in c.files.extract.iter().enumerate() {
+        let how = match &decl.pattern {
+            Some(p) => format!("pattern {p:?}"),
+            None => format!("images {:?}", decl.images),
+        };
+        rows.push(row(
+            &format!("files.extract[{i}]"),
+            format!(
+                "{:?} {}, {how}",
+                decl.paths,
+                format!("{:?}", decl.format).to_lowercase()
+            ),
+            "config",
+        ));
+    }
     rows
 }
 

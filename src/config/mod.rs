@@ -91,6 +91,41 @@ pub struct Files {
     /// of `paths` (globs) and `ignore` (rule ids).
     #[serde(default)]
     pub per_file_ignores: Vec<PerFileIgnore>,
+    /// Kinds of file you declare: `[[files.extract]]` tables of `paths`
+    /// (globs), `format` and where the images are (`images` key paths, or
+    /// a regex `pattern`). Read as kind `custom`, before any built-in kind.
+    #[serde(default)]
+    pub extract: Vec<ExtractDecl>,
+}
+
+/// A kind of file you declare, and where its image references are.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExtractDecl {
+    /// Globs of paths, relative to the config file's folder.
+    pub paths: Vec<String>,
+    /// How the files are read: `yaml`, `json`, `toml`, or `regex` over the
+    /// text.
+    pub format: ExtractFormat,
+    /// For `yaml`, `json` and `toml`: key paths to the references, `.`
+    /// between keys, `*` any key or item, `[*]` any item, `[N]` item N
+    /// (`steps[*].image`, `spec.*.image`).
+    #[serde(default)]
+    pub images: Vec<String>,
+    /// For `regex`: a regular expression whose named group `image` is a
+    /// reference (`(?m)^\s*IMAGE=(?P<image>\S+)`).
+    pub pattern: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum ExtractFormat {
+    Yaml,
+    Json,
+    Toml,
+    Regex,
 }
 
 /// Rules that do not apply to the files some globs match.
@@ -223,6 +258,10 @@ fn merge(mut base: Config, over: Config) -> Config {
     base.rules.extend(over.rules);
     base.files.exclude.extend(over.files.exclude);
     base.files.kinds.extend(over.files.kinds);
+    // The extending file's declarations are tried first.
+    let mut extract = over.files.extract;
+    extract.append(&mut base.files.extract);
+    base.files.extract = extract;
     base.files
         .per_file_ignores
         .extend(over.files.per_file_ignores);

@@ -20,9 +20,15 @@ use super::{Env, RefText, Sink};
 /// resource typed `AWS::`.
 pub(crate) fn looks_like_cloudformation(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion")
-        || ["Type: AWS::", "Type: 'AWS::", "Type: \"AWS::", "\"Type\": \"AWS::", "\"Type\":\"AWS::"]
-            .iter()
-            .any(|t| text.contains(t))
+        || [
+            "Type: AWS::",
+            "Type: 'AWS::",
+            "Type: \"AWS::",
+            "\"Type\": \"AWS::",
+            "\"Type\":\"AWS::",
+        ]
+        .iter()
+        .any(|t| text.contains(t))
 }
 
 const UNKNOWN: &str = "computed by CloudFormation when the stack is made";

@@ -369,6 +369,7 @@ mod tests {
             variables: &vars,
             build_contexts: &[],
             disk_path: Path::new("crd.yaml"),
+            user_kind: None,
         };
         extract(
             Extractor::Yaml(super::extract),

@@ -28,6 +28,7 @@ pub(crate) mod kubernetes;
 pub(crate) mod quadlet;
 mod skaffold;
 pub(crate) mod terraform;
+pub(crate) mod user;
 pub(crate) mod yaml;
 
 use crate::source::{LineIndex, Span};
@@ -98,6 +99,8 @@ pub struct Env<'a> {
     pub build_contexts: &'a [String],
     /// The file on disk, to find a Helm chart's `Chart.yaml`.
     pub disk_path: &'a Path,
+    /// For a kind the user declared (`[[files.extract]]`): how to read it.
+    pub user_kind: Option<&'a user::UserKind>,
 }
 
 /// How a kind's image positions are found: from the text itself, or from
@@ -110,6 +113,8 @@ pub(crate) enum Extractor {
     Jsonc(fn(&mut Sink, &Env)),
     /// HCL, parsed by the extractor itself (see `hcl`).
     Hcl(fn(&str, &Env) -> Result<Vec<Occurrence>, ExtractError>),
+    /// A kind the user declared: read as `Env::user_kind` says.
+    User,
 }
 
 /// Why a file's image positions could not be read.
@@ -119,6 +124,8 @@ pub(crate) enum ExtractError {
     Yaml(#[from] yaml::YamlError),
     #[error(transparent)]
     Hcl(#[from] hcl::HclError),
+    #[error(transparent)]
+    Toml(#[from] user::TomlError),
     #[error("YAML merge keys (`<<`) and aliases too deeply interwoven to follow: refused")]
     TooComplex,
 }
@@ -138,6 +145,13 @@ pub(crate) fn extract(
         Extractor::Yaml(run) if is_json(env.disk_path, text) => jsonc_occurrences(run, text, env)?,
         Extractor::Yaml(run) => yaml_occurrences(run, text, env)?,
         Extractor::Jsonc(run) => jsonc_occurrences(run, text, env)?,
+        Extractor::User => match env.user_kind.map(|k| k.format) {
+            Some(user::Format::Yaml) => yaml_occurrences(user::yaml, text, env)?,
+            Some(user::Format::Json) => jsonc_occurrences(user::yaml, text, env)?,
+            Some(user::Format::Toml) => user::toml(text, env)?,
+            Some(user::Format::Regex) => user::regex(text, env),
+            None => Vec::new(),
+        },
     };
     // A node read twice, through an alias or a merge key, is reported once,
     // where it is written.
@@ -296,6 +310,7 @@ pub(crate) fn found_in(
         variables: &variables,
         build_contexts: &[],
         disk_path: std::path::Path::new("file"),
+        user_kind: None,
     };
     run(text, &LineIndex::new(text), &env)
         .into_iter()

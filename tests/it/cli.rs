@@ -359,3 +359,97 @@ fn inventory_summary_groups_images_across_repositories() {
     let one = imagelint(dir.path(), &["inventory", "--format", "csv", "app"]);
     assert!(one.stdout.starts_with("path,"), "{}", one.stdout);
 }
+
+/// `[[files.extract]]` is checked as strictly as the rest of the config:
+/// unknown keys, a format's wrong keys, key paths and patterns, each with
+/// the file named.
+#[test]
+fn declared_kinds_are_checked_strictly() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "paths = [\"a.yml\"]\nformat = \"yaml\"\nimages = [\"x\"]\nimage = \"typo\"\n",
+            ".imagelint.toml:5:1: unknown field `image`",
+        ),
+        (
+            "paths = [\"a.yml\"]\nformat = \"xml\"\n",
+            ".imagelint.toml:3:10: unknown variant `xml`",
+        ),
+        (
+            "paths = [\"a.sh\"]\nformat = \"regex\"\npattern = 'docker pull (\\S+)'\n",
+            "[[files.extract]]: the pattern has no group `(?P<image>…)`",
+        ),
+        (
+            "paths = [\"a.yml\"]\nformat = \"yaml\"\nimages = [\"a..b\"]\n",
+            "[[files.extract]]: key path `a..b`: an empty key",
+        ),
+        (
+            "paths = [\"a.yml\"]\nformat = \"yaml\"\npattern = '(?P<image>x)'\nimages = [\"a\"]\n",
+            "[[files.extract]]: `pattern` is for format `regex`",
+        ),
+        (
+            "paths = [\"a.toml\"]\nformat = \"toml\"\n",
+            "[[files.extract]]: `images` lists no key path",
+        ),
+    ];
+    for (table, want) in cases {
+        fs::write(
+            dir.path().join(".imagelint.toml"),
+            format!("[[files.extract]]\n{table}"),
+        )
+        .unwrap();
+        let run = imagelint(dir.path(), &["check"]);
+        assert_eq!(run.code, 2, "{table}");
+        assert!(run.stderr.contains(want), "{table}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    }
+}
+
+/// A declared kind is read before any built-in kind of the same path, the
+/// first declaration that matches deciding how; a file of it that does not
+/// parse is named, and the others still checked.
+#[test]
+fn declared_kinds_come_first_and_bad_files_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join(".imagelint.toml"),
+        "[[files.extract]]\npaths = [\"docker-compose.yml\"]\nformat = \"yaml\"\nimages = [\"x-base\"]\n\
+         [[files.extract]]\npaths = [\"*.yml\", \"*.toml\"]\nformat = \"toml\"\nimages = [\"image\"]\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("docker-compose.yml"),
+        "x-base: alpine:3.19\nservices:\n  a:\n    image: nginx:1\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("bad.toml"), "image = \n").unwrap();
+    fs::write(dir.path().join("good.toml"), "image = \"node:20\"\n").unwrap();
+    let run = imagelint(dir.path(), &["inventory", "--format", "json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("imagelint: bad.toml: invalid TOML at line 1: "),
+        "{}",
+        run.stderr
+    );
+    let out: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let found: Vec<(&str, &str, &str)> = out["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap(),
+                e["kind"].as_str().unwrap(),
+                e["text"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("docker-compose.yml", "custom", "alpine:3.19"),
+            ("good.toml", "custom", "node:20")
+        ]
+    );
+}

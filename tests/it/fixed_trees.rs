@@ -107,7 +107,11 @@ fn only_references_changed(before: &[String], after: &[String], what: &Path) -> 
 #[test]
 fn fixed_hcl_parses_to_the_same_tree_but_the_references() {
     let mut changed = 0;
-    for name in ["terraform/main.tf", "terraform/variables.tf", "docker-bake.hcl"] {
+    for name in [
+        "terraform/main.tf",
+        "terraform/variables.tf",
+        "docker-bake.hcl",
+    ] {
         let read = |side: &str| {
             let path = fixture(&format!("fix/{side}/{name}"));
             let text = std::fs::read_to_string(&path).unwrap();
@@ -180,6 +184,7 @@ print(json.dumps([load(sys.argv[1]), load(sys.argv[2])]))
         "chart/values.yaml",
         "docker-compose.yml",
         "k8s/deploy.yaml",
+        "pipelines/ci.pipeline.yml",
     ] {
         let out = std::process::Command::new("python3")
             .args(["-c", script])
@@ -187,7 +192,11 @@ print(json.dumps([load(sys.argv[1]), load(sys.argv[2])]))
             .arg(fixture(&format!("fix/expected/{name}")))
             .output()
             .expect("python3 with PyYAML is installed by test.sh");
-        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let [before, after]: [Vec<String>; 2] = serde_json::from_slice(&out.stdout).unwrap();
         let n = only_references_changed(&before, &after, Path::new(name));
         assert!(n > 0, "{name}: nothing was fixed");

@@ -266,6 +266,7 @@ fn model_of(values_path: &Path, values: &str, t: &Templates) -> Model {
             variables: &Default::default(),
             build_contexts: &[],
             disk_path: values_path,
+            user_kind: None,
         };
         let mut out = Vec::new();
         let mut carried = super::Carried::default();

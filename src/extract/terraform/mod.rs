@@ -249,6 +249,7 @@ mod tests {
             variables: &variables,
             build_contexts: &[],
             disk_path: &path,
+            user_kind: None,
         };
         extract(&text, &env)
             .unwrap()
