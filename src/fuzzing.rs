@@ -48,13 +48,13 @@ pub fn split(data: &[u8]) -> Option<(FileKind, &str)> {
 
 /// Checks a file of `kind`: a result or a file error, never a panic.
 pub fn check(kind: FileKind, text: &str) {
-    run(context(), kind, text, FixMode::Off);
+    run(context(kind, text), kind, text, FixMode::Off);
 }
 
 /// Fixes a file of `kind`, then fixes the result again: the fix raises no
 /// finding that was not there, and the second fix changes nothing.
 pub fn fix_round_trip(kind: FileKind, text: &str) {
-    let ctx = context();
+    let ctx = context(kind, text);
     let before = run(ctx, kind, text, FixMode::Off);
     let first = run(ctx, kind, text, FixMode::Return);
     let Some(fixed) = first.end.fixed.clone() else {
@@ -119,10 +119,39 @@ fn run(ctx: &Context, kind: FileKind, text: &str, fix: FixMode) -> Outcome {
 }
 
 /// A Docker Hub mirror and a lock with digests for the images the fixtures
-/// use most, so that fixes of both kinds happen. Built once.
-fn context() -> &'static Context {
-    static CONTEXT: std::sync::OnceLock<Context> = std::sync::OnceLock::new();
-    CONTEXT.get_or_init(build_context)
+/// use most, so that fixes of both kinds happen. Built once. A user-declared
+/// kind is read as YAML, TOML or by a pattern, by the text's length.
+fn context(kind: FileKind, text: &str) -> &'static Context {
+    use crate::extract::user::{Format, UserKind};
+    static CONTEXTS: std::sync::OnceLock<[Context; 3]> = std::sync::OnceLock::new();
+    let all = CONTEXTS.get_or_init(|| {
+        let declared = |format: Format| {
+            let mut ctx = build_context();
+            let images = ["*.image", "steps[*].image", "a[0].b"]
+                .iter()
+                .map(|p| p.parse().expect("valid key path"))
+                .collect();
+            let pattern = (format == Format::Regex)
+                .then(|| regex::Regex::new(r#"image[=:] *(?P<image>[^\s"']+)"#).expect("valid"));
+            let kind = UserKind {
+                format,
+                images,
+                pattern,
+            };
+            let any = crate::globs::glob_set(&["**".to_string()]).expect("valid glob");
+            ctx.user_kinds.push((any, kind));
+            ctx
+        };
+        [
+            declared(Format::Yaml),
+            declared(Format::Toml),
+            declared(Format::Regex),
+        ]
+    });
+    match kind {
+        FileKind::Custom => &all[text.len() % 3],
+        _ => &all[0],
+    }
 }
 
 fn build_context() -> Context {

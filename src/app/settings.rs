@@ -3,18 +3,19 @@
 use super::errors::Error;
 use crate::analyze::Context;
 use crate::cli::Common;
-use crate::config::{self, Config, ExtractDecl, ExtractFormat, FailOn};
+use crate::config::{self, Config, FailOn};
 use crate::discover::classify::Classifier;
 use crate::discover::paths::display_path;
 use crate::discover::record::Candidate;
 use crate::discover::record::Roots;
 use crate::discover::walk::{walk, walk_each, Met, WalkError, WalkOptions, Walked};
-use crate::extract::user::{Format, KeyPath, UserKind};
+use crate::extract::user::UserKind;
 use crate::globs::glob_set;
 use crate::image::Policy;
 use crate::kinds::FileKind;
 use crate::lock::Lock;
 use crate::rules::{RuleSet, Selection};
+use globset::GlobSet;
 use std::path::{Path, PathBuf};
 
 pub(super) struct Setup {
@@ -138,12 +139,7 @@ impl Scope {
             })?;
             kinds.push((kind, glob_set(globs).map_err(|e| setting(e.to_string()))?));
         }
-        let mut user_kinds = Vec::new();
-        for decl in &config.files.extract {
-            let kind = user_kind(decl).map_err(|e| setting(format!("[[files.extract]]: {e}")))?;
-            let globs = glob_set(&decl.paths).map_err(|e| setting(e.to_string()))?;
-            user_kinds.push((globs, kind));
-        }
+        let user_kinds = user_kinds(&config.files.extract).map_err(setting)?;
         if !config.files.extract.is_empty() {
             let every: Vec<String> = config
                 .files
@@ -191,52 +187,18 @@ impl Scope {
     }
 }
 
-/// A `[[files.extract]]` table, checked and compiled: the keys its format
-/// takes and no other, key paths that parse, a pattern with a group
-/// `image`.
-fn user_kind(decl: &ExtractDecl) -> Result<UserKind, String> {
-    let format = match decl.format {
-        ExtractFormat::Yaml => Format::Yaml,
-        ExtractFormat::Json => Format::Json,
-        ExtractFormat::Toml => Format::Toml,
-        ExtractFormat::Regex => Format::Regex,
-    };
-    if decl.paths.is_empty() {
-        return Err("`paths` names no file".into());
-    }
-    let pattern = match (format, &decl.pattern) {
-        (Format::Regex, None) => return Err("format `regex` needs a `pattern`".into()),
-        (Format::Regex, Some(p)) => {
-            let re = regex::Regex::new(p).map_err(|e| {
-                format!(
-                    "pattern: {}",
-                    e.to_string().lines().last().unwrap_or_default().trim()
-                )
-            })?;
-            if !re.capture_names().any(|n| n == Some("image")) {
-                return Err("the pattern has no group `(?P<image>…)`".into());
-            }
-            Some(re)
+/// `[[files.extract]]`, compiled: each table's globs and reading.
+fn user_kinds(decls: &[config::ExtractDecl]) -> Result<Vec<(GlobSet, UserKind)>, String> {
+    let mut out = Vec::new();
+    for decl in decls {
+        if decl.paths.is_empty() {
+            return Err("[[files.extract]]: `paths` names no file".into());
         }
-        (_, Some(_)) => return Err("`pattern` is for format `regex`; use `images`".into()),
-        (_, None) => None,
-    };
-    if format == Format::Regex && !decl.images.is_empty() {
-        return Err("`images` is for formats `yaml`, `json` and `toml`; use `pattern`".into());
+        let kind = UserKind::new(decl.format, &decl.images, decl.pattern.as_deref())
+            .map_err(|e| format!("[[files.extract]]: {e}"))?;
+        out.push((glob_set(&decl.paths).map_err(|e| e.to_string())?, kind));
     }
-    if format != Format::Regex && decl.images.is_empty() {
-        return Err("`images` lists no key path".into());
-    }
-    let images = decl
-        .images
-        .iter()
-        .map(|p| p.parse::<KeyPath>())
-        .collect::<Result<_, _>>()?;
-    Ok(UserKind {
-        format,
-        images,
-        pattern,
-    })
+    Ok(out)
 }
 
 impl Setup {

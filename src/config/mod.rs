@@ -107,7 +107,7 @@ pub struct ExtractDecl {
     pub paths: Vec<String>,
     /// How the files are read: `yaml`, `json`, `toml`, or `regex` over the
     /// text.
-    pub format: ExtractFormat,
+    pub format: crate::extract::user::Format,
     /// For `yaml`, `json` and `toml`: key paths to the references, `.`
     /// between keys, `*` any key or item, `[*]` any item, `[N]` item N
     /// (`steps[*].image`, `spec.*.image`).
@@ -116,16 +116,6 @@ pub struct ExtractDecl {
     /// For `regex`: a regular expression whose named group `image` is a
     /// reference (`(?m)^\s*IMAGE=(?P<image>\S+)`).
     pub pattern: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(test, derive(schemars::JsonSchema))]
-#[serde(rename_all = "kebab-case")]
-pub enum ExtractFormat {
-    Yaml,
-    Json,
-    Toml,
-    Regex,
 }
 
 /// Rules that do not apply to the files some globs match.

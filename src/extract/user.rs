@@ -17,12 +17,59 @@ pub struct UserKind {
     pub pattern: Option<Regex>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a declared kind is read (`format` in `[[files.extract]]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
 pub enum Format {
     Yaml,
     Json,
     Toml,
     Regex,
+}
+
+impl UserKind {
+    /// A `[[files.extract]]` table's reading, checked and compiled: the
+    /// keys its format takes and no other, key paths that parse, a pattern
+    /// with a group `image`.
+    pub fn new(
+        format: Format,
+        images: &[String],
+        pattern: Option<&str>,
+    ) -> Result<UserKind, String> {
+        let pattern = match (format, pattern) {
+            (Format::Regex, None) => return Err("format `regex` needs a `pattern`".into()),
+            (Format::Regex, Some(p)) => {
+                let re = regex::Regex::new(p).map_err(|e| {
+                    format!(
+                        "pattern: {}",
+                        e.to_string().lines().last().unwrap_or_default().trim()
+                    )
+                })?;
+                if !re.capture_names().any(|n| n == Some("image")) {
+                    return Err("the pattern has no group `(?P<image>…)`".into());
+                }
+                Some(re)
+            }
+            (_, Some(_)) => return Err("`pattern` is for format `regex`; use `images`".into()),
+            (_, None) => None,
+        };
+        if format == Format::Regex && !images.is_empty() {
+            return Err("`images` is for formats `yaml`, `json` and `toml`; use `pattern`".into());
+        }
+        if format != Format::Regex && images.is_empty() {
+            return Err("`images` lists no key path".into());
+        }
+        let images = images
+            .iter()
+            .map(|p| p.parse::<KeyPath>())
+            .collect::<Result<_, _>>()?;
+        Ok(UserKind {
+            format,
+            images,
+            pattern,
+        })
+    }
 }
 
 /// One step of a key path.
