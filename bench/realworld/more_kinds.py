@@ -32,7 +32,13 @@ PyYAML), written here apart from imagelint's extractors:
 - azure-pipelines: `resources.containers[].image`, and the `container` and
   `services` values of the pipeline, `jobs[]` and `stages[].jobs[]` (a map's
   `image`, or a string that is not a declared alias; in a file declaring
-  none, a string with a tag, registry or digest).
+  none, a string with a tag, registry or digest);
+- terraform and docker-bake: see terraform_oracle.py (python-hcl2); keyed
+  by file and text, python-hcl2 giving no lines.
+
+`--kind K` measures only the repositories listed with kind K. A repository
+listed with `cloudformation-json` is measured with a config naming its JSON
+files as templates (`[files.kinds] cloudformation = ["**/*.json"]`).
 
 Each position is compared by its file, line and text (an image holding
 `$`, or a `<< >>` with no default, as written).
@@ -68,6 +74,7 @@ KIND_PATHS = {
     "azure-pipelines": re.compile(r"(^|/)(azure-pipelines[^/]*|\.azure-pipelines/(.*/)?[^/]+)\.ya?ml$"),
     "devcontainer": re.compile(r"(^|/)(\.devcontainer\.json|\.devcontainer/(.*/)?devcontainer\.json)$"),
     "terraform": re.compile(r"\.tf$"),
+    "docker-bake": re.compile(r"(^|/)docker-bake(\.[^/]+)?\.hcl$"),
 }
 
 
@@ -395,7 +402,7 @@ def oracle(tree, any_json=False):
         for f in files:
             path = os.path.relpath(os.path.join(dirpath, f), tree)
             for kind, pattern in KIND_PATHS.items():
-                if kind == "terraform" or not pattern.search(path):
+                if kind in ("terraform", "docker-bake") or not pattern.search(path):
                     continue
                 if kind == "cloudformation" and re.search(r"\.(json|template)$", path) and \
                         not (any_json and path.endswith(".json")) and not CFN_JSON_NAMES.search(path):
@@ -421,7 +428,7 @@ def oracle(tree, any_json=False):
                         if image:
                             found.add((kind, path) + image)
     # A folder's files are read together (a module's values).
-    return found | terraform_oracle.terraform(tree)
+    return found | terraform_oracle.terraform(tree) | terraform_oracle.bake(tree)
 
 
 def ours(binary, tree):
@@ -436,7 +443,7 @@ def ours(binary, tree):
         # Unresolved: compared as written; resolved: as imagelint shows it.
         text = image["text"] if image and not entry.get("problem") else entry["text"]
         line = entry["location"]["start"]["line"]
-        if entry["kind"] == "terraform":
+        if entry["kind"] in ("terraform", "docker-bake"):
             # Keyed as the oracle keys it (see terraform_oracle).
             key = (entry["path"], text)
             counts[key] = counts.get(key, 0) + 1

@@ -226,3 +226,42 @@ def terraform(tree):
                 resolved = PIECE.sub(lambda p: values.get(p.group(1)) or "\0", lit)
                 add(f, resolved if "\0" not in resolved else lit)
     return found
+
+
+def bake(tree):
+    """(kind, path, 0, 'text#n') of each `docker-image://` context of the
+    `docker-bake.hcl` / `docker-bake.*.hcl` files under `tree`: python-hcl2
+    reads them; `${NAME}` takes the file's variable defaults, a bare NAME
+    its default."""
+    found = set()
+    for dirpath, dirs, files in os.walk(tree):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for f in sorted(files):
+            if not re.fullmatch(r"docker-bake(\.[^/]+)?\.hcl", f):
+                continue
+            path = os.path.relpath(os.path.join(dirpath, f), tree)
+            try:
+                with open(os.path.join(tree, path), encoding="utf-8") as fh:
+                    doc = hcl2.loads(fh.read())
+            except Exception:
+                continue
+            defaults = {}
+            for v in doc.get("variable", []):
+                for name, body in v.items():
+                    d = body.get("default") if isinstance(body, dict) else None
+                    defaults[unquote(name) or name] = unquote(d) if isinstance(d, str) else None
+            counts = {}
+            for t in doc.get("target", []):
+                for body in t.values():
+                    contexts = body.get("contexts") if isinstance(body, dict) else None
+                    for value in (contexts or {}).values():
+                        lit = unquote(value)
+                        if lit is None and isinstance(value, str) and value.startswith("${"):
+                            lit = defaults.get(value[2:-1])
+                        if not lit or not lit.startswith("docker-image://"):
+                            continue
+                        resolved = PIECE.sub(lambda p: defaults.get(p.group(1)) or "\0", lit)
+                        text = resolved[len("docker-image://"):] if "\0" not in resolved else lit
+                        counts[text] = counts.get(text, 0) + 1
+                        found.add(("docker-bake", path, 0, f"{text}#{counts[text]}"))
+    return found
