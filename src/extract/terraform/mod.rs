@@ -301,4 +301,21 @@ mod tests {
         );
         assert_eq!(main.len(), 2);
     }
+
+    #[test]
+    fn a_folder_is_read_within_bounds() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write(
+            "a.tf",
+            "resource \"docker_container\" \"a\" { image = var.late }\n",
+        );
+        for i in 0..64 {
+            write(&format!("m{i:02}.tf"), "variable \"v\" {}\n");
+        }
+        // The 66th file by name: past the 64 read for `a.tf`.
+        write("z.tf", "variable \"late\" { default = \"nginx:1\" }\n");
+        let found = found(dir.path(), "a.tf");
+        assert!(found[0].1.starts_with("? `var.late`"), "{found:?}");
+    }
 }

@@ -9,9 +9,12 @@ use crate::side_file;
 use std::collections::HashMap;
 use std::path::Path;
 
-/// Files of one folder read for a module; a folder with more is read in
-/// part (no real module is near it).
-const MAX_FILES: usize = 256;
+/// What is read of the other files of a module's folder for each of its
+/// files: the first 64 files by name, 4 MiB of text in all. Real modules
+/// are a handful of small files; a hostile folder of many large ones
+/// would otherwise cost each of its files a parse of all the others.
+const MAX_FILES: usize = 64;
+const MAX_BYTES: usize = 4 << 20;
 
 /// A named value's text as written: a string literal, or something else
 /// (no default, a map, a function call).
@@ -76,14 +79,19 @@ pub(crate) fn others(file: &Path) -> Others {
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| is_terraform(p) && p.file_name() != file.file_name())
-        .take(MAX_FILES)
         .collect();
     // The same answer whatever order the folder lists its files in.
     paths.sort();
+    paths.truncate(MAX_FILES);
+    let mut budget = MAX_BYTES;
     for path in paths {
         let Some(text) = side_file::read_unlinked(&path) else {
             continue;
         };
+        let Some(left) = budget.checked_sub(text.len()) else {
+            break;
+        };
+        budget = left;
         if !text.contains("var.") && !text.contains("local.") && !text.contains("variable") {
             continue;
         }
