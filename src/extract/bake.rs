@@ -56,7 +56,7 @@ pub(crate) fn extract(text: &str, _env: &Env) -> Result<Vec<Occurrence>, Extract
                     } else {
                         span
                     };
-                    out.push(occurrence(
+                    out.push(Occurrence::new(
                         at,
                         RefText::Resolved(reference.to_string()),
                         context_text,
@@ -74,7 +74,7 @@ pub(crate) fn extract(text: &str, _env: &Env) -> Result<Vec<Occurrence>, Extract
                         )),
                         None => continue,
                     };
-                    out.push(occurrence(span, text, context_text, false));
+                    out.push(Occurrence::new(span, text, context_text, false));
                 }
                 // Another target (`target:base`), a local folder, or computed:
                 // not an image written here.
@@ -83,14 +83,4 @@ pub(crate) fn extract(text: &str, _env: &Env) -> Result<Vec<Occurrence>, Extract
         }
     }
     Ok(out)
-}
-
-fn occurrence(span: Span, text: RefText, context: String, exact: bool) -> Occurrence {
-    Occurrence {
-        span,
-        text,
-        context,
-        exact,
-        helm: None,
-    }
 }

@@ -53,6 +53,19 @@ pub struct Occurrence {
     pub helm: Option<Box<HelmFields>>,
 }
 
+impl Occurrence {
+    /// A reference that is not one of a Helm image map's fields.
+    pub fn new(span: Span, text: RefText, context: String, exact: bool) -> Occurrence {
+        Occurrence {
+            span,
+            text,
+            context,
+            exact,
+            helm: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RefText {
     /// The reference after variables were resolved.

@@ -272,13 +272,8 @@ fn occurrence(span: Span, value: &str, context: String, exact: bool) -> Occurren
     } else {
         RefText::Resolved(value.to_string())
     };
-    Occurrence {
-        span,
-        exact: exact && matches!(text, RefText::Resolved(_)),
-        text,
-        context,
-        helm: None,
-    }
+    let exact = exact && matches!(text, RefText::Resolved(_));
+    Occurrence::new(span, text, context, exact)
 }
 
 /// Any text: each match of the pattern's group `image`.

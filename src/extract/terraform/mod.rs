@@ -10,7 +10,6 @@ mod positions;
 
 use super::hcl::{self, Piece, Written};
 use super::{Env, ExtractError, Field, HelmFields, Occurrence, RefText};
-use crate::source::Span;
 use module::Named;
 
 pub(crate) fn extract(text: &str, env: &Env) -> Result<Vec<Occurrence>, ExtractError> {
@@ -90,7 +89,7 @@ impl Values<'_> {
         if let Some(name) = written.only_name() {
             match (self.own.get(name), here) {
                 (Some(Some(Written::Literal { span, value, exact })), _) => {
-                    return out.push(occurrence(
+                    return out.push(Occurrence::new(
                         *span,
                         RefText::Resolved(value.clone()),
                         format!("{name} (used by {context})"),
@@ -104,7 +103,7 @@ impl Values<'_> {
             }
         }
         match written {
-            Written::Literal { span, value, exact } => out.push(occurrence(
+            Written::Literal { span, value, exact } => out.push(Occurrence::new(
                 *span,
                 RefText::Resolved(value.clone()),
                 context.to_string(),
@@ -115,9 +114,9 @@ impl Values<'_> {
                     Ok(t) => RefText::Resolved(t),
                     Err(why) => RefText::Unresolved(format!("`{raw}`: {why}")),
                 };
-                out.push(occurrence(*span, text, context.to_string(), false));
+                out.push(Occurrence::new(*span, text, context.to_string(), false));
             }
-            Written::Computed { span, raw } => out.push(occurrence(
+            Written::Computed { span, raw } => out.push(Occurrence::new(
                 *span,
                 RefText::Unresolved(format!(
                     "`{raw}`: a Terraform expression imagelint does not evaluate"
@@ -192,7 +191,7 @@ impl Values<'_> {
         let Some(repository) = field(&set.repository) else {
             let why = why.unwrap_or_else(|| NO_VALUE.to_string());
             let text = RefText::Unresolved(format!("`{}`: {why}", set.context));
-            return out.push(occurrence(span, text, set.context.clone(), false));
+            return out.push(Occurrence::new(span, text, set.context.clone(), false));
         };
         let parts = [&set.registry, &set.tag, &set.digest];
         let fields: Vec<Option<Field>> = parts.iter().map(|p| p.as_ref().and_then(field)).collect();
@@ -200,7 +199,7 @@ impl Values<'_> {
             .iter()
             .zip(&fields)
             .all(|(p, f)| p.is_none() || f.is_some());
-        let mut o = occurrence(
+        let mut o = Occurrence::new(
             span,
             match why {
                 Some(why) => RefText::Unresolved(format!("`{}`: {why}", set.context)),
@@ -222,16 +221,6 @@ impl Values<'_> {
             }));
         }
         out.push(o);
-    }
-}
-
-fn occurrence(span: Span, text: RefText, context: String, exact: bool) -> Occurrence {
-    Occurrence {
-        span,
-        text,
-        context,
-        exact,
-        helm: None,
     }
 }
 
@@ -265,7 +254,7 @@ mod tests {
             .collect()
     }
 
-    fn text_at(path: &std::path::Path, span: Span) -> String {
+    fn text_at(path: &std::path::Path, span: crate::source::Span) -> String {
         std::fs::read_to_string(path).unwrap()[span.range()].to_string()
     }
 
