@@ -10,9 +10,10 @@ use hcl_edit::template::{Element, StringTemplate};
 use hcl_edit::Span as _;
 use hcl_edit::{Decorated, Ident};
 
-/// Why a file is not HCL.
+/// Why a file is not HCL, or not parsed.
 #[derive(Debug)]
 pub struct HclError {
+    /// 0: the problem is the whole file's.
     pub line: usize,
     pub column: usize,
     pub message: String,
@@ -22,17 +23,37 @@ impl std::error::Error for HclError {}
 
 impl std::fmt::Display for HclError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "invalid HCL at line {} column {}: {}",
-            self.line, self.column, self.message
-        )
+        match self.line {
+            // No place in the text: the whole file.
+            0 => f.write_str(&self.message),
+            line => write!(
+                f,
+                "invalid HCL at line {line} column {}: {}",
+                self.column, self.message
+            ),
+        }
     }
+}
+
+/// The largest HCL file parsed. `hcl-edit`'s tree takes some 45 times its
+/// text; real Terraform and bake files are far below this.
+const MAX_BYTES: usize = 4 << 20;
+
+fn too_large(text: &str) -> Result<(), HclError> {
+    if text.len() <= MAX_BYTES {
+        return Ok(());
+    }
+    Err(HclError {
+        line: 0,
+        column: 0,
+        message: format!("HCL larger than {} MiB: not parsed", MAX_BYTES >> 20),
+    })
 }
 
 /// The file's body. `hcl-edit` bounds its own nesting (64 levels), so a
 /// hostile file is refused rather than overflowing the stack.
 pub(crate) fn parse(text: &str) -> Result<Body, HclError> {
+    too_large(text)?;
     hcl_edit::parser::parse_body(text).map_err(|e| HclError {
         line: e.location().line(),
         column: e.location().column(),
@@ -50,6 +71,7 @@ pub(crate) fn parse(text: &str) -> Result<Body, HclError> {
 /// except under `module`, `variable`, `output` and `locals`, whose values
 /// are attributes.
 pub(crate) fn parse_json(text: &str) -> Result<Body, HclError> {
+    too_large(text)?;
     // The expression parser takes no blanks after the value; the end of
     // the text is cut, which moves no offset.
     let expr = hcl_edit::parser::parse_expr(text.trim_end()).map_err(|e| HclError {
@@ -453,6 +475,14 @@ mod tests {
         };
         assert_eq!(&text[span.range()], "redis:7");
         assert_eq!(found[1].only_name(), Some("var.i"));
+    }
+
+    #[test]
+    fn large_files_are_refused() {
+        let text = format!("a = \"{}\"\n", "x".repeat(MAX_BYTES));
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.to_string(), "HCL larger than 4 MiB: not parsed");
+        assert!(parse_json(&format!("{{\"a\": \"{}\"}}", "x".repeat(MAX_BYTES))).is_err());
     }
 
     #[test]
