@@ -175,9 +175,10 @@ fn join(shown: &str, key: &str) -> String {
     }
 }
 
-/// Why a TOML file is not TOML.
+/// Why a TOML file is not TOML, or not parsed.
 #[derive(Debug)]
 pub struct TomlError {
+    /// 0: the problem is the whole file's.
     pub line: usize,
     pub message: String,
 }
@@ -186,15 +187,29 @@ impl std::error::Error for TomlError {}
 
 impl std::fmt::Display for TomlError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "invalid TOML at line {}: {}", self.line, self.message)
+        match self.line {
+            // No place in the text: the whole file.
+            0 => f.write_str(&self.message),
+            line => write!(f, "invalid TOML at line {line}: {}", self.message),
+        }
     }
 }
+
+/// The largest TOML file parsed: `toml`'s tree takes some 45 times its
+/// text, and no real file of a declared kind is near this.
+const MAX_TOML_BYTES: usize = 4 << 20;
 
 /// TOML files: each string at a key path.
 pub(crate) fn toml(text: &str, env: &Env) -> Result<Vec<Occurrence>, TomlError> {
     let Some(kind) = env.user_kind else {
         return Ok(Vec::new());
     };
+    if text.len() > MAX_TOML_BYTES {
+        return Err(TomlError {
+            line: 0,
+            message: format!("TOML larger than {} MiB: not parsed", MAX_TOML_BYTES >> 20),
+        });
+    }
     let doc = DeTable::parse(text).map_err(|e| TomlError {
         line: e.span().map_or(1, |s| {
             text[..s.start.min(text.len())].matches('\n').count() + 1
