@@ -293,7 +293,7 @@ pub const KINDS: &[KindSpec] = &[
         // A file of variables or locals may hold a default that an image
         // position of another file of the module reads.
         keywords: &["image", "variable", "locals"],
-        holds_none: None,
+        holds_none: Some(extract::terraform::holds_none),
         extractor: Extractor::Hcl(extract::terraform::extract),
     },
     KindSpec {

@@ -12,6 +12,43 @@ use super::hcl::{self, Piece, Written};
 use super::{Env, ExtractError, Field, HelmFields, Occurrence, RefText};
 use module::Named;
 
+/// Whether a file holds no image position whatever it parses to, told
+/// from its block headers without parsing: no `module`, `variable` or
+/// `locals` block, and no resource or data source of a type that holds
+/// images. A generated file of CustomResourceDefinitions as
+/// `kubernetes_manifest` resources (megabytes) is then not parsed. JSON
+/// syntax, and a header not read, are left to the parser.
+pub(crate) fn holds_none(text: &str) -> bool {
+    if text.trim_start().starts_with('{') {
+        return false;
+    }
+    for line in text.lines() {
+        let line = line.trim_start();
+        let Some(word) = ["resource", "data", "module", "variable", "locals"]
+            .into_iter()
+            .find(|w| line.starts_with(w))
+        else {
+            continue;
+        };
+        let rest = &line[word.len()..];
+        if !rest.starts_with([' ', '\t', '"', '{']) {
+            continue;
+        }
+        if !matches!(word, "resource" | "data") {
+            return false;
+        }
+        let label = rest
+            .trim_start()
+            .strip_prefix('"')
+            .and_then(|r| r.split_once('"'));
+        match label {
+            Some((kind, _)) if !positions::holds_images(kind) => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
 pub(crate) fn extract(text: &str, env: &Env) -> Result<Vec<Occurrence>, ExtractError> {
     let body = module::parse(env.disk_path, text)?;
     let found = positions::find(text, &body);
@@ -25,8 +62,12 @@ pub(crate) fn extract(text: &str, env: &Env) -> Result<Vec<Occurrence>, ExtractE
         .map(|p| &p.written)
         .chain(found.helm.iter().flat_map(helm_parts))
         .any(|w| names(w).any(|n| !own.contains_key(n)));
-    let others = if !own.is_empty() || reads_others {
-        module::others(env.disk_path)
+    let wanted = module::Wanted {
+        positions: !own.is_empty(),
+        values: reads_others,
+    };
+    let others = if wanted.positions || wanted.values {
+        module::others(env.disk_path, wanted)
     } else {
         module::Others {
             named: Named::new(),
@@ -289,6 +330,25 @@ mod tests {
             "{main:?}"
         );
         assert_eq!(main.len(), 2);
+    }
+
+    #[test]
+    fn files_without_image_blocks_are_told_by_their_headers() {
+        let crds =
+            "resource \"kubernetes_manifest\" \"crd\" {\n  manifest = { image = \"x\" }\n}\n\
+                    data \"aws_ami\" \"a\" {}\nresource \"null_resource\" \"n\" {}\n";
+        assert!(holds_none(crds));
+        for holds in [
+            "resource \"kubernetes_pod\" \"p\" {}\n",
+            "  data \"docker_registry_image\" \"i\" {}\n",
+            "variable \"image\" {}\n",
+            "locals {\n}\n",
+            "module \"m\" {}\n",
+            "resource x {}\n",
+        ] {
+            assert!(!holds_none(&format!("{crds}{holds}")), "{holds}");
+        }
+        assert!(!holds_none("{\"resource\": {}}"));
     }
 
     #[test]

@@ -63,7 +63,16 @@ pub(crate) struct Others {
     pub found: Vec<Found>,
 }
 
-pub(crate) fn others(file: &Path) -> Others {
+/// What a file needs of the other files of its folder.
+#[derive(Clone, Copy)]
+pub(crate) struct Wanted {
+    /// Their image positions: the file declares values they may read.
+    pub positions: bool,
+    /// Their values: the file reads names it does not declare.
+    pub values: bool,
+}
+
+pub(crate) fn others(file: &Path, wanted: Wanted) -> Others {
     let mut out = Others {
         named: Named::new(),
         found: Vec::new(),
@@ -92,7 +101,13 @@ pub(crate) fn others(file: &Path) -> Others {
             break;
         };
         budget = left;
-        if !text.contains("var.") && !text.contains("local.") && !text.contains("variable") {
+        // Only a file that could answer is parsed: every image position
+        // is named `image`-something, and a value is declared in a
+        // `variable` or `locals` block.
+        let reads = text.contains("var.") || text.contains("local.");
+        let has_positions = wanted.positions && reads && text.contains("image");
+        let has_values = wanted.values && (text.contains("variable") || text.contains("locals"));
+        if !has_positions && !has_values {
             continue;
         }
         let Ok(body) = parse(&path, &text) else {
@@ -101,7 +116,9 @@ pub(crate) fn others(file: &Path) -> Others {
         // Spans of another file mean nothing in this one: only what they
         // hold and which names they read is kept.
         let mut named = Named::new();
-        declared(&text, &body, &mut named);
+        if has_values {
+            declared(&text, &body, &mut named);
+        }
         for (name, value) in named {
             let value = value.map(|w| match w {
                 Written::Literal { value, .. } => Written::Literal {
@@ -113,7 +130,9 @@ pub(crate) fn others(file: &Path) -> Others {
             });
             out.named.entry(name).or_insert(value);
         }
-        out.found.push(positions::find(&text, &body));
+        if has_positions {
+            out.found.push(positions::find(&text, &body));
+        }
     }
     out
 }

@@ -159,7 +159,22 @@ pub(crate) fn find(text: &str, body: &Body) -> Found {
     found
 }
 
+/// Resource types a `*` pattern would take that hold no image block:
+/// `kubernetes_manifest` holds its object as one attribute (and most often
+/// a CustomResourceDefinition, the largest files of real trees).
+const NOT_TYPES: &[&str] = &["kubernetes_manifest"];
+
+/// Whether resources or data sources of type `kind` hold an image position.
+pub(crate) fn holds_images(kind: &str) -> bool {
+    PLACES
+        .iter()
+        .any(|p| p.types.iter().any(|t| matches(t, kind)))
+}
+
 fn matches(pattern: &str, kind: &str) -> bool {
+    if NOT_TYPES.contains(&kind) {
+        return false;
+    }
     match pattern.strip_suffix('*') {
         Some(prefix) => kind.starts_with(prefix),
         None => pattern == kind,
