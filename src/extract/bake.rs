@@ -32,10 +32,7 @@ pub(crate) fn extract(text: &str, _env: &Env) -> Result<Vec<Occurrence>, Extract
             continue;
         };
         for (key, value) in contexts.iter() {
-            let name = match key {
-                hcl_edit::expr::ObjectKey::Ident(i) => i.as_str().to_string(),
-                hcl_edit::expr::ObjectKey::Expression(e) => e.as_str().unwrap_or("…").to_string(),
-            };
+            let name = hcl::key_name(key).unwrap_or("…");
             let context = format!("target {}: contexts.{name}", hcl::label(target, 0));
             let mut written = hcl::written(text, value.expr());
             let mut context_text = context.clone();

@@ -54,12 +54,16 @@ fn too_large(text: &str) -> Result<(), HclError> {
 /// hostile file is refused rather than overflowing the stack.
 pub(crate) fn parse(text: &str) -> Result<Body, HclError> {
     too_large(text)?;
-    hcl_edit::parser::parse_body(text).map_err(|e| HclError {
+    hcl_edit::parser::parse_body(text).map_err(|e| parse_error(&e))
+}
+
+fn parse_error(e: &hcl_edit::parser::Error) -> HclError {
+    HclError {
         line: e.location().line(),
         column: e.location().column(),
         // The parser's message may run over lines: one line here.
         message: e.message().split_whitespace().collect::<Vec<_>>().join(" "),
-    })
+    }
 }
 
 /// Terraform's JSON syntax (`*.tf.json`) as the body the native syntax
@@ -74,11 +78,7 @@ pub(crate) fn parse_json(text: &str) -> Result<Body, HclError> {
     too_large(text)?;
     // The expression parser takes no blanks after the value; the end of
     // the text is cut, which moves no offset.
-    let expr = hcl_edit::parser::parse_expr(text.trim_end()).map_err(|e| HclError {
-        line: e.location().line(),
-        column: e.location().column(),
-        message: e.message().split_whitespace().collect::<Vec<_>>().join(" "),
-    })?;
+    let expr = hcl_edit::parser::parse_expr(text.trim_end()).map_err(|e| parse_error(&e))?;
     let Expression::Object(top) = expr else {
         return Err(HclError {
             line: 1,
@@ -88,7 +88,9 @@ pub(crate) fn parse_json(text: &str) -> Result<Body, HclError> {
     };
     let mut body = Body::new();
     for (key, value) in top {
-        let Some(kind) = key_name(&key) else { continue };
+        let Some(kind) = key_name(&key).map(str::to_string) else {
+            continue;
+        };
         let labels = match kind.as_str() {
             "resource" | "data" => 2,
             "module" | "variable" | "provider" | "output" => 1,
@@ -108,10 +110,12 @@ pub(crate) fn parse_json(text: &str) -> Result<Body, HclError> {
     Ok(body)
 }
 
-fn key_name(key: &ObjectKey) -> Option<String> {
+/// An object key's name: an identifier or a string; None for a computed
+/// key (`(local.name) = …`).
+pub(crate) fn key_name(key: &ObjectKey) -> Option<&str> {
     match key {
-        ObjectKey::Ident(i) => Some(i.as_str().to_string()),
-        ObjectKey::Expression(Expression::String(s)) => Some(s.value().clone()),
+        ObjectKey::Ident(i) => Some(i.as_str()),
+        ObjectKey::Expression(Expression::String(s)) => Some(s.value().as_str()),
         ObjectKey::Expression(_) => None,
     }
 }
@@ -138,7 +142,7 @@ fn json_blocks(
         }
         Expression::Object(object) if labels > 0 => {
             for (key, value) in object {
-                let Some(label) = key_name(&key) else {
+                let Some(label) = key_name(&key).map(str::to_string) else {
                     continue;
                 };
                 let mut named = named.clone();
@@ -161,7 +165,9 @@ fn json_blocks(
                 .map(|l| BlockLabel::String(Decorated::new(l)))
                 .collect();
             for (key, value) in object {
-                let Some(key) = key_name(&key) else { continue };
+                let Some(key) = key_name(&key).map(str::to_string) else {
+                    continue;
+                };
                 let value = value.into_expr();
                 let is_block = nested
                     && match &value {
@@ -240,10 +246,7 @@ pub(crate) fn written(text: &str, expr: &Expression) -> Written {
     let raw = || text.get(span.range()).unwrap_or_default().to_string();
     match expr {
         Expression::String(s) => {
-            let inner = Span::new(
-                span.start + 1,
-                span.end.saturating_sub(1).max(span.start + 1),
-            );
+            let inner = inside_quotes(span);
             let exact = text.get(inner.range()) == Some(s.value().as_str());
             Written::Literal {
                 span: inner,
@@ -265,23 +268,29 @@ pub(crate) fn written(text: &str, expr: &Expression) -> Written {
     }
 }
 
-fn template(text: &str, t: &StringTemplate, span: Span) -> Written {
-    let inner = Span::new(
+/// A quoted string's span without its quotes.
+fn inside_quotes(span: Span) -> Span {
+    Span::new(
         span.start + 1,
         span.end.saturating_sub(1).max(span.start + 1),
-    );
-    let mut pieces = Vec::new();
-    for element in t.iter() {
-        pieces.push(match element {
-            Element::Literal(l) => Piece::Text(l.value().clone()),
-            Element::Interpolation(i) => named(&i.expr).map_or(Piece::Other, Piece::Named),
-            Element::Directive(_) => Piece::Other,
-        });
-    }
+    )
+}
+
+fn template(text: &str, t: &StringTemplate, span: Span) -> Written {
+    let inner = inside_quotes(span);
     Written::Template {
         span: inner,
         raw: text.get(inner.range()).unwrap_or_default().to_string(),
-        pieces,
+        pieces: t.iter().map(piece).collect(),
+    }
+}
+
+/// A template element as a piece: text, a named value, or neither.
+fn piece(element: &Element) -> Piece {
+    match element {
+        Element::Literal(l) => Piece::Text(l.value().clone()),
+        Element::Interpolation(i) => named(&i.expr).map_or(Piece::Other, Piece::Named),
+        Element::Directive(_) => Piece::Other,
     }
 }
 
@@ -395,18 +404,10 @@ fn template_text(value: &str, at: Span) -> Written {
     let Ok(parsed) = hcl_edit::parser::parse_template(value) else {
         return computed();
     };
-    let pieces = parsed
-        .iter()
-        .map(|element| match element {
-            Element::Literal(l) => Piece::Text(l.value().clone()),
-            Element::Interpolation(i) => named(&i.expr).map_or(Piece::Other, Piece::Named),
-            Element::Directive(_) => Piece::Other,
-        })
-        .collect();
     Written::Template {
         span: at,
         raw: value.to_string(),
-        pieces,
+        pieces: parsed.iter().map(piece).collect(),
     }
 }
 

@@ -128,19 +128,18 @@ impl Values<'_> {
     /// (else only a value of this file it reads is reported).
     fn report(&self, written: &Written, context: &str, here: bool, out: &mut Vec<Occurrence>) {
         if let Some(name) = written.only_name() {
-            match (self.own.get(name), here) {
-                (Some(Some(Written::Literal { span, value, exact })), _) => {
-                    return out.push(Occurrence::new(
-                        *span,
-                        RefText::Resolved(value.clone()),
-                        format!("{name} (used by {context})"),
-                        *exact,
-                    ));
-                }
-                // Written in another file of the module: reported there.
-                _ if here && matches!(self.others.get(name), Some(Some(_))) => return,
-                _ if !here => return,
-                _ => {}
+            if let Some(Some(Written::Literal { span, value, exact })) = self.own.get(name) {
+                return out.push(Occurrence::new(
+                    *span,
+                    RefText::Resolved(value.clone()),
+                    format!("{name} (used by {context})"),
+                    *exact,
+                ));
+            }
+            // A position of another file reads a value of this one only;
+            // a value written in another file is reported there.
+            if !here || matches!(self.others.get(name), Some(Some(_))) {
+                return;
             }
         }
         match written {
@@ -206,10 +205,10 @@ impl Values<'_> {
         let mut text = String::new();
         let mut why = None;
         for (part, lead) in [
-            (&set.registry, ""),
-            (&Some(set.repository.clone()), "/"),
-            (&set.tag, ":"),
-            (&set.digest, "@"),
+            (set.registry.as_ref(), ""),
+            (Some(&set.repository), "/"),
+            (set.tag.as_ref(), ":"),
+            (set.digest.as_ref(), "@"),
         ] {
             let Some(part) = part else { continue };
             match value(part) {
@@ -235,7 +234,7 @@ impl Values<'_> {
             return out.push(Occurrence::new(span, text, set.context.clone(), false));
         };
         let parts = [&set.registry, &set.tag, &set.digest];
-        let fields: Vec<Option<Field>> = parts.iter().map(|p| p.as_ref().and_then(field)).collect();
+        let fields = parts.map(|p| p.as_ref().and_then(field));
         let all_literal = parts
             .iter()
             .zip(&fields)
@@ -250,8 +249,7 @@ impl Values<'_> {
             false,
         );
         if all_literal && matches!(o.text, RefText::Resolved(_)) {
-            let [registry, tag, digest] =
-                <[Option<Field>; 3]>::try_from(fields).expect("three parts");
+            let [registry, tag, digest] = fields;
             o.helm = Some(Box::new(HelmFields {
                 registry,
                 repository,

@@ -247,12 +247,7 @@ fn container_json(text: &str, expr: &Expression, context: &str, depth: usize, fo
         }
         Expression::Object(object) => {
             for (key, value) in object.iter() {
-                let key_name = match key {
-                    ObjectKey::Ident(i) => Some(i.as_str()),
-                    ObjectKey::Expression(Expression::String(s)) => Some(s.value().as_str()),
-                    ObjectKey::Expression(_) => None,
-                };
-                if key_name == Some("image") {
+                if hcl::key_name(key) == Some("image") {
                     push(found, hcl::written(text, value.expr()), context);
                 } else {
                     container_json(text, value.expr(), context, depth + 1, found);
@@ -299,11 +294,7 @@ fn module_input(
         Expression::Object(object) => {
             for (k, v) in object.iter() {
                 // A computed key (`(local.name) = {…}`) names no image.
-                let k = match k {
-                    ObjectKey::Ident(i) => i.as_str(),
-                    ObjectKey::Expression(Expression::String(s)) => s.value().as_str(),
-                    ObjectKey::Expression(_) => "(…)",
-                };
+                let k = hcl::key_name(k).unwrap_or("(…)");
                 module_input(
                     text,
                     k,
