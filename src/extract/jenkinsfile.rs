@@ -92,13 +92,8 @@ fn push(text: &str, t: &Token, context: &str, out: &mut Vec<Occurrence>) {
             !content.contains('\\'),
         )
     };
-    out.push(Occurrence {
-        span: Span::new(t.inner.start, t.inner.end),
-        text,
-        context: context.into(),
-        exact,
-        helm: None,
-    });
+    let span = Span::new(t.inner.start, t.inner.end);
+    out.push(Occurrence::new(span, text, context.into(), exact));
 }
 
 #[derive(Debug, PartialEq)]

@@ -255,13 +255,7 @@ pub(crate) struct Sink<'t, 'y> {
 impl Sink<'_, '_> {
     /// A reference written at `span` of an earlier document.
     pub fn written_at(&mut self, span: Span, exact: bool, text: RefText, context: String) {
-        self.out.push(Occurrence {
-            span,
-            text,
-            context,
-            exact,
-            helm: None,
-        });
+        self.out.push(Occurrence::new(span, text, context, exact));
     }
 
     /// A scalar that holds a reference to be used as written.

@@ -55,13 +55,7 @@ pub(crate) fn extract(text: &str, lines: &LineIndex, _env: &Env) -> Vec<Occurren
         } else {
             (RefText::Resolved(value.to_string()), true)
         };
-        out.push(Occurrence {
-            span,
-            text,
-            context,
-            exact,
-            helm: None,
-        });
+        out.push(Occurrence::new(span, text, context, exact));
     }
     out
 }
